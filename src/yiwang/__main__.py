@@ -1,0 +1,80 @@
+"""The `yiwang` command: `demo`, `serve`, `worker`, `manage ...`, and the domain commands.
+
+Anything that is not one of the first four is passed to Django's management, so
+`yiwang import-calendar FILE` is `yiwang manage import_calendar FILE`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["yiwang", *argv])
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn (threads share one process's calendar and connections)."""
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "yiwang.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+    ]
+    run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="yiwang", description="一网 Yiwang 政务服务平台")
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="migrate, load the demo region and serve it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="set up the demo data only")
+    serve = sub.add_parser("serve", help="migrate and serve the platform")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    sub.add_parser("worker", help="run background tasks (deadline checks, notifications)")
+    sub.add_parser("manage", help="Django management: yiwang manage <command> ...", add_help=False)
+
+    if not argv or argv[0] in {"-h", "--help"}:
+        parser.print_help()
+        return
+    if argv[0] == "manage":
+        _django(argv[1:])
+        return
+    if argv[0] not in {"demo", "serve", "worker"}:
+        _django([argv[0].replace("-", "_"), *argv[1:]])
+        return
+    args = parser.parse_args(argv)
+    if args.command == "worker":
+        _django(["db_worker"])
+    elif args.command == "serve":
+        _django(["migrate", "--noinput", "-v", "0"])
+        _serve(args.host, args.port, args.workers)
+    elif args.command == "demo":
+        _django(["migrate", "--noinput", "-v", "0"])
+        _django(["load_demo"])
+        if not args.no_serve:
+            _serve(args.host, args.port, 2)
+
+
+if __name__ == "__main__":
+    main()

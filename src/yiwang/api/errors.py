@@ -1,0 +1,126 @@
+"""One error shape for the whole API: `{"code", "message", "fields"}`, in the request's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from yiwang.accounts.throttle import TooManyAttempts
+from yiwang.core.workdays import YearNotInCalendar
+
+log = logging.getLogger("yiwang.api")
+
+
+class Conflict(Exception):
+    """A state conflict (409): an illegal transition or a lost race. `allowed` names what is."""
+
+    def __init__(self, message: str, *, code: str = "conflict", allowed: list[str] | None = None):
+        self.message, self.code, self.allowed = message, code, allowed
+        super().__init__(message)
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}, **extra}
+
+
+def _pydantic_message(error: dict) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("此项为必填项。")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("日期格式应为 YYYY-MM-DD，且须是真实存在的日期。")
+    if kind.startswith("int") or kind.startswith("float") or kind.startswith("decimal"):
+        return _("应为数字。")
+    if kind == "greater_than_equal":
+        return _("不能小于 %(limit)s。") % {"limit": ctx.get("ge")}
+    if kind == "greater_than":
+        return _("必须大于 %(limit)s。") % {"limit": ctx.get("gt")}
+    if kind == "less_than_equal":
+        return _("不能大于 %(limit)s。") % {"limit": ctx.get("le")}
+    if kind == "string_too_long":
+        return _("长度不能超过 %(limit)s 个字符。") % {"limit": ctx.get("max_length")}
+    if kind == "string_too_short":
+        return _("长度不能少于 %(limit)s 个字符。") % {"limit": ctx.get("min_length")}
+    if kind in ("literal_error", "enum"):
+        return _("取值不在允许范围内，可选：%(expected)s。") % {"expected": ctx.get("expected", "")}
+    if kind == "json_invalid":
+        return _("请求体不是有效的 JSON。")
+    if kind.startswith("string") or kind.startswith("bool"):
+        return _("类型不正确。")
+    return _("格式不正确。")
+
+
+def _field_name(loc: list) -> str:
+    # ("body", "payload", "id_number") → "id_number"; ("query", "start") → "start"
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie", "payload")]
+    return ".".join(parts) or "__all__"
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(SchemaValidationError)
+    def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(list(error.get("loc", ()))), []).append(_pydantic_message(error))
+        return api.create_response(
+            request, error_body("invalid", _("请求参数有误，请检查标出的字段。"), fields), status=422
+        )
+
+    @api.exception_handler(ValidationError)
+    def domain_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        message = (
+            next(iter(fields.values()))[0] if len(fields) == 1 else _("请求参数有误，请检查标出的字段。")
+        )
+        return api.create_response(request, error_body("invalid", message, fields), status=422)
+
+    @api.exception_handler(YearNotInCalendar)
+    def year_missing(request: HttpRequest, exc: YearNotInCalendar) -> HttpResponse:
+        return api.create_response(
+            request, error_body("calendar_year_missing", exc.message, year=exc.year), status=422
+        )
+
+    @api.exception_handler(TooManyAttempts)
+    def throttled(request: HttpRequest, exc: TooManyAttempts) -> HttpResponse:
+        response = api.create_response(request, error_body("too_many_attempts", exc.message), status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request,
+            error_body("not_authenticated", _("请先登录，或在 Authorization 头中提供有效令牌。")),
+            status=401,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("not_found", _("未找到该资源。")), status=404)
+
+    @api.exception_handler(Conflict)
+    def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        extra = {"allowed": exc.allowed} if exc.allowed is not None else {}
+        return api.create_response(request, error_body(exc.code, exc.message, **extra), status=409)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {403: "forbidden", 413: "too_large", 415: "unsupported_media_type"}.get(
+            exc.status_code, "error"
+        )
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("unhandled API error", extra={"path": request.path})
+        return api.create_response(
+            request, error_body("server_error", _("服务器内部错误，已记录，请稍后再试。")), status=500
+        )

@@ -1,0 +1,32 @@
+"""`?page=&page_size=` answering `{"count", "results"}`, the one list shape of the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from ninja import Schema
+
+MAX_PAGE_SIZE = 200
+
+
+class Page(Schema):
+    count: int
+    results: list[Any]
+
+
+def paginate(queryset: QuerySet, page: int = 1, page_size: int = 20, *, count: int | None = None) -> dict:
+    errors = {}
+    if page < 1:
+        errors["page"] = [_("页码从1开始。")]
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        errors["page_size"] = [_("每页条数应在1到%(max)s之间。") % {"max": MAX_PAGE_SIZE}]
+    if errors:
+        raise ValidationError(errors)
+    start = (page - 1) * page_size
+    return {
+        "count": queryset.count() if count is None else count,
+        "results": list(queryset[start : start + page_size]),
+    }

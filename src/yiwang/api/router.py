@@ -1,0 +1,19 @@
+"""The REST API at /api/v1/: one NinjaAPI, one router per domain, one error shape."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from yiwang.api import accounts, core, errors
+from yiwang.api.renderers import ChineseJSONRenderer
+
+api = NinjaAPI(
+    title="一网 Yiwang API",
+    version="1",
+    description="一体化在线政务服务平台接口。错误统一为 {code, message, fields}；列表为 {count, results}。",
+    urls_namespace="api",
+    renderer=ChineseJSONRenderer(),
+)
+errors.install(api)
+api.add_router("/", core.router)
+api.add_router("/", accounts.router)

@@ -1,0 +1,163 @@
+"""Administrative divisions, departments (implementing bodies) and the working-day calendar."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.identifiers import LEVEL_PREFIX_LENGTH
+
+
+class DivisionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("省级")
+    CITY = 2, _("市级")
+    COUNTY = 3, _("县级")
+    TOWNSHIP = 4, _("乡镇（街道）")
+    VILLAGE = 5, _("村（社区）")
+
+
+class Division(models.Model):
+    """An administrative division. `code` is always the 12-digit statistical code; the subtree of
+    a division is every code starting with its `prefix`, so tree queries are index range scans."""
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=DivisionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    prefix = models.CharField(_("代码前缀"), max_length=12, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.short_code}）"
+
+    def save(self, *args, **kwargs):
+        self.prefix = self.code[: LEVEL_PREFIX_LENGTH[self.level]]
+        super().save(*args, **kwargs)
+
+    @property
+    def short_code(self) -> str:
+        """The GB/T 2260 6-digit code for province, city and county; the 12-digit code below."""
+        return self.code[:6] if self.level <= DivisionLevel.COUNTY else self.code
+
+
+class DepartmentNature(models.TextChoices):
+    ADMINISTRATIVE = "administrative", _("行政机关")
+    AUTHORISED = "authorised", _("法律法规授权组织")
+    ENTRUSTED = "entrusted", _("受委托组织")
+    INSTITUTION = "institution", _("事业单位")
+    SERVICE_CENTRE = "service_centre", _("政务服务中心")
+    OTHER = "other", _("其他")
+
+
+class Department(models.Model):
+    """An implementing body (实施主体): a department or organisation at one division."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    nature = models.CharField(
+        _("实施主体性质"),
+        max_length=20,
+        choices=DepartmentNature.choices,
+        default=DepartmentNature.ADMINISTRATIVE,
+    )
+    division = models.ForeignKey(
+        Division, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("部门（实施主体）")
+        verbose_name_plural = _("部门（实施主体）")
+        ordering = ["division__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "name"], name="department_unique_name_in_division"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarYear(models.Model):
+    """One year's official working-day schedule. Its days are generated from the weekends and the
+    adjustments below; a year without a row here is unknown and no deadline may cross it."""
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", _("chinesecalendar 数据")
+        ADMIN = "admin", _("管理员录入")
+        IMPORT = "import", _("文件导入")
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.ADMIN)
+    notice = models.CharField(_("依据（国务院办公厅通知）"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日安排（年度）")
+        verbose_name_plural = _("工作日安排（年度）")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class CalendarAdjustment(models.Model):
+    """A holiday period (days off, weekdays included) or a make-up working day (调休上班)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日（休息）")
+        MAKEUP = "makeup", _("调休上班")
+
+    calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日名称"), max_length=30)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("节假日或调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} {self.start}–{self.end}"
+
+
+class CalendarDay(models.Model):
+    """One day of a known year. `workday_ordinal` counts working days from the first known day
+    through this one, so a deadline is an index lookup, in Python or in SQL."""
+
+    date = models.DateField(_("日期"), primary_key=True)
+    is_workday = models.BooleanField(_("工作日"))
+    holiday_name = models.CharField(_("节日"), max_length=30, blank=True)
+    is_makeup_workday = models.BooleanField(_("调休上班"), default=False)
+    workday_ordinal = models.PositiveIntegerField(_("工作日序号"), db_index=True)
+
+    class Meta:
+        verbose_name = _("日历日")
+        verbose_name_plural = _("日历日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return self.date.isoformat()

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from yiwang.core import services as core_services
+from yiwang.demo import region
+
+
+class Command(BaseCommand):
+    help = "Load the demo region (idempotent) and print the demo accounts."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            core_services.ensure_calendar()
+            region.load_region()
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
+        self.stdout.write(
+            f"演示账户（密码均为 {region.DEMO_PASSWORD}）/ demo accounts (password {region.DEMO_PASSWORD}):"
+        )
+        for username, description in region.DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<18} {description}")

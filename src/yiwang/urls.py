@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from yiwang.api.router import api
+
+admin.site.site_header = "一网 · 政务服务平台管理"
+admin.site.site_title = "一网管理"
+admin.site.index_title = "平台管理"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("yiwang.accounts.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("workbench/", include("yiwang.workbench.urls")),
+    path("", include("yiwang.portal.urls")),
+]
