@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from yiwang.api.router import api
 
@@ -9,6 +10,8 @@ admin.site.index_title = "平台管理"
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # The admin signs in through the platform's own page, so its rate limit and TOTP apply there too.
+    path("admin/login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("yiwang.accounts.urls")),

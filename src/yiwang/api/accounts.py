@@ -131,7 +131,10 @@ def create_token(request: HttpRequest, payload: TokenIn):
     except services.SecondFactorRequired as exc:
         if not payload.otp:
             raise ValidationError({"otp": [_("该账户已启用动态口令，请同时提供 otp。")]}) from None
-        services.verify_totp(request, exc.user, payload.otp)
+        try:
+            services.verify_totp(request, exc.user, payload.otp)
+        except ValidationError as invalid:
+            raise ValidationError({"otp": invalid.message_dict["code"]}) from None
         user = exc.user
     return 200, {"token": services.issue_api_token(user), "expires_in": settings.API_TOKEN_TTL_HOURS * 3600}
 
