@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from yiwang.api import accounts, core, errors
+from yiwang.api import accounts, catalog, core, errors
 from yiwang.api.renderers import ChineseJSONRenderer
 
 api = NinjaAPI(
@@ -17,3 +17,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", core.router)
 api.add_router("/", accounts.router)
+api.add_router("/", catalog.router)

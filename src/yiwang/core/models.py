@@ -161,3 +161,29 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return self.date.isoformat()
+
+
+class StoredFile(models.Model):
+    """An uploaded file: stored under a generated name, its type sniffed from its content, served
+    only through views that check who may see the object it belongs to."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    kind = models.CharField(_("格式"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文件")
+        verbose_name_plural = _("文件")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def storage_name(self) -> str:
+        return f"{self.id.hex[:2]}/{self.id.hex}"

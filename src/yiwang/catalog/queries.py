@@ -1,0 +1,143 @@
+"""Reads of the catalog used by the portal, the workbench, the API and statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.catalog import search
+from yiwang.catalog.guide_document import SCALAR_FIELDS, version_to_document
+from yiwang.catalog.models import Entry, EntryStatus, EntryVersion, Material
+
+
+@dataclass
+class ItemFilters:
+    q: str = ""
+    division: str | None = None  # a division code: entries of departments in its subtree
+    department: int | None = None
+    item_type: str | None = None
+    topic: str | None = None
+    audience: str | None = None  # person / enterprise: includes entries for both
+    online_depth: int | None = None  # at least this depth
+    level: int | None = None
+
+
+def published_entries() -> QuerySet[Entry]:
+    """Entries a citizen can see: published and active (suspended ones are shown, marked)."""
+    return Entry.objects.filter(
+        published__isnull=False, status__in=[EntryStatus.ACTIVE, EntryStatus.SUSPENDED]
+    )
+
+
+def find_items(filters: ItemFilters) -> tuple[QuerySet[Entry], list[int] | None]:
+    """Published entries matching the filters; with `q`, also the ranked ids (best first)."""
+    qs = published_entries().select_related("department__division", "catalog_item__item_type", "published")
+    if filters.division:
+        from yiwang.core.services import get_division_by_code
+
+        qs = qs.filter(department__division__code__startswith=get_division_by_code(filters.division).prefix)
+    if filters.department:
+        qs = qs.filter(department_id=filters.department)
+    if filters.item_type:
+        qs = qs.filter(catalog_item__item_type__code=filters.item_type)
+    if filters.topic:
+        qs = qs.filter(published__topics__code=filters.topic)
+    if filters.audience in ("person", "enterprise"):
+        qs = qs.filter(published__audience__in=[filters.audience, "both"])
+    if filters.online_depth is not None:
+        qs = qs.filter(published__online_depth__gte=filters.online_depth)
+    if filters.level:
+        qs = qs.filter(department__division__level=filters.level)
+    ranked = None
+    if filters.q.strip():
+        ranked = search.ranked_ids(filters.q)
+        qs = qs.filter(pk__in=ranked)
+    return qs.distinct() if filters.topic else qs, ranked
+
+
+def order_by_rank(entries: list[Entry], ranked: list[int] | None) -> list[Entry]:
+    if ranked is None:
+        return entries
+    position = {pk: i for i, pk in enumerate(ranked)}
+    return sorted(entries, key=lambda e: position.get(e.pk, len(position)))
+
+
+def page_of_items(filters: ItemFilters, page: int, page_size: int) -> tuple[int, list[Entry]]:
+    """One page of matching entries, ranked by relevance when searching, else by code."""
+    qs, ranked = find_items(filters)
+    if ranked is None:
+        count = qs.count()
+        start = (page - 1) * page_size
+        return count, list(qs.order_by("code")[start : start + page_size])
+    visible = set(qs.values_list("pk", flat=True))
+    ordered = [pk for pk in ranked if pk in visible]
+    start = (page - 1) * page_size
+    page_ids = ordered[start : start + page_size]
+    by_pk = {e.pk: e for e in qs.filter(pk__in=page_ids)}
+    return len(ordered), [by_pk[pk] for pk in page_ids if pk in by_pk]
+
+
+def version_with_children(version_id: int) -> EntryVersion:
+    return (
+        EntryVersion.objects.select_related(
+            "entry__department__division", "entry__catalog_item__item_type", "result_sample"
+        )
+        .prefetch_related(
+            "topics",
+            "situations",
+            "fees",
+            "faqs",
+            Prefetch("materials", queryset=Material.objects.select_related("blank_form", "sample_form")),
+        )
+        .get(pk=version_id)
+    )
+
+
+def published_document(code: str) -> dict[str, Any] | None:
+    entry = published_entries().filter(code=code).only("pk", "published_id", "status").first()
+    if entry is None:
+        return None
+    doc = version_to_document(version_with_children(entry.published_id))
+    doc["status"] = entry.status
+    return doc
+
+
+CHILD_LABELS = {
+    "situations": _("办理情形"),
+    "materials": _("申请材料"),
+    "fees": _("收费项目"),
+    "faqs": _("常见问题"),
+}
+
+
+def diff_versions(old: EntryVersion, new: EntryVersion) -> list[dict[str, Any]]:
+    """Readable changes between two versions: element label, before, after."""
+    a, b = version_to_document(old), version_to_document(new)
+    changes = []
+    for name in [
+        *SCALAR_FIELDS,
+        "aliases",
+        "procedure",
+        "special_procedures",
+        "review_steps",
+        "handling_forms",
+        "topics",
+        "situations",
+        "materials",
+        "fees",
+        "faqs",
+        "form_schema",
+    ]:
+        if a.get(name) != b.get(name):
+            label = (
+                CHILD_LABELS[name]
+                if name in CHILD_LABELS
+                else EntryVersion._meta.get_field(name).verbose_name
+            )
+            changes.append(
+                {"element": name, "label": str(label), "before": a.get(name), "after": b.get(name)}
+            )
+    return changes

@@ -1,0 +1,354 @@
+"""Guide-quality audit (找茬): pure rules over a guide document (see `guide_document`).
+
+Each rule returns findings naming the guide element, a severity (an error blocks publishing, a
+warning does not), what is wrong and how to fix it. The rules cover every defect domain.md §2 lists
+and those the seed reports complain about; `RULES` is the table of them, used by the command,
+the supervisor's page and the docs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    element: str
+    severity: str
+    message: str
+    suggestion: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: Any  # lazy string
+    severity: str
+    check: Callable[[dict], Iterator[Finding]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(code: str, title, severity: str):
+    def register(check: Callable[[dict], Iterator[tuple[str, str, str]]]):
+        def run(doc: dict) -> Iterator[Finding]:
+            for element, message, suggestion in check(doc):
+                yield Finding(code, element, severity, str(message), str(suggestion))
+
+        RULES.append(Rule(code, title, severity, run))
+        return check
+
+    return register
+
+
+FORM_WORDS = re.compile(r"(申请表|申请书|登记表|申报表|审批表|报告表|承诺书|表格|信息表|备案表|确认书)")
+VAGUE_MATERIAL = re.compile(
+    r"(其他材料|其它材料|相关材料|有关材料|等材料|规定的其他|要求的其他|其他证明|其他资料)"
+)
+# Official terms a citizen does not use; such an entry needs a plain title (通俗名称).
+JARGON = (
+    "转移登记",
+    "首次登记",
+    "抵押登记",
+    "注销登记",
+    "变更登记",
+    "核准",
+    "备案",
+    "确认",
+    "给付",
+    "裁决",
+    "特种行业",
+    "准予",
+    "核发",
+    "认定",
+    "审核转报",
+    "设立登记",
+)
+DAY_IN_TEXT = re.compile(r"\d+\s*(个)?(天|日)(?!工作)")
+TIME_IN_HOURS = re.compile(r"\d{1,2}[:：]\d{2}")
+ADDRESS_MARKERS = re.compile(r"(路|街|道|号|楼|层|室|大厅|中心|窗口|巷|村|镇|乡|区)")
+
+
+def _limit_in_hours(value: int | None, unit: str) -> float | None:
+    if value is None:
+        return None
+    return {"hour": 1, "workday": 8, "natural_day": 24}.get(unit, 8) * value
+
+
+@rule("empty_materials", _("申请材料为空"), ERROR)
+def _empty_materials(doc):
+    if doc.get("initiation", "application") == "application" and not doc.get("materials"):
+        yield (
+            "materials",
+            _("申请材料清单为空，群众不知道要带什么。"),
+            _("逐项列出申请材料；确实无需材料的，写明“无需提交材料”并说明依据。"),
+        )
+
+
+@rule("missing_blank_form", _("表格类材料缺少空白表格"), ERROR)
+def _missing_blank_form(doc):
+    for i, m in enumerate(doc.get("materials") or []):
+        if FORM_WORDS.search(m.get("name", "")) and not m.get("blank_form"):
+            yield (
+                f"materials.{i}.blank_form",
+                _("“%(name)s”是表格，但没有提供空白表格下载。") % {"name": m["name"]},
+                _("上传可下载的空白表格（PDF、Word 或 Excel）。"),
+            )
+
+
+@rule("missing_sample_form", _("表格类材料缺少示例样表"), ERROR)
+def _missing_sample_form(doc):
+    for i, m in enumerate(doc.get("materials") or []):
+        if FORM_WORDS.search(m.get("name", "")) and not m.get("sample_form"):
+            yield (
+                f"materials.{i}.sample_form",
+                _("“%(name)s”没有示例样表，群众不知道怎么填。") % {"name": m["name"]},
+                _("上传一份填好的示例样表。"),
+            )
+
+
+@rule("vague_material", _("材料表述模糊（兜底条款）"), ERROR)
+def _vague_material(doc):
+    for i, m in enumerate(doc.get("materials") or []):
+        if VAGUE_MATERIAL.search(m.get("name", "")):
+            yield (
+                f"materials.{i}.name",
+                _("材料“%(name)s”表述模糊，属于兜底性要求。") % {"name": m["name"]},
+                _("删除兜底表述，逐项写明具体材料名称。"),
+            )
+
+
+@rule("conditional_without_condition", _("情形必要的材料未写明情形"), ERROR)
+def _conditional_without_condition(doc):
+    for i, m in enumerate(doc.get("materials") or []):
+        if (
+            m.get("necessity") == "conditional"
+            and not (m.get("condition") or "").strip()
+            and not m.get("situation")
+        ):
+            yield (
+                f"materials.{i}.condition",
+                _("材料“%(name)s”标为情形必要，但没写什么情形下需要。") % {"name": m["name"]},
+                _("写明需要提交该材料的具体情形。"),
+            )
+
+
+@rule("location_irregular", _("办理地点不规范"), ERROR)
+def _location(doc):
+    location = (doc.get("location") or "").strip()
+    if not location:
+        yield ("location", _("没有填写办理地点。"), _("写明具体地址，如“XX路XX号政务服务中心一楼3号窗口”。"))
+    elif len(location) < 6 or not ADDRESS_MARKERS.search(location):
+        yield (
+            "location",
+            _("办理地点“%(loc)s”不具体，群众找不到。") % {"loc": location},
+            _("写到门牌号、楼层和窗口。"),
+        )
+
+
+@rule("hours_irregular", _("办理时间不规范"), ERROR)
+def _hours(doc):
+    hours = (doc.get("hours") or "").strip()
+    if not hours:
+        yield (
+            "hours",
+            _("没有填写办理时间。"),
+            _(
+                "写明工作日上午、下午的具体起止时间，如“周一至周五 9:00-12:00，13:30-17:00（法定节假日除外）”。"
+            ),
+        )
+    elif not TIME_IN_HOURS.search(hours):
+        yield (
+            "hours",
+            _("办理时间“%(hours)s”没有具体时刻。") % {"hours": hours},
+            _("写明具体起止时刻，如 9:00-12:00。"),
+        )
+
+
+@rule("time_units_mixed", _("时限单位混用"), WARNING)
+def _units_mixed(doc):
+    if (
+        doc.get("legal_limit") is not None
+        and doc.get("promised_limit") is not None
+        and (doc.get("legal_limit_unit") != doc.get("promised_limit_unit"))
+    ):
+        yield ("promised_limit_unit", _("法定时限与承诺时限的单位不同，无法比较。"), _("统一使用“工作日”。"))
+    for key in ("legal_limit_note", "promised_limit_note"):
+        unit = doc.get(key.replace("_note", "_unit"))
+        if unit == "workday" and DAY_IN_TEXT.search(doc.get(key) or ""):
+            yield (key, _("时限单位为“工作日”，说明中却写“天”。"), _("说明中同样写“工作日”。"))
+
+
+@rule("instant_not_marked", _("即办事项未标为即办件"), ERROR)
+def _instant(doc):
+    hours = _limit_in_hours(doc.get("promised_limit"), doc.get("promised_limit_unit", "workday"))
+    if hours is not None and hours < 3 and doc.get("case_kind") != "instant":
+        yield ("case_kind", _("承诺时限不足3小时，应标为即办件。"), _("办件类型改为“即办件”。"))
+    if doc.get("case_kind") == "instant" and hours is not None and hours > 8:
+        yield (
+            "case_kind",
+            _("即办件的承诺时限超过1个工作日。"),
+            _("当场办结的写0或不超过1个工作日；否则改为承诺件。"),
+        )
+
+
+@rule("promised_not_shorter", _("承诺时限未压缩"), WARNING)
+def _promised_not_shorter(doc):
+    legal, promised = doc.get("legal_limit"), doc.get("promised_limit")
+    if (
+        legal
+        and promised is not None
+        and doc.get("legal_limit_unit") == doc.get("promised_limit_unit")
+        and promised >= legal
+    ):
+        yield (
+            "promised_limit",
+            _("承诺时限（%(p)s）没有短于法定时限（%(l)s）。") % {"p": promised, "l": legal},
+            _("按“放管服”要求压缩承诺时限。"),
+        )
+
+
+@rule("promised_missing", _("承诺件缺少承诺时限"), ERROR)
+def _promised_missing(doc):
+    if doc.get("case_kind") == "promised" and doc.get("promised_limit") is None:
+        yield ("promised_limit", _("承诺件没有填写承诺办结时限。"), _("填写承诺办结时限及单位。"))
+
+
+@rule("phone_missing", _("缺少咨询或投诉电话"), ERROR)
+def _phones_missing(doc):
+    if not (doc.get("consult_phone") or "").strip():
+        yield ("consult_phone", _("没有填写咨询电话。"), _("填写能接通的咨询电话。"))
+    if not (doc.get("complaint_phone") or "").strip():
+        yield ("complaint_phone", _("没有填写监督投诉电话。"), _("填写监督投诉电话（可用12345）。"))
+
+
+@rule("phones_identical", _("咨询电话与投诉电话相同"), ERROR)
+def _phones(doc):
+    consult, complaint = (doc.get("consult_phone") or "").strip(), (doc.get("complaint_phone") or "").strip()
+    if consult and consult == complaint:
+        yield (
+            "complaint_phone",
+            _("咨询电话与监督投诉电话相同，投诉无法独立受理。"),
+            _("投诉电话应为监督部门或12345。"),
+        )
+
+
+@rule("full_online_with_visits", _("全程网办却要求到现场"), ERROR)
+def _full_online(doc):
+    if doc.get("online_depth") == 6 and (doc.get("visits_required") or 0) > 0:
+        yield (
+            "visits_required",
+            _("声明“全程网办”，到现场次数却为 %(n)s 次。") % {"n": doc["visits_required"]},
+            _("全程网办应为0次；确需到场的，降低网办深度。"),
+        )
+
+
+@rule("visits_without_reason", _("需要到现场但未说明原因"), WARNING)
+def _visit_reasons(doc):
+    if (doc.get("visits_required") or 0) > 0 and not (doc.get("visit_reasons") or "").strip():
+        yield (
+            "visit_reasons",
+            _("要求到现场 %(n)s 次，但没有说明原因。") % {"n": doc["visits_required"]},
+            _("写明必须到现场的原因（如核验原件、现场勘验）。"),
+        )
+
+
+@rule("fee_without_basis", _("收费没有依据"), ERROR)
+def _fees(doc):
+    fees = doc.get("fees") or []
+    for i, fee in enumerate(fees):
+        if not (fee.get("basis") or "").strip():
+            yield (
+                f"fees.{i}.basis",
+                _("收费项目“%(name)s”没有收费依据。") % {"name": fee.get("name", "")},
+                _("写明收费依据的文件名称和文号；没有依据的不得收费。"),
+            )
+    if not doc.get("is_free", True) and not fees:
+        yield ("fees", _("声明收费，但没有列出收费项目。"), _("列出收费项目、标准和依据，或改为不收费。"))
+    if doc.get("is_free", True) and fees:
+        yield ("is_free", _("声明不收费，却列出了收费项目。"), _("二者保持一致。"))
+
+
+@rule("legal_basis_missing", _("缺少设定依据"), ERROR)
+def _legal_basis(doc):
+    if len((doc.get("legal_basis") or "").strip()) < 4:
+        yield (
+            "legal_basis",
+            _("没有填写设定依据。"),
+            _("写明法律法规名称及条款，如《中华人民共和国行政许可法》第X条。"),
+        )
+
+
+@rule("jargon_without_plain_title", _("专业术语缺少通俗名称"), WARNING)
+def _jargon(doc):
+    name = doc.get("name") or ""
+    if not (doc.get("plain_title") or "").strip():
+        term = next((t for t in JARGON if t in name), None)
+        if term:
+            yield (
+                "plain_title",
+                _("事项名称含专业术语“%(term)s”，群众可能看不懂。") % {"term": term},
+                _("填写群众日常说法的通俗名称，如“二手房买卖过户”。"),
+            )
+        else:
+            yield ("plain_title", _("没有填写通俗名称。"), _("用群众的说法起一个通俗名称，便于搜索。"))
+
+
+@rule("acceptance_conditions_missing", _("缺少受理条件"), WARNING)
+def _conditions(doc):
+    if not (doc.get("acceptance_conditions") or "").strip():
+        yield ("acceptance_conditions", _("没有填写受理条件。"), _("写明申请人需满足的条件。"))
+
+
+@rule("procedure_missing", _("缺少办理流程"), WARNING)
+def _procedure(doc):
+    if not doc.get("procedure"):
+        yield ("procedure", _("没有填写办理流程。"), _("按“申请—受理—审查—决定—送达”写明各环节。"))
+
+
+@rule("online_depth_inconsistent", _("网办深度与办理形式不一致"), WARNING)
+def _online_forms(doc):
+    if (doc.get("online_depth") or 0) >= 2 and "online" not in (doc.get("handling_forms") or []):
+        yield ("handling_forms", _("声明可网上申报，办理形式却不含“网上办理”。"), _("办理形式加上“网上”。"))
+
+
+@rule("result_missing", _("缺少审批结果"), WARNING)
+def _result(doc):
+    if not (doc.get("result_name") or "").strip():
+        yield ("result_name", _("没有填写审批结果名称。"), _("写明办结后群众拿到什么，如“食品经营许可证”。"))
+
+
+@rule("faq_missing", _("缺少常见问题"), WARNING)
+def _faq(doc):
+    if not doc.get("faqs"):
+        yield ("faqs", _("没有常见问题解答。"), _("把窗口常被问到的问题写进来。"))
+
+
+@rule("government_material_not_fetchable", _("政府核发材料未关联电子证照"), WARNING)
+def _fetchable(doc):
+    for i, m in enumerate(doc.get("materials") or []):
+        if m.get("source") == "government" and not m.get("licence_type_code"):
+            yield (
+                f"materials.{i}.licence_type_code",
+                _("“%(name)s”由政府部门核发，却要群众自己提交。") % {"name": m.get("name", "")},
+                _("关联电子证照类型，办理时直接调取（“三个凡是”）。"),
+            )
+
+
+def audit(doc: dict) -> list[Finding]:
+    """Every finding of every rule, errors first."""
+    findings = [f for r in RULES for f in r.check(doc)]
+    return sorted(findings, key=lambda f: (f.severity != ERROR, f.element))
+
+
+def errors_of(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == ERROR]
