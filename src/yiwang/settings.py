@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "yiwang.core",
     "yiwang.accounts",
+    "yiwang.catalog",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.workbench",
@@ -159,15 +160,35 @@ OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "PKCE_REQUIRED": True,
     "OIDC_RSA_PRIVATE_KEY": load_or_create_rsa_key(OIDC_KEY_FILE),
+    # Retired signing keys (PEM files, separated by ":") stay in the JWKS so tokens signed
+    # before a rotation still verify; see docs/oidc.md.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        Path(p).read_text() for p in os.environ.get("OIDC_INACTIVE_KEY_FILES", "").split(os.pathsep) if p
+    ],
+    # The public issuer, e.g. https://zwfw.example.gov.cn/o. Empty: derived from each request's
+    # host, which differs when department systems reach the token endpoint by another address.
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISS_ENDPOINT", "").rstrip("/"),
     "OAUTH2_VALIDATOR_CLASS": "yiwang.accounts.oidc.YiwangOIDCValidator",
     "SCOPES": {
-        "openid": "OpenID Connect 身份",
-        "profile": "姓名与账户类型",
+        "openid": "您在本平台的账户标识",
+        "profile": "姓名（或企业名称）、用户名、账户类型、实名等级；法人账户另含统一社会信用代码",
         "phone": "手机号码",
     },
     "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, S256 PKCE only, bearer
+    # tokens only in the header, the RFC 9207 `iss` in authorisation responses, tokens hashed at rest.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 
 # --- Internationalisation -----------------------------------------------------------------
