@@ -3,6 +3,7 @@ from django.db import transaction
 
 from yiwang.core import services as core_services
 from yiwang.demo import region
+from yiwang.demo.oidc_client import ensure_demo_client
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             core_services.ensure_calendar()
             region.load_region()
+            ensure_demo_client()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
         self.stdout.write(
             f"演示账户（密码均为 {region.DEMO_PASSWORD}）/ demo accounts (password {region.DEMO_PASSWORD}):"
