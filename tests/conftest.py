@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: the suite runs under xdist on busy machines, where a GC pause or a slow
+# first database query would otherwise fail a correct property as "too slow". HYPOTHESIS_PROFILE=ci
+# runs more examples.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
@@ -13,3 +23,81 @@ def workday_calendar(db):
     services.ensure_calendar()
     workdays.invalidate()
     return workdays.current_calendar()
+
+
+@pytest.fixture
+def region(db):
+    """The demo region (青山市, divisions 1599xx, departments, staff demo-*, persons, enterprises)."""
+    from yiwang.demo.region import load_region
+
+    return load_region()
+
+
+@pytest.fixture(scope="module")
+def _demo_region_per_module(django_db_setup, django_db_blocker):
+    """The demo region built once per test module inside an outer transaction that is rolled back
+    after the module; each test runs in a savepoint inside it (like Django's `setUpTestData`).
+    Not for transactional or live-server tests: their other connections cannot see it."""
+    from django.db import transaction
+
+    from yiwang.demo.region import load_region
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            region = load_region()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield region
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo_region(_demo_region_per_module, db):
+    """Like `region`, but loaded once per module (much faster on PostgreSQL)."""
+    return _demo_region_per_module
+
+
+@pytest.fixture
+def id_number():
+    """Build a valid resident ID number: id_number(birth="19900307", county="110101", seq="123")."""
+    from yiwang.core.identifiers import ric_check_digit
+
+    def make(birth: str = "19900307", county: str = "110101", seq: str = "123") -> str:
+        body = county + birth + seq
+        return body + ric_check_digit(body)
+
+    return make
+
+
+@pytest.fixture
+def api_token(client):
+    """Sign in through the API and return the bearer token: api_token(username, password)."""
+
+    def issue(username: str, password: str = "yiwang-demo") -> str:
+        response = client.post(
+            "/api/v1/auth/tokens",
+            {"username": username, "password": password},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        return response.json()["token"]
+
+    return issue
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a request with Accept-Language: en must
+    not leave English active for the next test in the same worker."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

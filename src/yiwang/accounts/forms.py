@@ -59,8 +59,8 @@ class EnterpriseRegistrationForm(forms.Form):
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=50, required=False)
     phone = forms.CharField(
         label=_("联系电话"),
-        max_length=11,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+        max_length=20,  # a landline with its area code, e.g. 0471-1234567, is 12 characters
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     username = forms.CharField(
         label=_("用户名"),

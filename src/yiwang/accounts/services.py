@@ -38,6 +38,7 @@ from yiwang.core.models import Department, Division
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,40}$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+PERSON_NAME_MAX = Person._meta.get_field("name").max_length
 
 
 class InvalidCredentials(Exception):
@@ -104,6 +105,8 @@ def register_person(
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("请填写姓名。")]
+    elif len(name) > PERSON_NAME_MAX:  # the column's limit: PostgreSQL would refuse it with a 500
+        errors["name"] = [_("姓名不能超过%(max)s个字。") % {"max": PERSON_NAME_MAX}]
     try:
         id_number = validate_id_number(id_number)
     except ValidationError as exc:
@@ -207,9 +210,11 @@ def sign_in(request, username: str, password: str) -> User:
     if user is None:
         throttle.record(username, ip, succeeded=False)
         raise InvalidCredentials()
-    throttle.record(username, ip, succeeded=True)
     if has_confirmed_totp(user):
+        # Not a success yet: recording one here would reset the failure count before every
+        # guess of the code, so the second factor could be guessed without limit.
         raise SecondFactorRequired(user)
+    throttle.record(username, ip, succeeded=True)
     return user
 
 
@@ -300,6 +305,7 @@ def verify_totp(request, user: User, code: str) -> None:
     if device is None or not _accept_code(device, code):
         throttle.record(user.username, ip, succeeded=False)
         raise ValidationError({"code": [_("动态口令不正确或已使用，请输入验证器上的最新6位数字。")]})
+    throttle.record(user.username, ip, succeeded=True)
 
 
 def remove_totp(user: User) -> None:
@@ -320,6 +326,8 @@ def authorise_agent(
         raise ValidationError({"id_number": exc.messages}) from None
     person = Person.objects.filter(id_number=id_number).first()
     if person is None:
+        if not (name or "").strip():
+            raise ValidationError({"name": [_("请填写经办人姓名。")]})
         person = Person.objects.create(id_number=id_number, name=name.strip())
     elif name and person.name != name.strip():
         raise ValidationError({"name": [_("姓名与该身份证号码登记的姓名不一致。")]})

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,12 +39,17 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (so an empty submission shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _home_for(user: User) -> str:
     return reverse("workbench:home") if user.kind == AccountKind.STAFF else reverse("portal:my-space")
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    form = LoginForm(_posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +79,7 @@ def login_totp_view(request: HttpRequest) -> HttpResponse:
     if not user_id:
         return redirect("accounts:login")
     user = get_object_or_404(User, pk=user_id, is_active=True)
-    form = TotpForm(request.POST or None)
+    form = TotpForm(_posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +110,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind") or request.POST.get("kind") or AccountKind.PERSON
     is_enterprise = kind == AccountKind.ENTERPRISE
     form_class = EnterpriseRegistrationForm if is_enterprise else PersonRegistrationForm
-    form = form_class(request.POST or None)
+    form = form_class(_posted(request))
     status = 200
     if request.method == "POST":
         status = 400
@@ -145,7 +150,7 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
     if request.user.kind != AccountKind.STAFF:
         return redirect("portal:my-space")
     device = TotpDevice.objects.filter(user=request.user).first()
-    form = TotpForm(request.POST or None)
+    form = TotpForm(_posted(request))
     status = 200
     if request.method == "POST" and request.POST.get("action") == "start":
         device = services.start_totp_setup(request.user)
@@ -182,10 +187,13 @@ def agents_view(request: HttpRequest) -> HttpResponse:
     if request.user.kind != AccountKind.ENTERPRISE or not hasattr(request.user, "enterprise"):
         return redirect("portal:my-space")
     enterprise = request.user.enterprise
-    form = AgentForm(request.POST or None)
+    form = AgentForm(_posted(request))
     status = 200
     if request.method == "POST" and request.POST.get("revoke"):
-        grant = get_object_or_404(enterprise.agent_authorisations, pk=request.POST["revoke"])
+        revoke = request.POST["revoke"]
+        if not (revoke.isascii() and revoke.isdigit()):
+            raise Http404  # not an id at all: no such grant, rather than a 500
+        grant = get_object_or_404(enterprise.agent_authorisations, pk=revoke)
         services.revoke_agent(grant)
         messages.success(request, _("已撤销授权。"))
         return redirect("accounts:agents")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -46,13 +46,19 @@ class DayOut(Schema):
     is_makeup_workday: bool
 
 
+class MonthQuery(Schema):
+    # A pydantic Field as a plain parameter default is not enforced by django-ninja: a schema is.
+    year: int = Field(ge=1900, le=2200)
+    month: int = Field(ge=1, le=12)
+
+
 @router.get("/calendar/days", response=list[DayOut], summary="某月的工作日安排")
-def month_days(request: HttpRequest, year: int = Field(ge=1900, le=2200), month: int = Field(ge=1, le=12)):
+def month_days(request: HttpRequest, query: Query[MonthQuery]):
     from yiwang.core.models import CalendarDay
 
-    days = list(CalendarDay.objects.filter(date__year=year, date__month=month).order_by("date"))
+    days = list(CalendarDay.objects.filter(date__year=query.year, date__month=query.month).order_by("date"))
     if not days:
-        raise workdays.YearNotInCalendar(year)
+        raise workdays.YearNotInCalendar(query.year)
     return days
 
 
@@ -91,7 +97,10 @@ def list_divisions(request: HttpRequest, filters: Query[DivisionFilter]):
 
 @router.get("/divisions/{code}", response=DivisionOut, summary="一个行政区划")
 def get_division(request: HttpRequest, code: str):
-    return get_object_or_404(Division.objects.select_related("parent"), code=normalise_division_code(code))
+    code12 = normalise_division_code(code)
+    if not (len(code12) == 12 and code12.isascii() and code12.isdigit()):
+        raise Http404  # cannot exist; and a NUL in the path would make PostgreSQL fail
+    return get_object_or_404(Division.objects.select_related("parent"), code=code12)
 
 
 class DepartmentOut(Schema):

@@ -51,6 +51,8 @@ def _pydantic_message(error: dict) -> str:
         return _("长度不能少于 %(limit)s 个字符。") % {"limit": ctx.get("min_length")}
     if kind in ("literal_error", "enum"):
         return _("取值不在允许范围内，可选：%(expected)s。") % {"expected": ctx.get("expected", "")}
+    if kind == "null_character":
+        return _("不能包含空字符（U+0000）。")
     if kind == "json_invalid":
         return _("请求体不是有效的 JSON。")
     if kind.startswith("string") or kind.startswith("bool"):
@@ -113,7 +115,15 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {403: "forbidden", 413: "too_large", 415: "unsupported_media_type"}.get(
+        if isinstance(exc.__cause__, SchemaValidationError):
+            # A NUL in a JSON body: django-ninja wraps every body-parser error in a 400.
+            return schema_invalid(request, exc.__cause__)
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            # django-ninja's own words for a malformed JSON body, in English only.
+            return api.create_response(
+                request, error_body("invalid_json", _("请求体不是有效的 JSON。")), status=400
+            )
+        code = {400: "bad_request", 403: "forbidden", 413: "too_large", 415: "unsupported_media_type"}.get(
             exc.status_code, "error"
         )
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

@@ -25,8 +25,9 @@ def paginate(queryset: QuerySet, page: int = 1, page_size: int = 20, *, count: i
         errors["page_size"] = [_("每页条数应在1到%(max)s之间。") % {"max": MAX_PAGE_SIZE}]
     if errors:
         raise ValidationError(errors)
+    total = queryset.count() if count is None else count
     start = (page - 1) * page_size
-    return {
-        "count": queryset.count() if count is None else count,
-        "results": list(queryset[start : start + page_size]),
-    }
+    # Past the end there is nothing to fetch; an absurd page must not reach the database as an
+    # OFFSET too large for its integer type (a 500 on SQLite and PostgreSQL alike).
+    results = list(queryset[start : start + page_size]) if start < total else []
+    return {"count": total, "results": results}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -17,8 +18,8 @@ from stdnum.cn import uscc
 
 RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RIC_CHECK = "10X98765432"
-_RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def ric_check_digit(first17: str) -> str:
@@ -27,8 +28,14 @@ def ric_check_digit(first17: str) -> str:
     return RIC_CHECK[total % 11]
 
 
+def _normalise_code(value: str) -> str:
+    # NFKC turns full-width digits and letters (typed with a Chinese input method) into ASCII, so
+    # "１１０１…" and "1101…" are one number, never two.
+    return unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
+
+
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    return _normalise_code(value)
 
 
 def validate_id_number(value: str, *, today: dt.date | None = None) -> str:
@@ -63,7 +70,7 @@ def id_number_birth_date(number: str) -> dt.date:
 
 
 def normalise_uscc(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    return _normalise_code(value)
 
 
 def validate_uscc(value: str) -> str:
@@ -98,14 +105,14 @@ LEVEL_PREFIX_LENGTH = {
 def normalise_division_code(value: str) -> str:
     """Pad a 6-digit GB/T 2260 code to the 12-digit statistical form."""
     code = (value or "").strip()
-    if len(code) == 6 and code.isdigit():
+    if len(code) == 6 and code.isascii() and code.isdigit():
         return code + "000000"
     return code
 
 
 def division_level(code12: str) -> int:
     """The level a 12-digit division code has by its shape; raises ValidationError if malformed."""
-    if len(code12) != 12 or not code12.isdigit():
+    if len(code12) != 12 or not (code12.isascii() and code12.isdigit()):
         raise ValidationError(_("区划代码应为6位或12位数字。"), code="division_shape")
     if code12[:2] == "00":
         raise ValidationError(_("区划代码的省级部分不能为00。"), code="division_shape")

@@ -17,13 +17,19 @@ class JsonFormatter(logging.Formatter):
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask_text(record.getMessage()),
         }
+        # Extra fields and tracebacks carry personal data as easily as the message does.
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and key != "request":
-                entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+                if isinstance(value, (bool, float, type(None))):
+                    entry[key] = value
+                elif isinstance(value, int):  # a phone number logged as an int is still a phone number
+                    entry[key] = value if mask_text(str(value)) == str(value) else mask_text(str(value))
+                else:
+                    entry[key] = mask_text(value if isinstance(value, str) else str(value))
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = mask_text(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -31,10 +31,11 @@ def mask_name(value: str | None) -> str:
 
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# An optional country code (+86, 86-) may be glued to the number: "+8613812345678".
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)((?:\+?86[- ]?)?)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
 def mask_text(text: str) -> str:
     """Mask every ID number and mobile number found in free text (for log lines)."""
     text = _ID_IN_TEXT.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(3)[-4:], text)
-    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + "****" + m.group(4), text)
