@@ -140,7 +140,6 @@ class Staff(models.Model):
     department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="staff")
     division = models.ForeignKey("core.Division", on_delete=models.PROTECT, related_name="staff")
     window = models.CharField(_("窗口号"), max_length=20, blank=True)
-    totp_required = models.BooleanField(_("登录需要动态口令"), default=False)
 
     class Meta:
         verbose_name = _("工作人员")
