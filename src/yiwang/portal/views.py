@@ -1,27 +1,308 @@
-"""Citizen pages (网上办事大厅)."""
+"""Citizen pages (网上办事大厅): finding a service, browsing by topic and department, the guide
+(一次性告知单) with its PDF, and downloading the forms the guide offers."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from yiwang.accounts import access
 from yiwang.accounts.models import AccountKind
-from yiwang.core.models import DivisionLevel
+from yiwang.catalog import queries
+from yiwang.catalog.models import (
+    Audience,
+    EntryStatus,
+    EntryVersion,
+    Material,
+    OnlineDepth,
+    Topic,
+    VersionState,
+)
+from yiwang.core.models import Department, DivisionLevel, StoredFile
 from yiwang.core.queries import divisions_at_level
+from yiwang.core.uploads import file_response
+from yiwang.portal import guide_pdf, presenters
+
+PAGE_SIZE = 10
+MAX_QUERY_LENGTH = 100
+VISIBLE_STATUSES = [EntryStatus.ACTIVE, EntryStatus.SUSPENDED]
+
+
+# --- Reads for browsing (one query each) -----------------------------------------------------
+
+
+def topics_with_counts() -> list[Topic]:
+    """Every topic with `n`, the number of published entries classified under it."""
+    return list(
+        Topic.objects.annotate(
+            n=Count(
+                "versions",
+                filter=Q(
+                    versions__state=VersionState.PUBLISHED, versions__entry__status__in=VISIBLE_STATUSES
+                ),
+                distinct=True,
+            )
+        ).order_by("audience", "order", "code")
+    )
+
+
+def departments_with_counts() -> list[Department]:
+    """Active departments that have published entries, with `n` = how many, by division."""
+    return list(
+        Department.objects.filter(is_active=True)
+        .select_related("division")
+        .annotate(
+            n=Count(
+                "entries",
+                filter=Q(entries__published__isnull=False, entries__status__in=VISIBLE_STATUSES),
+            )
+        )
+        .filter(n__gt=0)
+        .order_by("division__code", "name")
+    )
+
+
+@dataclass
+class DivisionGroup:
+    name: str
+    level: str
+    departments: list[Department] = field(default_factory=list)
+
+
+def group_by_division(departments: list[Department]) -> list[DivisionGroup]:
+    groups: dict[int, DivisionGroup] = {}
+    for d in departments:
+        division = d.division
+        if division.pk not in groups:
+            level = DivisionLevel(division.level).label if division.level in DivisionLevel.values else ""
+            groups[division.pk] = DivisionGroup(division.name, str(level))
+        groups[division.pk].departments.append(d)
+    return list(groups.values())
+
+
+def split_topics(topics: list[Topic]) -> tuple[list[Topic], list[Topic]]:
+    person = [t for t in topics if t.audience != Audience.ENTERPRISE]
+    enterprise = [t for t in topics if t.audience == Audience.ENTERPRISE]
+    return person, enterprise
+
+
+# --- Home --------------------------------------------------------------------------------------
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    if q:  # old links and bookmarks: the search page answers them
+        return redirect(f"{reverse('portal:items')}?{urlencode({'q': q[:MAX_QUERY_LENGTH]})}")
+    person_topics, enterprise_topics = split_topics([t for t in topics_with_counts() if t.n])
     return render(
         request,
         "portal/home.html",
         {
-            "q": request.GET.get("q", "").strip(),
+            "q": q,
             "counties": divisions_at_level(DivisionLevel.COUNTY),
+            "person_topics": person_topics,
+            "enterprise_topics": enterprise_topics,
         },
     )
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    topic: str = ""
+    audience: str = ""
+    department: int | None = None
+    level: int | None = None
+    full_online: bool = False
+    page: int = 1
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.topic or self.audience or self.department or self.level or self.full_online)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_search(data: QueryDict, topics: list[Topic], departments: list[Department]) -> SearchParams:
+    """Read the GET parameters; anything unknown or malformed is ignored, never an error."""
+    topic = data.get("topic", "").strip()
+    department = _int(data.get("department"))
+    level = _int(data.get("level"))
+    audience = data.get("audience", "").strip()
+    page = _int(data.get("page")) or 1
+    return SearchParams(
+        q=" ".join(data.get("q", "").split())[:MAX_QUERY_LENGTH],
+        topic=topic if topic in {t.code for t in topics} else "",
+        audience=audience if audience in (Audience.PERSON, Audience.ENTERPRISE) else "",
+        department=department if department in {d.pk for d in departments} else None,
+        level=level if level in presenters.LEVEL_CHOICES else None,
+        full_online=data.get("online") in ("1", "on", "6"),
+        page=max(page, 1),
+    )
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def items(
+    request: HttpRequest, topic_code: str | None = None, department_id: int | None = None
+) -> HttpResponse:
+    """查找办事服务: ranked search with filters; the topic and department pages preset one filter."""
+    topics = topics_with_counts()
+    departments = departments_with_counts()
+    preset_topic = preset_department = None
+    if topic_code is not None:
+        preset_topic = next((t for t in topics if t.code == topic_code), None)
+        if preset_topic is None:
+            raise Http404
+    if department_id is not None:
+        preset_department = next((d for d in departments if d.pk == department_id), None)
+        if preset_department is None:
+            preset_department = get_object_or_404(
+                Department.objects.select_related("division"), pk=department_id, is_active=True
+            )
+    params = parse_search(request.GET, topics, departments)
+    if preset_topic:
+        params.topic = preset_topic.code
+    if preset_department:
+        params.department = preset_department.pk
+    filters = queries.ItemFilters(
+        q=params.q,
+        topic=params.topic or None,
+        audience=params.audience or None,
+        department=params.department,
+        level=params.level,
+        online_depth=OnlineDepth.FULL if params.full_online else None,
+    )
+    count, entries = queries.page_of_items(filters, params.page, PAGE_SIZE)
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    if params.page > pages:  # past the end (an old link): show the last page
+        params.page = pages
+        count, entries = queries.page_of_items(filters, params.page, PAGE_SIZE)
+    person_topics, enterprise_topics = split_topics(topics)
+    context = {
+        "params": params,
+        "q": params.q,
+        "count": count,
+        "cards": [presenters.item_card(e) for e in entries],
+        "page": params.page,
+        "pages": pages,
+        "page_numbers": page_numbers(params.page, pages) if pages > 1 else [],
+        "first_index": (params.page - 1) * PAGE_SIZE + 1,
+        "preset_topic": preset_topic,
+        "preset_department": preset_department,
+        "person_topics": person_topics,
+        "enterprise_topics": enterprise_topics,
+        "suggested_topics": [t for t in topics if t.n][:8],
+        "department_groups": group_by_division(departments),
+        "levels": [(int(level), level.label) for level in presenters.LEVEL_CHOICES],
+        "form_action": request.path,
+        "show_filters_reset": params.has_filters and not (preset_topic or preset_department),
+    }
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "portal/_results.html", {**context, "oob": True})
+    else:
+        response = render(request, "portal/items.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- Browsing -----------------------------------------------------------------------------------
+
+
+def topics(request: HttpRequest) -> HttpResponse:
+    person_topics, enterprise_topics = split_topics(topics_with_counts())
+    return render(
+        request,
+        "portal/topics.html",
+        {"person_topics": person_topics, "enterprise_topics": enterprise_topics},
+    )
+
+
+def departments(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portal/departments.html", {"groups": group_by_division(departments_with_counts())}
+    )
+
+
+# --- The guide -----------------------------------------------------------------------------------
+
+
+def _guide(code: str) -> dict:
+    """The guide context of a published entry (a fixed number of queries), or 404."""
+    row = queries.published_entries().filter(code=code).values("published_id").first()
+    if row is None:
+        raise Http404
+    version = queries.version_with_children(row["published_id"])
+    return presenters.guide_context(version.entry, version)
+
+
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "portal/guide.html", _guide(code))
+
+
+def guide_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
+    context = _guide(code)
+    pdf = guide_pdf.render_guide_pdf(context, request, language=get_language() or "zh-hans")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = _("%(title)s-一次性告知单.pdf") % {"title": context["title"]}
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Files a published guide offers -----------------------------------------------------------
+
+
+def offered_by_published_guide(file_id) -> bool:
+    """Only blank and sample forms of a published version's materials, and its result sample."""
+    live = {"version__entry__published": F("version"), "version__entry__status__in": VISIBLE_STATUSES}
+    if Material.objects.filter(Q(blank_form_id=file_id) | Q(sample_form_id=file_id), **live).exists():
+        return True
+    return EntryVersion.objects.filter(
+        result_sample_id=file_id, entry__published=F("pk"), entry__status__in=VISIBLE_STATUSES
+    ).exists()
+
+
+def download(request: HttpRequest, file_id) -> HttpResponse:
+    if not offered_by_published_guide(file_id):
+        raise Http404
+    stored = get_object_or_404(StoredFile, pk=file_id)
+    try:
+        return file_response(stored)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+# --- Signed-in citizen ---------------------------------------------------------------------------
 
 
 @login_required

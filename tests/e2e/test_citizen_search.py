@@ -1,0 +1,157 @@
+"""A citizen finds a service in everyday words, reads its guide (一次性告知单) and downloads the PDF;
+the same pages in 长辈模式, and the search with filters without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def published_catalog(live_server, settings, tmp_path):
+    """The demo region and the portal tests' published catalog (29 entries), forms in a temp dir."""
+    from portal.catalog_data import build_catalog
+    from yiwang.demo.region import load_region
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_catalog(load_region())
+
+
+def search_from_home(j, words: str):
+    page = j.page
+    box = page.get_by_role("searchbox", name="搜索办事服务")
+    box.fill(words)
+    with page.expect_navigation():
+        box.press("Enter")
+    page.wait_for_load_state("load")
+
+
+def test_citizen_searches_in_everyday_words_reads_the_guide_and_downloads_the_pdf(journey, published_catalog):
+    j = journey()
+    page = j.page
+    j.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("办事，从这里开始")
+    j.check("home")
+
+    # 生孩子 → the search page, 出生登记 (plain title 新生儿上户口) first.
+    search_from_home(j, "生孩子")
+    expect(page).to_have_url(re.compile(r"/items/\?q=" + re.escape(quote("生孩子"))))
+    results = page.locator("#results .result")
+    expect(results.first.get_by_role("heading", level=3)).to_have_text("新生儿上户口")
+    expect(results.first).to_contain_text("正式名称：出生登记")
+    expect(results.first).to_contain_text("最多跑1次")
+    expect(results.first).to_contain_text("当场办结")
+    expect(page.locator("#result-status")).to_contain_text("找到")
+    j.check("search-results")
+
+    # Typing another question updates the results in place (htmx) and the address follows.
+    box = page.get_by_role("searchbox", name="搜索办事服务")
+    box.fill("卖房")
+    expect(results.first.get_by_role("heading", level=3)).to_have_text("二手房买卖过户", timeout=10_000)
+    expect(page).to_have_url(re.compile(r"q=" + re.escape(quote("卖房"))))
+    expect(page.locator("#result-status")).to_contain_text("卖房")
+    # A filter narrows at once: only fully online services.
+    box.fill("开饭店")
+    expect(results.first).to_contain_text("食品经营许可", timeout=10_000)
+    page.get_by_label("只看全程网办").check()
+    expect(page).to_have_url(re.compile(r"online=1"), timeout=10_000)
+    expect(page.locator("#results .result:not(:has(.badge-online))")).to_have_count(0)
+    expect(results.first).to_contain_text("全程网办")
+    j.check("search-filtered")
+
+    # Nothing found: the helpful empty state.
+    box.fill("火星移民")
+    expect(page.locator("#results .empty-state")).to_contain_text("12345", timeout=10_000)
+    j.check("search-empty")
+
+    # Browse by topic.
+    j.goto("/topics/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("按主题找服务")
+    j.check("topics")
+    page.get_by_role("link", name="生育收养").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("生育收养")
+    expect(results).to_have_count(4)
+
+    # Open the guide of the first result.
+    results.first.get_by_role("link", name="新生儿上户口").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("新生儿上户口")
+    expect(page.locator("#materials")).to_contain_text("无需提交，可调取电子证照")
+    expect(page.locator("#time")).to_contain_text("5个工作日")
+    expect(page.get_by_role("link", name=re.compile("下载空白表格"))).to_have_count(1)
+    expect(page.get_by_role("button", name="打印")).to_be_visible()  # shown once the script runs
+    page.get_by_label("出生登记申请表").check()  # the checklist can be ticked
+    j.check("guide")
+
+    # Download the PDF.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载PDF").click()
+    download = info.value
+    assert download.suggested_filename == "新生儿上户口-一次性告知单.pdf"
+    with open(download.path(), "rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
+
+    # The blank form downloads too.
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("下载空白表格")).click()
+    assert info.value.suggested_filename.endswith(".pdf")
+
+
+def test_the_same_pages_in_elderly_mode(journey, published_catalog):
+    j = journey()
+    page = j.page
+    j.goto("/")
+    normal_px = j.body_font_px()
+    j.toggle_elderly()
+    assert j.body_is_elderly() and j.body_font_px() >= normal_px * 1.2
+    j.check("home-elderly")
+
+    search_from_home(j, "开饭店")
+    expect(page.locator("#results .result").first).to_contain_text("食品经营许可")
+    assert j.body_is_elderly()
+    j.check("search-elderly")
+
+    j.goto("/topics/")
+    j.check("topics-elderly")
+
+    entry = published_catalog.first("property")
+    j.goto(f"/items/{entry.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("二手房买卖过户")
+    expect(page.locator("#fees")).to_contain_text("不动产登记费")
+    j.check("guide-elderly")
+
+    suspended = published_catalog.first("logging")
+    j.goto(f"/items/{suspended.code}/")
+    expect(page.get_by_role("heading", name="本事项暂停办理")).to_be_visible()
+    j.check("guide-suspended-elderly")
+
+
+def test_search_and_filters_work_without_javascript(browser, live_server, published_catalog):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", java_script_enabled=False)
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+    try:
+        page = context.new_page()
+        page.goto("/items/?q=" + quote("低保"))
+        results = page.locator("#results .result")
+        expect(results).to_have_count(3)
+        page.get_by_label("办理层级").select_option(label="乡镇（街道）")
+        with page.expect_navigation():
+            page.get_by_role("button", name="筛选").click()
+        expect(page).to_have_url(re.compile(r"level=4"))
+        expect(results).to_have_count(2)
+        expect(results.first).to_contain_text("便民服务中心")
+        page.goto("/items/")
+        with page.expect_navigation():
+            page.get_by_role("navigation", name="分页").get_by_role("link", name="下一页").click()
+        expect(page).to_have_url(re.compile(r"page=2"))
+        expect(page.locator("#result-status")).to_contain_text("第 2/3 页")
+        page.locator("#results .result h3 a").first.click()
+        expect(page.get_by_role("link", name="下载PDF")).to_be_visible()
+        expect(page.get_by_role("button", name="打印")).to_be_hidden()  # needs the script
+    finally:
+        context.close()
