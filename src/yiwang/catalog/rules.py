@@ -73,7 +73,8 @@ JARGON = (
     "审核转报",
     "设立登记",
 )
-DAY_IN_TEXT = re.compile(r"\d+\s*(个)?(天|日)(?!工作)")
+# "5天" or "5日" as a period; not a calendar date such as "3月1日".
+DAY_IN_TEXT = re.compile(r"(?<![月\d])\d+\s*(个)?(天|日)(?!工作)")
 TIME_IN_HOURS = re.compile(r"\d{1,2}[:：]\d{2}")
 ADDRESS_MARKERS = re.compile(r"(路|街|道|号|楼|层|室|大厅|中心|窗口|巷|村|镇|乡|区)")
 

@@ -69,6 +69,11 @@ DEPARTMENTS = [
     ("nanyuan_service", "南原市政务服务中心", "159981", DepartmentNature.SERVICE_CENTRE),
     ("dongcheng_service", "东城街道便民服务中心", "159902001000", DepartmentNature.SERVICE_CENTRE),
     ("beihe_town_service", "北河镇便民服务中心", "159921100000", DepartmentNature.SERVICE_CENTRE),
+    ("city_emergency", "青山市应急管理局", "159900", DepartmentNature.ADMINISTRATIVE),
+    ("city_urban_management", "青山市城市管理综合执法局", "159900", DepartmentNature.ADMINISTRATIVE),
+    ("city_disabled", "青山市残疾人联合会", "159900", DepartmentNature.AUTHORISED),
+    ("xinhua_service", "新华街道便民服务中心", "159981001000", DepartmentNature.SERVICE_CENTRE),
+    ("liushu_service", "柳树乡便民服务中心", "159921200000", DepartmentNature.SERVICE_CENTRE),
 ]
 
 # (username, name, department key, roles, wider division scope or None, window)

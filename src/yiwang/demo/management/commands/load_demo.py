@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from yiwang.core import services as core_services
-from yiwang.demo import region
+from yiwang.demo import catalog, region
 from yiwang.demo.oidc_client import ensure_demo_client
 
 
@@ -13,6 +13,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             core_services.ensure_calendar()
             region.load_region()
+            catalog.load_catalog()
             ensure_demo_client()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
         self.stdout.write(
