@@ -154,7 +154,7 @@ def _check_lists(doc: dict, errors: dict[str, list[str]]) -> None:
     for i, step in enumerate(doc.get("review_steps") or []):
         if not isinstance(step, dict) or step.get("role") not in REVIEW_ROLES:
             errors.setdefault(f"review_steps.{i}.role", []).append(
-                _("审查环节的角色应为 reviewer（审查人）或 approver（审批人）。")
+                _("审查环节的角色应为 window_clerk（窗口人员）、reviewer（审查人）或 approver（审批人）。")
             )
     bad_forms = [f for f in doc.get("handling_forms") or [] if f not in HANDLING_FORMS]
     if bad_forms:
@@ -178,8 +178,11 @@ def _check_limits(cleaned: dict, errors: dict[str, list[str]]) -> None:
         )
 
 
-def validate_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Clean a whole document; raise ValidationError keyed by path if anything is wrong."""
+def validate_document(doc: dict[str, Any], known_situations: set[int] | None = None) -> dict[str, Any]:
+    """Clean a whole document; raise ValidationError keyed by path if anything is wrong.
+
+    `known_situations`: the version's situation numbers, which materials may refer to when the
+    document carries materials without situations."""
     if not isinstance(doc, dict):
         raise ValidationError({"__all__": [_("指南数据应为对象。")]})
     errors: dict[str, list[str]] = {}
@@ -209,7 +212,7 @@ def validate_document(doc: dict[str, Any]) -> dict[str, Any]:
             if problems:
                 errors.setdefault(key, []).extend(problems)
             cleaned[key] = doc[key] or {}
-    seqs = set()
+    seqs = set(known_situations or ()) if "situations" not in doc else set()
     if "situations" in doc:
         cleaned["situations"] = []
         for i, row in enumerate(doc["situations"] or []):
@@ -268,19 +271,37 @@ def apply_document(version: EntryVersion, doc: dict[str, Any]) -> EntryVersion:
     """Write a validated document into an editable version (children replaced wholesale)."""
     from yiwang.core.models import StoredFile
 
-    cleaned = validate_document(doc)
+    situations = {s.seq: s for s in version.situations.all()}
+    cleaned = validate_document(doc, known_situations=set(situations))
+    # Situations replaced without materials: their materials stay, re-attached by number.
+    kept: dict[int, int] = {}
+    if "situations" in cleaned and "materials" not in cleaned:
+        kept = dict(version.materials.filter(situation__isnull=False).values_list("pk", "situation__seq"))
+        new_seqs = {row["seq"] for row in cleaned["situations"]}
+        orphaned = sorted({seq for seq in kept.values() if seq not in new_seqs})
+        if orphaned:
+            raise ValidationError(
+                {
+                    "situations": [
+                        _("情形 %(seqs)s 还有申请材料，不能删除；请先调整材料。")
+                        % {"seqs": "、".join(map(str, orphaned))}
+                    ]
+                }
+            )
     for name in SCALAR_FIELDS + LIST_FIELDS + ["form_schema"]:
         if name in cleaned:
             setattr(version, name, cleaned[name])
     version.save()
     if "topics" in cleaned:
         version.topics.set(Topic.objects.filter(code__in=cleaned["topics"]))
-    situations = {s.seq: s for s in version.situations.all()}
     if "situations" in cleaned:
-        version.situations.all().delete()  # their own materials go with them
+        version.materials.filter(pk__in=kept).update(situation=None)
+        version.situations.all().delete()  # their own materials go with them (unless kept above)
         situations = {
             row["seq"]: Situation.objects.create(version=version, **row) for row in cleaned["situations"]
         }
+        for pk, seq in kept.items():
+            Material.objects.filter(pk=pk).update(situation=situations[seq])
     if "materials" in cleaned:
         file_ids = {r[k] for r in cleaned["materials"] for k in ("blank_form", "sample_form") if r[k]}
         files = {str(f.pk): f for f in StoredFile.objects.filter(pk__in=file_ids)} if file_ids else {}

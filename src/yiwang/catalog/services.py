@@ -254,12 +254,13 @@ def publish_version(version: EntryVersion, user: User | None, comment: str = "")
     """The reviewer publishes: the version becomes the one citizens see, the previous is superseded."""
     if user is not None:
         _require(access.can_review(user, version.entry))
-        if version.submitted_by_id == user.pk:
-            raise StateConflict(_("审核人不能发布自己提交的版本。"))
     entry = Entry.objects.select_for_update().get(pk=version.entry_id)
     version = EntryVersion.objects.select_for_update().get(pk=version.pk)
     if version.state != VersionState.SUBMITTED:
         raise StateConflict(_("只有待审核的版本可以发布。"), ["submit"])
+    # Checked on the locked row: the caller's object may predate the submission.
+    if user is not None and version.submitted_by_id == user.pk:
+        raise StateConflict(_("审核人不能发布自己提交的版本。"))
     problem = _blocking(record_audit(version))
     if problem:
         raise problem
