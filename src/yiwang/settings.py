@@ -223,6 +223,8 @@ if SECURE_SSL_REDIRECT:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The guide editor and the form builder post one field per element of every row.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # --- Mail and SMS (real local implementations; see docs/operations.md) ---------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -137,11 +137,6 @@ def test_mutations_are_reported(kind, data):
     assert any(expected in p for p in problems), (expected, problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="form_schema bug (reported, file not ours to change): an option without a value passes "
-    "schema_errors because str(None) is 'None'; clean_data then fails with KeyError",
-)
 @pytest.mark.parametrize("option", [{"label": "无值"}, {"value": None, "label": "空"}])
 def test_an_option_without_a_value_is_reported(option):
     schema = {"fields": [{"name": "c", "label": "选", "type": "choice", "options": [option]}]}
