@@ -7,7 +7,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from yiwang.accounts import access, services
@@ -106,7 +106,7 @@ def register(request: HttpRequest, payload: AccountIn):
             email=payload.email,
             legal_representative=payload.legal_representative,
         )
-    return 201, _me(user)
+    return Status(201, _me(user))
 
 
 class TokenIn(Schema):
@@ -127,7 +127,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
     try:
         user = services.sign_in(request, payload.username, payload.password)
     except services.InvalidCredentials as exc:
-        return 401, error_body("invalid_credentials", exc.message)
+        return Status(401, error_body("invalid_credentials", exc.message))
     except services.SecondFactorRequired as exc:
         if not payload.otp:
             raise ValidationError({"otp": [_("该账户已启用动态口令，请同时提供 otp。")]}) from None
@@ -136,7 +136,9 @@ def create_token(request: HttpRequest, payload: TokenIn):
         except ValidationError as invalid:
             raise ValidationError({"otp": invalid.message_dict["code"]}) from None
         user = exc.user
-    return 200, {"token": services.issue_api_token(user), "expires_in": settings.API_TOKEN_TTL_HOURS * 3600}
+    return Status(
+        200, {"token": services.issue_api_token(user), "expires_in": settings.API_TOKEN_TTL_HOURS * 3600}
+    )
 
 
 @router.delete("/auth/tokens/current", response={204: None}, auth=signed_in, summary="注销当前令牌")
@@ -144,7 +146,7 @@ def delete_token(request: HttpRequest):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         services.revoke_api_token(header[7:].strip())
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, auth=signed_in, summary="当前账户")
