@@ -1,15 +1,27 @@
-"""Published implementation list entries: search and the full guide (public)."""
+"""Published implementation list entries: search and the full guide (public); catalog statistics
+(public: counts only); import and export of guides (staff, within their department or division)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from pydantic import Field
 
-from yiwang.api.pagination import MAX_PAGE_SIZE
-from yiwang.catalog import queries
+from yiwang.accounts import access as accounts_access
+from yiwang.api.auth import signed_in
+from yiwang.api.errors import error_body
+from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
+from yiwang.catalog import access, exchange, queries, search, stats
+from yiwang.catalog.models import Entry
 
 router = Router(tags=["catalog"])
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class ItemFilter(Schema):
@@ -73,9 +85,10 @@ def _summary(entry) -> dict:
 
 @router.get("/items", response=ItemPage, summary="查找办事服务（已发布的实施清单事项）")
 def list_items(request: HttpRequest, filters: Query[ItemFilter]):
-    count, entries = queries.page_of_items(
+    """With `q`, entries are ranked by relevance (the filters apply inside the search); without,
+    listed by implementation code."""
+    qs, _ranked = queries.find_items(
         queries.ItemFilters(
-            q=filters.q,
             division=filters.division,
             department=filters.department,
             item_type=filters.type,
@@ -83,11 +96,13 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
             audience=filters.audience,
             online_depth=filters.online_depth,
             level=filters.level,
-        ),
-        filters.page,
-        filters.page_size,
+        )
     )
-    return {"count": count, "results": [_summary(e) for e in entries]}
+    if filters.q.strip():
+        count, entries = search.page_of_entries(filters.q, qs, filters.page, filters.page_size)
+        return {"count": count, "results": [_summary(e) for e in entries]}
+    page = paginate(qs.order_by("code"), filters.page, filters.page_size)
+    return {"count": page["count"], "results": [_summary(e) for e in page["results"]]}
 
 
 @router.get("/items/{code}", response=dict, summary="办事指南（全部要素）")
@@ -96,3 +111,198 @@ def get_item(request: HttpRequest, code: str):
     if doc is None:
         raise Http404
     return doc
+
+
+# --- Statistics ----------------------------------------------------------------------------------
+
+
+class ClaimCounts(Schema):
+    claimed: int = Field(description="认领事项数")
+    main_items: int = Field(description="认领主项数（每个部门每个主项计一次）")
+    compiled: int = Field(description="编制实施清单数（未取消）")
+    published: int = Field(description="已发布（在用或暂停）")
+
+
+class LevelRow(ClaimCounts):
+    level: int
+    level_name: str
+    category: str
+    category_name: str
+
+
+class DepartmentRow(ClaimCounts):
+    department_id: int
+    department: str
+    division_code: str
+    level: int
+
+
+class TypeRow(ClaimCounts):
+    item_type: str
+    name: str
+
+
+class ClaimTables(Schema):
+    by_level: list[LevelRow]
+    by_department: list[DepartmentRow]
+    by_type: list[TypeRow]
+    totals: ClaimCounts
+
+
+class TimeLimits(Schema):
+    comparable: int = Field(description="法定、承诺时限单位相同且都已填写的事项数")
+    compressed: int = Field(description="承诺时限短于法定时限的事项数")
+    compressed_share: float | None
+    average_ratio: float | None = Field(description="承诺时限/法定时限的平均值")
+    average_compression: float | None = Field(description="平均压缩比例（1 − 平均比值）")
+
+
+class DepthRow(Schema):
+    depth: int
+    name: str
+    count: int
+    share: float | None
+
+
+class DivisionRef(Schema):
+    code: str
+    name: str
+
+
+class CatalogStatsOut(Schema):
+    division: DivisionRef | None
+    claims: ClaimTables
+    published: int
+    time_limits: TimeLimits
+    materials_per_entry: float | None
+    online_depth: list[DepthRow]
+    online_share: float | None = Field(description="网上可办（至少网上申报）的比例")
+    full_online_share: float | None = Field(description="全程网办比例")
+    instant_share: float | None = Field(description="即办件比例")
+    zero_visit_share: float | None = Field(description="零跑动（到现场0次）比例")
+    at_most_one_visit_share: float | None = Field(description="最多跑一次比例")
+
+
+class StatsQuery(Schema):
+    division: str | None = Field(None, description="区划代码（6或12位）：该区划及下级；不填为全平台")
+
+
+@router.get("/stats/catalog", response=CatalogStatsOut, summary="事项与办事指南统计")
+def catalog_statistics(request: HttpRequest, query: Query[StatsQuery]):
+    """Claims and compiled lists by level, department and type; time-limit compression, materials
+    per entry, online depth, 即办件 and zero-visit shares over published guides."""
+    from yiwang.core.services import get_division_by_code
+
+    division = get_division_by_code(query.division) if query.division else None
+    return stats.catalog_stats(division)
+
+
+# --- Import and export (staff) ---------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest):
+    user = request.user
+    if accounts_access.staff_division_prefix(user) is None:
+        raise HttpError(403, _("只有工作人员可以导入或导出事项。"))
+    return user
+
+
+class ExportQuery(Schema):
+    format: str = Field("json", pattern="^(json|xlsx)$", description="json 或 xlsx")
+    drafts: bool = Field(False, description="导出每个事项的最新版本（含草稿），默认只导出已发布的")
+    division: str | None = Field(None, description="只导出该区划及下级的事项")
+    department: int | None = None
+
+
+@router.get("/catalog/export", auth=signed_in, summary="导出事项（Excel 或 JSON 文件）")
+def export_items(request: HttpRequest, query: Query[ExportQuery]):
+    """Entries the signed-in staff member may open (their department's; a supervisor's or
+    platform administrator's whole division tree)."""
+    from yiwang.core.services import get_division_by_code
+
+    user = _staff(request)
+    entries = access.entries_for_staff(user)
+    if query.division:
+        entries = entries.filter(
+            department__division__code__startswith=get_division_by_code(query.division).prefix
+        )
+    if query.department:
+        entries = entries.filter(department_id=query.department)
+    docs = exchange.export_documents(entries, drafts=query.drafts)
+    stamp = dt.date.today().strftime("%Y%m%d")
+    if query.format == "xlsx":
+        data = exchange.dumps_xlsx(docs)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data = exchange.dumps_json(docs)
+        content_type = "application/json; charset=utf-8"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="items-{stamp}.{query.format}"'
+    response["X-Item-Count"] = str(len(docs))
+    return response
+
+
+class ImportOut(Schema):
+    entries: int
+    created: int
+    updated: int
+    catalog_items_created: int
+    published: int
+    unpublished: list[dict]
+    dry_run: bool
+
+
+@router.post(
+    "/catalog/import",
+    auth=signed_in,
+    response={200: ImportOut, 422: dict},
+    summary="导入事项（Excel 或 JSON，全部校验通过才写入）",
+)
+def import_items(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    publish: Form[bool] = False,
+    dry_run: Form[bool] = False,
+):
+    """Item administrators import their department's entries, platform administrators any in
+    their division tree; only platform administrators may publish on import. Every row is checked
+    first: on any problem nothing is written and the answer (422) lists each one with its sheet,
+    row and element."""
+    user = _staff(request)
+    if publish and not accounts_access.is_platform_admin(user):
+        raise HttpError(403, _("只有平台管理员可以在导入时直接发布。"))
+    if file.size is not None and file.size > MAX_IMPORT_BYTES:
+        raise HttpError(413, _("文件不能超过 %(mb)s MB。") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+    data = file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise HttpError(413, _("文件不能超过 %(mb)s MB。") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+
+    def may_import(department) -> bool:
+        probe = Entry(department=department)
+        if publish:
+            return access.can_review(user, probe)
+        return access.can_compile(user, probe)
+
+    try:
+        report = exchange.import_sources(
+            exchange.read_file(data, file.name or ""),
+            publish=publish,
+            dry_run=dry_run,
+            user=user,
+            may_import=may_import,
+        )
+    except exchange.ImportFailed as exc:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            key = str(error).rsplit(": ", 1)[0] if error.field else error.sheet
+            fields.setdefault(key, []).append(error.message)
+        return Status(
+            422,
+            error_body(
+                "import_invalid",
+                _("导入失败：发现 %(n)s 处问题，未导入任何内容。") % {"n": len(exc.errors)},
+                fields,
+                errors=[e.as_dict() for e in exc.errors],
+            ),
+        )
+    return report.as_dict()

@@ -1,23 +1,66 @@
 """Chinese full-text search over published entries.
 
-Text is segmented in the application (jieba) into a pre-tokenised column, `Entry.search_tokens`:
-words of the official name, the plain title, the aliases, the department and the topics, plus
-character bigrams so a wrong or missing character still matches most of a name (cheap typo
-tolerance). SQLite searches it with an FTS5 table, PostgreSQL with `to_tsvector('simple', ...)`
-under a GIN index; both rank by relevance. Everyday words are mapped to official ones by
-`synonyms.expand` before searching.
+Indexing. Text is segmented in the application (jieba, with the catalog's own terms added) into
+a pre-tokenised column, `Entry.search_tokens`, in four groups separated by `|`:
+
+    name       words and character bigrams of the official name
+    plain      the same of the plain title (通俗名称) and the aliases: the citizen's words
+    situation  the same of the situations (情形)
+    meta       words of the department, the topics and the item type
+
+Bigrams give cheap typo tolerance: a wrong or missing character still leaves most of a name's
+bigrams intact. The database keeps its own index in step by itself, so nothing can go stale:
+
+- SQLite: an FTS5 table `catalog_entry_search` with one column per group, filled by triggers on
+  `catalog_entry` (insert, update of the tokens, delete: a test's flush empties it too);
+- PostgreSQL: a stored generated column `catalog_entry.search_vector` =
+  setweight(name, A) || setweight(plain, A) || setweight(situation, B) || setweight(meta, C) over
+  `to_tsvector('simple', ...)`, with a GIN index. (Django's model does not know the column; the
+  database computes it on every write.)
+
+The databases only find matches; ranking is done here, alike for both (the FTS5 columns and the
+tsvector weights still let a query be limited to a group, e.g. `name : 出生` or `'出生':A`).
+
+Searching. The question is cleaned (question words dropped), everyday phrases are mapped to official
+terms (`synonyms`), and each term gets a weight. The database finds the entries, among those the
+caller may show (an Entry queryset: the filters apply in the same SQL), that hold any of the
+specific terms, and counts them by official name and plain title: one group per item, however
+many departments implement it (a province has hundreds of 出生登记). Every group is scored here,
+by one function, from its first entry's own stored tokens and titles, so SQLite and PostgreSQL
+give the same answer: term matches weighted by group (name and plain title over situations over
+department and topics), exact and phrase matches of the official terms and of the question in the
+name, plain title or aliases, bigram similarity for typos, then the shorter name. Entries list by
+group, by code within a group; each listed entry is checked against its own tokens.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, Min, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from yiwang.catalog import synonyms
 
 log = logging.getLogger(__name__)
+
+GROUPS = ("name", "plain", "situation", "meta")
+SEPARATOR = " | "
+# Application ranking: how much a term found in each group counts.
+GROUP_WEIGHTS = (3.0, 3.0, 1.2, 0.4)
+FTS_TABLE = "catalog_entry_search"
+CANDIDATES = 300  # ranked_ids lists at most this many entries
+MAX_GROUPS = 2000  # at most this many groups of identical guides are scored per search
+RELATIVE_CUTOFF = 0.02  # results scoring below this share of the best one are noise
+MIN_SCORE = 0.3  # the least an entry's informative matches must weigh
+
 _jieba_lock = threading.Lock()
 _jieba = None
 _PUNCT = re.compile(r"[\s\u3000-\u303f\uff00-\uffef,.;:!?()\[\]{}<>\"'`~@#$%^&*+=|\\/、-]+")
@@ -33,6 +76,8 @@ def _tokenizer():
                 jieba.setLogLevel(logging.WARNING)
                 tok = jieba.Tokenizer()
                 tok.initialize()
+                for word in synonyms.DOMAIN_WORDS:
+                    tok.add_word(word, freq=max(tok.suggest_freq(word, tune=False), 2000))
                 _jieba = tok
     return _jieba
 
@@ -51,68 +96,503 @@ def bigrams(text: str) -> list[str]:
     return grams
 
 
-def tokens_for(texts: Iterable[str]) -> str:
-    """The space-separated tokens stored for an entry."""
+def _clean(tokens: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(t for t in (tok.replace('"', "").replace("|", "") for tok in tokens) if t))
+
+
+def tokens_for(texts: Iterable[str], *, with_bigrams: bool = True) -> str:
+    """The space-separated tokens of some texts: words, and character bigrams for typo tolerance."""
+    return _tokens_cached(tuple(t or "" for t in texts), with_bigrams)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _tokens_cached(texts: tuple[str, ...], with_bigrams: bool) -> str:
+    # Item names repeat across departments and levels: segment each text once per process.
     seen: list[str] = []
     for text in texts:
-        seen += words(text) + bigrams(text)
-    return " ".join(dict.fromkeys(t.replace('"', "") for t in seen if t))
+        seen += words(text) + (bigrams(text) if with_bigrams else [])
+    return " ".join(_clean(seen))
 
 
-def index_entry(entry) -> None:
-    """Recompute an entry's tokens (published content only) and update the FTS table."""
-    from yiwang.catalog.models import Entry, EntryStatus
+def entry_tokens(
+    *,
+    name: str,
+    plain_title: str = "",
+    aliases: Sequence[str] = (),
+    situations: Sequence[str] = (),
+    department: str = "",
+    topics: Sequence[str] = (),
+    item_type: str = "",
+) -> str:
+    """The stored `search_tokens` of an entry: the four groups joined by SEPARATOR."""
+    return SEPARATOR.join(
+        [
+            tokens_for([name]),
+            tokens_for([plain_title, *aliases]),
+            tokens_for(situations),
+            tokens_for([department, *topics, item_type], with_bigrams=False),
+        ]
+    )
+
+
+def split_groups(search_tokens: str) -> list[frozenset[str]]:
+    parts = (search_tokens or "").split("|")
+    parts += [""] * (len(GROUPS) - len(parts))
+    head, tail = parts[: len(GROUPS) - 1], " ".join(parts[len(GROUPS) - 1 :])
+    return [frozenset(p.split()) for p in [*head, tail]]
+
+
+# --- Keeping the index ------------------------------------------------------------------------
+
+
+def _sqlite_group_exprs(column: str) -> list[str]:
+    """SQL that cuts `column` at its first three `|` (SQLite has no split function)."""
+    rest, exprs = column, []
+    for _ in range(len(GROUPS) - 1):
+        pos = f"instr({rest} || '|', '|')"
+        exprs.append(f"substr({rest}, 1, {pos} - 1)")
+        rest = f"substr({rest}, {pos} + 1)"
+    return [*exprs, rest]
+
+
+def _sqlite_insert(prefix: str) -> str:
+    cols = ", ".join(GROUPS)
+    values = ", ".join(_sqlite_group_exprs(f"{prefix}search_tokens"))
+    return f"INSERT INTO {FTS_TABLE}(rowid, {cols}) SELECT {prefix}id, {values}"
+
+
+PG_VECTOR = (
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_tokens, '|', 1)), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_tokens, '|', 2)), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_tokens, '|', 3)), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, split_part(search_tokens, '|', 4)), 'C')"
+)
+
+
+def schema_statements(vendor: str) -> list[str]:
+    """The statements that create the index (idempotent); used by the migration and by
+    `ensure_index`."""
+    if vendor == "sqlite":
+        insert_new = _sqlite_insert("new.")
+        return [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+            f"{', '.join(GROUPS)}, tokenize='unicode61')",
+            f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON catalog_entry "
+            f"WHEN new.search_tokens != '' BEGIN {insert_new}; END",
+            f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON catalog_entry "
+            f"BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END",
+            f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF id, search_tokens ON catalog_entry "
+            f"WHEN old.search_tokens IS NOT new.search_tokens OR old.id != new.id "
+            f"BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; "
+            f"{insert_new} WHERE new.search_tokens != ''; END",
+        ]
+    if vendor == "postgresql":
+        return [
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            "ALTER TABLE catalog_entry ADD COLUMN IF NOT EXISTS search_vector tsvector "
+            f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED",
+            "CREATE INDEX IF NOT EXISTS catalog_entry_search_gin ON catalog_entry USING gin (search_vector)",
+        ]
+    return []
+
+
+def drop_statements(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            *(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{s}" for s in ("ai", "ad", "au")),
+            f"DROP TABLE IF EXISTS {FTS_TABLE}",
+        ]
+    if vendor == "postgresql":
+        return [
+            "DROP INDEX IF EXISTS catalog_entry_search_gin",
+            "ALTER TABLE catalog_entry DROP COLUMN IF EXISTS search_vector",
+        ]
+    return []
+
+
+_ensured: set[str] = set()
+
+
+def _index_present(cursor) -> bool:
+    if connection.vendor == "sqlite":
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name IN (%s, %s, %s, %s)",
+            [FTS_TABLE, f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au"],
+        )
+        return cursor.fetchone()[0] == 4
+    cursor.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'catalog_entry' AND column_name = 'search_vector'"
+    )
+    return cursor.fetchone()[0] == 1
+
+
+def ensure_index(force: bool = False) -> bool:
+    """Make sure the index exists and is complete; True if it had to be (re)built.
+
+    Checked once per process and database. A later migration that rebuilds `catalog_entry` on
+    SQLite (Django copies the table) drops its triggers; this puts them back and refills the
+    FTS table from the stored tokens."""
+    key = f"{connection.vendor}:{connection.settings_dict.get('NAME')}"
+    if key in _ensured and not force:
+        return False
+    with connection.cursor() as cursor:
+        present = _index_present(cursor)
+        if not present:
+            log.warning("search index incomplete; rebuilding it from the stored tokens")
+            for statement in schema_statements(connection.vendor):
+                cursor.execute(statement)
+        # PostgreSQL's generated column cannot lag behind; SQLite's FTS table is refilled.
+        rebuilt = not present or (force and connection.vendor == "sqlite")
+        if rebuilt and connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"{_sqlite_insert('')} FROM catalog_entry WHERE search_tokens != ''")
+    _ensured.add(key)
+    return rebuilt
+
+
+def _texts_of(entry, version) -> dict[str, object]:
+    return {
+        "name": version.name,
+        "plain_title": version.plain_title,
+        "aliases": list(version.aliases or []),
+        "situations": [s.name for s in version.situations.all()],
+        "department": entry.department.name,
+        "topics": [t.name for t in version.topics.all()],
+        "item_type": entry.catalog_item.item_type.name,
+    }
+
+
+def tokens_of_entry(entry) -> str:
+    """The tokens an entry should have now: its published content, or nothing if it has none or
+    is cancelled."""
+    from yiwang.catalog.models import EntryStatus
 
     version = entry.published
     if version is None or entry.status == EntryStatus.CANCELLED:
-        tokens = ""
-    else:
-        texts = [
-            version.name,
-            version.plain_title,
-            *(version.aliases or []),
-            entry.department.name,
-            *(t.name for t in version.topics.all()),
-            entry.catalog_item.item_type.name,
-            *(s.name for s in version.situations.all()),
-        ]
-        tokens = tokens_for(texts)
-    Entry.objects.filter(pk=entry.pk).update(search_tokens=tokens)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM catalog_entry_fts WHERE rowid = %s", [entry.pk])
-            if tokens:
-                cursor.execute(
-                    "INSERT INTO catalog_entry_fts(rowid, tokens) VALUES (%s, %s)", [entry.pk, tokens]
-                )
+        return ""
+    return entry_tokens(**_texts_of(entry, version))
 
 
-def query_tokens(q: str) -> list[str]:
-    from yiwang.catalog.synonyms import expand
+def index_entry(entry) -> None:
+    """Recompute an entry's tokens (published content only); the database updates its index."""
+    from yiwang.catalog.models import Entry
 
-    text = expand(q)
-    return list(dict.fromkeys([*words(text), *bigrams(q)]))[:40]
+    ensure_index()
+    Entry.objects.filter(pk=entry.pk).update(search_tokens=tokens_of_entry(entry))
 
 
-def ranked_ids(q: str, candidate_sql: str | None = None, limit: int = 1000) -> list[int]:
-    """Entry ids matching `q`, best first."""
-    tokens = [t.replace('"', "") for t in query_tokens(q) if t.strip()]
-    if not tokens:
-        return []
+def analyze() -> None:
+    """Refresh the planner's statistics of catalog_entry after a bulk change (SQLite keeps none
+    until asked; without them it scans the status index instead of following the search index)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            match = " OR ".join(f'"{t}"' for t in tokens)
-            cursor.execute(
-                "SELECT rowid FROM catalog_entry_fts WHERE catalog_entry_fts MATCH %s ORDER BY bm25(catalog_entry_fts) "
-                "LIMIT %s",
-                [match, limit],
-            )
-        else:
-            tsquery = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in tokens)
-            cursor.execute(
-                "SELECT id FROM catalog_entry WHERE to_tsvector('simple', search_tokens) @@ to_tsquery('simple', %s) "
-                "ORDER BY ts_rank_cd(to_tsvector('simple', search_tokens), to_tsquery('simple', %s)) DESC, id "
-                "LIMIT %s",
-                [tsquery, tsquery, limit],
-            )
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute("ANALYZE catalog_entry")
+
+
+def reindex_all(progress=None, batch: int = 500) -> int:
+    """Recompute every entry's tokens and rebuild the index (after a dictionary or synonym change,
+    a restore, or a flushed test database). Returns the number of entries with tokens."""
+    from django.db import transaction
+
+    from yiwang.catalog.models import Entry
+
+    ensure_index(force=True)
+    qs = (
+        Entry.objects.select_related("published", "department", "catalog_item__item_type")
+        .prefetch_related("published__topics", "published__situations")
+        .order_by("pk")
+    )
+    total = qs.count()
+    bar = progress(total=total, desc="重建检索索引") if progress else None
+    indexed, last = 0, 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last)[:batch])
+        if not chunk:
+            break
+        with transaction.atomic():
+            for entry in chunk:
+                tokens = tokens_of_entry(entry)
+                indexed += bool(tokens)
+                if tokens != entry.search_tokens:
+                    entry.search_tokens = tokens
+                    Entry.objects.filter(pk=entry.pk).update(search_tokens=tokens)
+        last = chunk[-1].pk
+        if bar is not None:
+            bar.update(len(chunk))
+    if bar is not None:
+        bar.close()
+    analyze()
+    return indexed
+
+
+# --- Searching ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Query:
+    raw: str
+    text: str  # lower-cased, question words dropped
+    phrases: list[tuple[str, float]] = field(default_factory=list)  # official terms, weighted
+    terms: dict[str, float] = field(default_factory=dict)  # token → weight
+    retrieval: list[str] = field(default_factory=list)  # tokens the database matches
+    # Precomputed for scoring: (term, weight, counts as evidence), compacted phrases, the
+    # compacted question and its bigrams.
+    weighted: list[tuple[str, float, bool]] = field(default_factory=list)
+    compact_phrases: list[tuple[str, float]] = field(default_factory=list)
+    compact: str = ""
+    grams: frozenset[str] = frozenset()
+
+
+def _compact(text: str) -> str:
+    return _PUNCT.sub("", (text or "").lower())
+
+
+def _base_weight(token: str) -> float:
+    if token in synonyms.GENERIC:
+        return 0.15
+    return 0.25 if len(token) == 1 else 1.0
+
+
+def parse_query(q: str) -> Query:
+    raw = (q or "").strip()[:100]
+    text = synonyms.strip_fillers(raw)
+    query = Query(raw=raw, text=text)
+    terms = query.terms
+
+    def add(token: str, weight: float) -> None:
+        token = token.replace('"', "").replace("|", "")
+        if token and weight > terms.get(token, 0):
+            terms[token] = weight
+
+    for i, phrase in enumerate(synonyms.expansions(raw)):
+        weight = max(0.4, 1.0 - 0.15 * i)
+        query.phrases.append((phrase.lower(), weight))
+        for token in words(phrase):
+            add(token, weight * _base_weight(token))
+    for token in words(text):
+        add(token, _base_weight(token))
+    for gram in bigrams(text):
+        add(gram, 0.5 * _base_weight(gram))
+    query.retrieval = _retrieval_terms(query.phrases, text, terms)
+    evidence = set(query.retrieval)
+    query.weighted = [(t, w, t in evidence) for t, w in terms.items()]
+    query.compact_phrases = [(c, w) for p, w in query.phrases if (c := _compact(p))]
+    query.compact = _compact(text)
+    query.grams = frozenset(bigrams(query.compact)) if len(query.compact) >= 2 else frozenset()
+    return query
+
+
+def _specific(token: str) -> bool:
+    return len(token) >= 2 and token not in synonyms.GENERIC
+
+
+def _retrieval_terms(phrases: list[tuple[str, float]], text: str, terms: dict[str, float]) -> list[str]:
+    """The tokens the database matches: the most specific words of each official term (食品经营许可,
+    not 经营), and the question's own informative words and bigrams. Common words still count in
+    the ranking; they only do not widen the search."""
+    out: list[str] = []
+    for phrase, _weight in phrases:
+        tokens = [t for t in words(phrase) if _specific(t)]
+        if tokens:
+            longest = max(len(t) for t in tokens)
+            out += [t for t in tokens if len(t) >= 3 or len(t) == longest]
+    out += [t for t in [*words(text), *bigrams(text)] if _specific(t)]
+    out = [t.replace('"', "").replace("|", "") for t in out]
+    out = list(dict.fromkeys(t for t in out if t))
+    return (out or [t for t, _w in sorted(terms.items(), key=lambda kv: -kv[1])])[:32]
+
+
+def _best_group_weight(search_tokens: str) -> dict[str, float]:
+    """token → the weight of the strongest group holding it."""
+    best: dict[str, float] = {}
+    for part, weight in zip(search_tokens.split("|", len(GROUPS) - 1), GROUP_WEIGHTS, strict=False):
+        for token in part.split():
+            if best.get(token, 0.0) < weight:
+                best[token] = weight
+    return best
+
+
+def score(query: Query, name: str, plain_title: str, aliases: Sequence[str], tokens: str) -> float:
+    """How well one entry answers the query (0 = not at all). Pure: the same on every database."""
+    best = _best_group_weight(tokens or "")
+    matched = evidence = 0.0
+    for term, weight, counts in query.weighted:
+        found = best.get(term)
+        if found:
+            matched += weight * found
+            if counts:
+                evidence += weight * found
+    if evidence < MIN_SCORE:  # only common words matched, or a far-fetched term somewhere minor
+        return 0.0
+    titles = [t for t in (_compact(x) for x in [name, plain_title, *(aliases or [])]) if t]
+    bonus = 0.0
+    for phrase, weight in query.compact_phrases:
+        if phrase in titles:
+            bonus += 8 * weight
+        elif any(phrase in t for t in titles):
+            bonus += 4 * weight
+    q = query.compact
+    if query.grams and titles:
+        if q in titles:
+            bonus += 10
+        elif any(q in t for t in titles):
+            bonus += 5
+        elif any(len(t) >= 2 and t in q for t in titles):
+            bonus += 4
+        shared = max(len(query.grams.intersection(t[i : i + 2] for i in range(len(t) - 1))) for t in titles)
+        bonus += 4 * shared / len(query.grams)
+    return matched + bonus - 0.005 * len(name or "")
+
+
+def visible_entries() -> QuerySet:
+    from yiwang.catalog.queries import published_entries
+
+    return published_entries()
+
+
+def _matching(query: Query) -> RawSQL:
+    """The SQL condition "this catalog_entry row matches the query" (any retrieval term)."""
+    if connection.vendor == "sqlite":
+        match = " OR ".join(f'"{t}"' for t in query.retrieval)
+        return RawSQL(
+            f'"catalog_entry"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)',
+            [match],
+            output_field=BooleanField(),
+        )
+    tsquery = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in query.retrieval)
+    return RawSQL(
+        '"catalog_entry"."search_vector" @@ to_tsquery(\'simple\', %s)',
+        [tsquery],
+        output_field=BooleanField(),
+    )
+
+
+@contextmanager
+def _planner():
+    """PostgreSQL: cost random reads as on SSD or cached pages (random_page_cost 1.1, the usual
+    setting) for the search queries, so a match goes through the GIN index rather than a full scan.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
+@dataclass(frozen=True)
+class Group:
+    """Matching entries with the same official name and plain title: the same item implemented by
+    several departments. They rank together, by code among themselves."""
+
+    name: str
+    plain_title: str
+    count: int
+    representative: int
+    score: float
+
+
+def ranked_groups(q: str | Query, candidates: QuerySet | None = None) -> tuple[Query, list[Group]]:
+    """The groups of entries among `candidates` (default: every published entry) answering `q`,
+    best first. Every matching group is scored (up to MAX_GROUPS), here, from its first entry's own
+    tokens: the answer does not depend on the database's ranking."""
+    from yiwang.catalog.models import Entry
+
+    query = q if isinstance(q, Query) else parse_query(q)
+    if not query.retrieval:
+        return query, []
+    ensure_index()
+    if candidates is None:
+        candidates = visible_entries()
+    with _planner():
+        rows = list(
+            candidates.filter(_matching(query))
+            .order_by()
+            .values_list("name", "plain_title")
+            .annotate(n=Count("pk"), first=Min("pk"))
+        )
+    if len(rows) > MAX_GROUPS:  # a very common word: keep the largest groups
+        rows = sorted(rows, key=lambda r: (-r[2], r[0], r[1]))[:MAX_GROUPS]
+    firsts = {r[3]: r for r in rows}
+    texts = Entry.objects.filter(pk__in=list(firsts)).values_list(
+        "pk", "name", "plain_title", "published__aliases", "search_tokens"
+    )
+    groups = []
+    for pk, name, plain, aliases, tokens in texts:
+        value = score(query, name, plain, aliases or [], tokens)
+        if value > 0:
+            _n, _p, count, _f = firsts[pk]
+            groups.append(Group(name, plain, count, pk, round(value, 6)))
+    if not groups:
+        return query, []
+    groups.sort(key=lambda g: (-g.score, g.name, g.plain_title))
+    floor = groups[0].score * RELATIVE_CUTOFF
+    return query, [g for g in groups if g.score >= floor]
+
+
+def _members(query: Query, candidates: QuerySet, groups: list[Group]) -> list[tuple[int, str, int]]:
+    """(group index, code, id) of the matching entries of some groups, each one checked against its
+    own tokens (an index row left behind by anything can never bring in an entry)."""
+    if not groups:
+        return []
+    index = {(g.name, g.plain_title): i for i, g in enumerate(groups)}
+    which = Q()
+    for g in groups:
+        which |= Q(name=g.name, plain_title=g.plain_title)
+    retrieval = set(query.retrieval)
+    with _planner():
+        rows = list(
+            candidates.filter(_matching(query))
+            .filter(which)
+            .order_by()
+            .values_list("pk", "code", "name", "plain_title", "search_tokens")
+        )
+    return sorted(
+        (index[(name, plain)], code, pk)
+        for pk, code, name, plain, tokens in rows
+        if retrieval.intersection(tokens.replace("|", " ").split())
+    )
+
+
+def ranked(q: str, candidates: QuerySet | None = None, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+    """(entry id, score) of the entries among `candidates` answering `q`, best first: groups by
+    score, entries of a group by code; at most `limit`."""
+    if candidates is None:
+        candidates = visible_entries()
+    query, groups = ranked_groups(q, candidates)
+    chosen, total = [], 0
+    for g in groups:
+        if total >= limit:
+            break
+        chosen.append(g)
+        total += g.count
+    return [(pk, chosen[i].score) for i, _code, pk in _members(query, candidates, chosen)][:limit]
+
+
+def ranked_ids(q: str, candidates: QuerySet | None = None, limit: int = CANDIDATES) -> list[int]:
+    """Entry ids matching `q`, best first."""
+    return [pk for pk, _ in ranked(q, candidates, limit)]
+
+
+def page_of_entries(q: str, candidates: QuerySet, page: int, page_size: int) -> tuple[int, list]:
+    """One page of the entries among `candidates` answering `q`, best first, and their count."""
+    query, groups = ranked_groups(q, candidates)
+    count = sum(g.count for g in groups)
+    start = (page - 1) * page_size
+    if start >= count:
+        return count, []
+    window, skipped, seen = [], 0, 0
+    for g in groups:  # the groups this page falls in, and how many entries come before them
+        if seen + g.count <= start:
+            seen += g.count
+            skipped = seen
+            continue
+        window.append(g)
+        seen += g.count
+        if seen >= start + page_size:
+            break
+    members = _members(query, candidates, window)
+    page_ids = [pk for _i, _code, pk in members[start - skipped : start - skipped + page_size]]
+    by_pk = {e.pk: e for e in candidates.filter(pk__in=page_ids)} if page_ids else {}
+    return count, [by_pk[pk] for pk in page_ids if pk in by_pk]
