@@ -18,9 +18,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def region(live_server, settings, tmp_path):
     from yiwang.catalog import services
-    from yiwang.demo.region import load_region
-
     from yiwang.catalog.models import ItemType
+    from yiwang.demo.region import load_region
 
     settings.MEDIA_ROOT = tmp_path / "media"
     region = load_region()

@@ -91,7 +91,11 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
         if kind in ("choice", "multichoice"):
             options = field.get("options")
             values = [o.get("value") for o in options or [] if isinstance(o, dict)]
-            if not options or len(values) != len(options) or any(v is None or not str(v).strip() for v in values):
+            if (
+                not options
+                or len(values) != len(options)
+                or any(v is None or not str(v).strip() for v in values)
+            ):
                 problems.append(_("选择字段“%(label)s”需要至少一个有值的选项。") % {"label": label})
             elif len(set(values)) != len(values):
                 problems.append(_("选择字段“%(label)s”的选项值重复。") % {"label": label})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -53,31 +53,18 @@ def find_items(filters: ItemFilters) -> tuple[QuerySet[Entry], list[int] | None]
         qs = qs.filter(department__division__level=filters.level)
     ranked = None
     if filters.q.strip():
-        ranked = search.ranked_ids(filters.q)
+        ranked = search.ranked_ids(filters.q, qs)  # filters apply inside the search
         qs = qs.filter(pk__in=ranked)
     return qs.distinct() if filters.topic else qs, ranked
 
 
-def order_by_rank(entries: list[Entry], ranked: list[int] | None) -> list[Entry]:
-    if ranked is None:
-        return entries
-    position = {pk: i for i, pk in enumerate(ranked)}
-    return sorted(entries, key=lambda e: position.get(e.pk, len(position)))
-
-
 def page_of_items(filters: ItemFilters, page: int, page_size: int) -> tuple[int, list[Entry]]:
     """One page of matching entries, ranked by relevance when searching, else by code."""
-    qs, ranked = find_items(filters)
-    if ranked is None:
-        count = qs.count()
-        start = (page - 1) * page_size
-        return count, list(qs.order_by("code")[start : start + page_size])
-    visible = set(qs.values_list("pk", flat=True))
-    ordered = [pk for pk in ranked if pk in visible]
+    candidates, _ranked = find_items(replace(filters, q=""))
+    if filters.q.strip():
+        return search.page_of_entries(filters.q, candidates, page, page_size)
     start = (page - 1) * page_size
-    page_ids = ordered[start : start + page_size]
-    by_pk = {e.pk: e for e in qs.filter(pk__in=page_ids)}
-    return len(ordered), [by_pk[pk] for pk in page_ids if pk in by_pk]
+    return candidates.count(), list(candidates.order_by("code")[start : start + page_size])
 
 
 def version_with_children(version_id: int) -> EntryVersion:

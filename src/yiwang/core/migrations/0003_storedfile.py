@@ -6,28 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_seed_calendar'),
+        ("core", "0002_seed_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredFile',
+            name="StoredFile",
             fields=[
-                ('id', models.UUIDField(editable=False, primary_key=True, serialize=False)),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('kind', models.CharField(max_length=10, verbose_name='格式')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(editable=False, primary_key=True, serialize=False)),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("kind", models.CharField(max_length=10, verbose_name="格式")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文件',
-                'verbose_name_plural': '文件',
+                "verbose_name": "文件",
+                "verbose_name_plural": "文件",
             },
         ),
     ]
