@@ -241,3 +241,20 @@ def test_partial_documents_keep_situation_materials(entry, people):
         services.save_draft(v1, {"situations": situations[1:]}, user)
     assert "情形 1 还有申请材料" in exc.value.message_dict["situations"][0]
     assert v1.situations.count() == 2 and v1.materials.get(order=1).situation.seq == 1
+
+
+def test_result_sample_travels_in_the_document_and_is_copied_to_a_new_draft(entry, people):
+    user = people["demo-itemadmin"]
+    draft = entry.versions.get()
+    sample = store_pdf("licence-sample.pdf", user)
+    services.save_draft(draft, {"result_sample": str(sample.pk)}, user)
+    draft.refresh_from_db()
+    assert guide_document.version_to_document(draft)["result_sample"] == str(sample.pk)
+    publish_first(entry, people)
+    new_draft = services.start_new_draft(entry, user)
+    assert new_draft.result_sample_id == sample.pk
+    with pytest.raises(ValidationError) as raised:
+        services.save_draft(new_draft, {"result_sample": "no-such-file"}, user)
+    assert "result_sample" in raised.value.message_dict
+    new_draft.refresh_from_db()
+    assert new_draft.result_sample_id == sample.pk  # nothing half-saved

@@ -7,6 +7,7 @@ writes nothing unless all of it is valid; its errors are keyed by path (`materia
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -105,6 +106,7 @@ def version_to_document(version: EntryVersion) -> dict[str, Any]:
         doc[name] = list(getattr(version, name) or [])
     doc["topics"] = [t.code for t in version.topics.all()]
     doc["form_schema"] = version.form_schema or {}
+    doc["result_sample"] = str(version.result_sample_id) if version.result_sample_id else None
     situations = list(version.situations.all())
     by_situation = {s.pk: s.seq for s in situations}
     doc["situations"] = [
@@ -291,6 +293,15 @@ def apply_document(version: EntryVersion, doc: dict[str, Any]) -> EntryVersion:
     for name in SCALAR_FIELDS + LIST_FIELDS + ["form_schema"]:
         if name in cleaned:
             setattr(version, name, cleaned[name])
+    if "result_sample" in doc:
+        sample_id = str(doc["result_sample"] or "") or None
+        try:
+            sample = StoredFile.objects.filter(pk=uuid.UUID(sample_id)).first() if sample_id else None
+        except ValueError:
+            sample = None
+        if sample_id and sample is None:
+            raise ValidationError({"result_sample": [_("引用的文件不存在：%(ids)s。") % {"ids": sample_id}]})
+        version.result_sample = sample
     version.save()
     if "topics" in cleaned:
         version.topics.set(Topic.objects.filter(code__in=cleaned["topics"]))
