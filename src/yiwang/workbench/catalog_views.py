@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog import access as catalog_access
-from yiwang.catalog import form_schema, guide_document, queries, rules, services
+from yiwang.catalog import form_schema, guide_document, queries, rules, services, stats
 from yiwang.catalog.models import (
     AuditFinding,
     CatalogItem,
@@ -790,5 +790,23 @@ def quality(request: HttpRequest) -> HttpResponse:
             "rule_rows": rule_rows,
             "totals": totals,
             "crumbs": _crumbs((_("指南质量"), None)),
+        },
+    )
+
+
+# --- 事项统计: claimed, compiled and published entries; time limits; online depth -------------------
+
+
+@role_required(wb_access.is_supervisor)
+def catalog_statistics(request: HttpRequest) -> HttpResponse:
+    """The catalog figures of the supervisor's division tree (the same as /api/v1/stats/catalog)."""
+    figures = stats.catalog_stats(request.user.staff.division)
+    return render(
+        request,
+        "workbench/catalog/statistics.html",
+        {
+            "stats": figures,
+            "report_lines": stats.report_lines(figures),
+            "crumbs": _crumbs((_("事项统计"), None)),
         },
     )

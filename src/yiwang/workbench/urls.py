@@ -11,6 +11,7 @@ urlpatterns = [
     path("catalog/claims/<int:claim_id>/compile/", catalog_views.compile_claim, name="catalog-compile"),
     path("catalog/reviews/", catalog_views.review_queue, name="catalog-reviews"),
     path("catalog/quality/", catalog_views.quality, name="catalog-quality"),
+    path("catalog/statistics/", catalog_views.catalog_statistics, name="catalog-statistics"),
     path("catalog/entries/<int:entry_id>/", catalog_views.entry_detail, name="catalog-entry"),
     path("catalog/entries/<int:entry_id>/edit/", catalog_views.guide_edit, name="catalog-edit"),
     path("catalog/entries/<int:entry_id>/new-draft/", catalog_views.new_draft, name="catalog-new-draft"),
