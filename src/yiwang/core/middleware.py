@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 
@@ -18,13 +19,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _consent_form_policy(request: HttpRequest) -> str:
+    """The OpenID Connect consent form posts to us and is answered with a redirect to the client's
+    registered redirect URI; browsers apply `form-action` to that redirect, so the consent page
+    allows the origin of the redirect URI (the authorisation view has already checked it is
+    registered for the client, or it shows an error page instead of the form)."""
+    target = urlsplit(request.GET.get("redirect_uri", ""))
+    if target.scheme in ("http", "https") and target.netloc:
+        origin = f"{target.scheme}://{target.netloc}"
+        return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+    return CONTENT_SECURITY_POLICY
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/v1/docs"):
+        if request.path == "/o/authorize/":
+            response.headers.setdefault("Content-Security-Policy", _consent_form_policy(request))
+        elif not request.path.startswith("/api/v1/docs"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
