@@ -195,12 +195,11 @@ def _clean_value(field: dict, value: Any) -> Any:
             day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
             raise ValidationError(_("请输入真实存在的日期（YYYY-MM-DD）。")) from None
-        for key, word in (("min", _("早于")), ("max", _("晚于"))):
-            bound = field.get(f"{key}_date")
-            if bound and (
-                (key == "min" and day.isoformat() < bound) or (key == "max" and day.isoformat() > bound)
-            ):
-                raise ValidationError(_("日期不能%(word)s %(bound)s。") % {"word": word, "bound": bound})
+        earliest, latest = field.get("min_date"), field.get("max_date")
+        if earliest and day.isoformat() < earliest:
+            raise ValidationError(_("日期不能早于 %(bound)s。") % {"bound": earliest})
+        if latest and day.isoformat() > latest:
+            raise ValidationError(_("日期不能晚于 %(bound)s。") % {"bound": latest})
         return day.isoformat()
     if kind == "choice":
         allowed = {str(o["value"]) for o in field["options"]}
