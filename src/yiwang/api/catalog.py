@@ -15,8 +15,8 @@ from pydantic import Field
 from yiwang.accounts import access as accounts_access
 from yiwang.api.auth import signed_in
 from yiwang.api.errors import error_body
-from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
-from yiwang.catalog import access, exchange, queries, search, stats
+from yiwang.api.pagination import MAX_PAGE_SIZE
+from yiwang.catalog import access, exchange, queries, stats
 from yiwang.catalog.models import Entry
 
 router = Router(tags=["catalog"])
@@ -87,8 +87,9 @@ def _summary(entry) -> dict:
 def list_items(request: HttpRequest, filters: Query[ItemFilter]):
     """With `q`, entries are ranked by relevance (the filters apply inside the search); without,
     listed by implementation code."""
-    qs, _ranked = queries.find_items(
+    count, entries = queries.page_of_items(
         queries.ItemFilters(
+            q=filters.q,
             division=filters.division,
             department=filters.department,
             item_type=filters.type,
@@ -96,13 +97,11 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
             audience=filters.audience,
             online_depth=filters.online_depth,
             level=filters.level,
-        )
+        ),
+        filters.page,
+        filters.page_size,
     )
-    if filters.q.strip():
-        count, entries = search.page_of_entries(filters.q, qs, filters.page, filters.page_size)
-        return {"count": count, "results": [_summary(e) for e in entries]}
-    page = paginate(qs.order_by("code"), filters.page, filters.page_size)
-    return {"count": page["count"], "results": [_summary(e) for e in page["results"]]}
+    return {"count": count, "results": [_summary(e) for e in entries]}
 
 
 @router.get("/items/{code}", response=dict, summary="办事指南（全部要素）")

@@ -63,8 +63,10 @@ def page_of_items(filters: ItemFilters, page: int, page_size: int) -> tuple[int,
     candidates, _ranked = find_items(replace(filters, q=""))
     if filters.q.strip():
         return search.page_of_entries(filters.q, candidates, page, page_size)
-    start = (page - 1) * page_size
-    return candidates.count(), list(candidates.order_by("code")[start : start + page_size])
+    count, start = candidates.count(), (page - 1) * page_size
+    if start >= count:  # past the end (however far): no query the database cannot answer
+        return count, []
+    return count, list(candidates.order_by("code")[start : start + page_size])
 
 
 def version_with_children(version_id: int) -> EntryVersion:
