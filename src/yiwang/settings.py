@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "yiwang.core",
     "yiwang.accounts",
     "yiwang.catalog",
+    "yiwang.notices",
+    "yiwang.cases",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.workbench",
@@ -151,6 +153,12 @@ LOGOUT_REDIRECT_URL = "portal:home"
 LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "900"))
 # How often a process checks whether an administrator changed the working-day calendar.
+# Cases: a yellow warning this many working days before a due date; the follow-up check of a
+# 告知承诺制 approval is due this many working days after it; the worker sweeps this often.
+CASE_WARN_WORKDAYS = int(os.environ.get("CASE_WARN_WORKDAYS", "3"))
+COMMITMENT_CHECK_WORKDAYS = int(os.environ.get("COMMITMENT_CHECK_WORKDAYS", "20"))
+WORKER_SWEEP_SECONDS = int(os.environ.get("WORKER_SWEEP_SECONDS", "300"))
+CASE_CARRIER = os.environ.get("CASE_CARRIER", "yiwang.cases.carriers.LocalCarrier")
 CALENDAR_RECHECK_SECONDS = 0.0 if TESTING else float(os.environ.get("CALENDAR_RECHECK_SECONDS", "5"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 

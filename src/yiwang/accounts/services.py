@@ -198,6 +198,20 @@ def person_for_window(*, name: str, id_number: str, phone: str = "") -> Person:
     return person
 
 
+def enterprise_for_window(*, name: str, uscc: str, phone: str = "") -> Enterprise:
+    """Find or record an enterprise identified at a window by its credit code (no account needed)."""
+    try:
+        uscc = validate_uscc(uscc)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.messages}) from None
+    existing = Enterprise.objects.filter(uscc=uscc).first()
+    if existing is not None:
+        return existing
+    if not name.strip():
+        raise ValidationError({"name": [_("该统一社会信用代码尚无记录，请填写单位名称。")]})
+    return Enterprise.objects.create(uscc=uscc, name=name.strip()[:100], phone=phone)
+
+
 # --- Signing in -----------------------------------------------------------------------------
 
 

@@ -63,3 +63,105 @@ def check_extension(
         raise ValueError("an extension adds at least one working day")
     if already_extended + days > legal_extension:
         raise ValueError(f"extensions may add at most {legal_extension} working days in all")
+
+
+WORKDAY_HOURS = 8
+
+
+def decision_due(
+    calendar: WorkdayCalendar,
+    accepted_on: dt.date,
+    limit: int,
+    unit: str = "workday",
+    paused: int = 0,
+    extension: int = 0,
+) -> dt.date:
+    """The decision due date for a promised limit in its own unit.
+
+    Natural days run on the calendar and a period ending on a rest day ends on the next working
+    day; hours count 8 to a working day (up to 8 hours: the same day). Pauses and extensions are
+    always working days (arts. 42, 45).
+    """
+    if unit == "natural_day":
+        base = calendar.workday_on_or_after(accepted_on + dt.timedelta(days=limit))
+    elif unit == "hour":
+        base = calendar.add_workdays(accepted_on, -(-limit // WORKDAY_HOURS) if limit > WORKDAY_HOURS else 0)
+    else:
+        base = calendar.add_workdays(accepted_on, limit)
+    return calendar.add_workdays(base, paused + extension)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    acceptance_due: dt.date | None
+    decision_due: dt.date | None
+    delivery_due: dt.date | None
+    due_date: dt.date | None  # the deadline that runs now
+    warn_from: dt.date | None
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class ClockInput:
+    state: str
+    submitted_on: dt.date | None
+    accepted_on: dt.date | None
+    decided_on: dt.date | None
+    limit: int
+    unit: str
+    paused: int
+    extension: int
+
+
+ACCEPTANCE_STATES = {"submitted"}
+DECISION_STATES = {"accepted", "under_review"}
+DELIVERY_STATES = {"approved", "refused", "completed"}
+
+
+def schedule(calendar: WorkdayCalendar, clock: ClockInput, warn_workdays: int) -> Schedule:
+    """Every due date of a case from its clock, and which one runs in its state.
+
+    A paused clock (correction, special procedure) has no running deadline; the decision due date
+    is kept as it stood and moves on when the clock resumes with the paused days added.
+    """
+    acceptance = acceptance_due(calendar, clock.submitted_on) if clock.submitted_on else None
+    decision = (
+        decision_due(calendar, clock.accepted_on, clock.limit, clock.unit, clock.paused, clock.extension)
+        if clock.accepted_on
+        else None
+    )
+    delivery = delivery_due(calendar, clock.decided_on) if clock.decided_on else None
+    due = start = None
+    if clock.state in ACCEPTANCE_STATES:
+        due, start = acceptance, clock.submitted_on
+    elif clock.state in DECISION_STATES:
+        due, start = decision, clock.accepted_on
+    elif clock.state in DELIVERY_STATES:
+        due, start = delivery, clock.decided_on
+    warn = warn_from(calendar, due, start, warn_workdays) if due and start else None
+    return Schedule(acceptance, decision, delivery, due, warn)
+
+
+_assumed: dict[int, tuple[WorkdayCalendar, WorkdayCalendar]] = {}
+
+
+def schedule_or_provisional(calendar: WorkdayCalendar, clock: ClockInput, warn_workdays: int) -> Schedule:
+    """`schedule`, or when a date falls in a year whose holidays are not entered yet, the schedule
+    with that year's Mondays to Fridays taken as working days, marked provisional. Cases are never
+    refused for want of next year's schedule; entering it recomputes the provisional ones."""
+    from yiwang.core.workdays import YearNotInCalendar
+
+    try:
+        return schedule(calendar, clock, warn_workdays)
+    except YearNotInCalendar:
+        pass
+    cached = _assumed.get(id(calendar))
+    if cached is None or cached[0] is not calendar:
+        horizon = dt.date.today() + dt.timedelta(days=3 * 366)
+        cached = (calendar, calendar.with_weekdays_assumed(horizon))
+        _assumed.clear()
+        _assumed[id(calendar)] = cached
+    s = schedule(cached[1], clock, warn_workdays)
+    return Schedule(
+        s.acceptance_due, s.decision_due, s.delivery_due, s.due_date, s.warn_from, provisional=True
+    )

@@ -115,7 +115,8 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t("resume", [S.SUSPENDED], None, [A.REVIEWER, A.APPROVER], label="特别程序结束"),
         _t("extend", [S.ACCEPTED, S.UNDER_REVIEW], None, [A.APPROVER], ["days", "reason"], "延长期限"),
-        _t("approve", [S.UNDER_REVIEW], S.APPROVED, [A.APPROVER], label="准予许可"),
+        # The decision is the last review step; with a single step it follows acceptance directly.
+        _t("approve", [S.ACCEPTED, S.UNDER_REVIEW], S.APPROVED, [A.APPROVER], label="准予许可"),
         # 即办件 and 告知承诺制: accepted and decided in one sitting.
         _t("decide_on_the_spot", [S.SUBMITTED], S.APPROVED, [A.WINDOW_CLERK, A.APPROVER], label="当场办结"),
         _t(
@@ -126,7 +127,7 @@ TRANSITIONS: dict[str, Transition] = {
             ["commitment"],
             "告知承诺审批",
         ),
-        _t("refuse", [S.UNDER_REVIEW], S.REFUSED, [A.APPROVER], ["reason", "remedy"], "不予许可"),
+        _t("refuse", [S.ACCEPTED, S.UNDER_REVIEW], S.REFUSED, [A.APPROVER], ["reason", "remedy"], "不予许可"),
         _t(
             "complete",
             [S.APPROVED, S.REFUSED],

@@ -119,6 +119,23 @@ class WorkdayCalendar:
             raise YearNotInCalendar(self._first_missing_year_after(lo))
         return self._cum[j] - self._cum[i]
 
+    def with_weekdays_assumed(self, until: dt.date) -> WorkdayCalendar:
+        """This calendar with every unknown day up to `until` taken as Monday–Friday working days.
+
+        Only for deadlines that must be shown before the State Council has published a year's
+        schedule; callers mark such results provisional and recompute them once it is entered.
+        """
+        days: list[tuple[dt.date, bool]] = []
+        first = min(self._first, dt.date.today().toordinal()) if self._known else dt.date.today().toordinal()
+        last = max(self._last, until.toordinal())
+        for o in range(first, last + 1):
+            i = o - self._first
+            if 0 <= i < len(self._known) and self._known[i]:
+                days.append((dt.date.fromordinal(o), self._cum[i] != (self._cum[i - 1] if i else 0)))
+            else:
+                days.append((dt.date.fromordinal(o), dt.date.fromordinal(o).weekday() < 5))
+        return WorkdayCalendar(days)
+
     def next_workday(self, day: dt.date) -> dt.date:
         """The first working day strictly after `day`."""
         return self.add_workdays(day, 1)

@@ -78,7 +78,8 @@ DEPARTMENTS = [
 
 # (username, name, department key, roles, wider division scope or None, window)
 STAFF = [
-    ("demo-clerk", "王晓梅", "chengguan_service", [StaffRole.WINDOW_CLERK], None, "综合窗口 3号"),
+    ("demo-clerk", "王晓梅", "city_gov_service", [StaffRole.WINDOW_CLERK], None, "市民中心综合窗口 3号"),
+    ("demo-clerk-chengguan", "马丽", "chengguan_service", [StaffRole.WINDOW_CLERK], None, "综合窗口 2号"),
     ("demo-reviewer", "李建国", "city_market", [StaffRole.REVIEWER], None, ""),
     ("demo-approver", "张志强", "city_market", [StaffRole.APPROVER], None, ""),
     ("demo-itemadmin", "刘芳", "city_market", [StaffRole.ITEM_ADMIN], None, ""),
@@ -109,7 +110,7 @@ DEMO_ACCOUNTS = [
     ("demo-citizen", "自然人（张三）"),
     ("demo-citizen2", "自然人（李秀英，长辈用户）"),
     ("demo-enterprise", "法人（青山市好味道餐饮有限公司；张三为其经办人）"),
-    ("demo-clerk", "窗口人员（城关区政务服务中心）"),
+    ("demo-clerk", "窗口人员（青山市市民中心综合窗口）"),
     ("demo-reviewer", "审查人（青山市市场监督管理局）"),
     ("demo-approver", "审批人（青山市市场监督管理局）"),
     ("demo-itemadmin", "事项管理员（青山市市场监督管理局）"),

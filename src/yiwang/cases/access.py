@@ -1,0 +1,92 @@
+"""Who may see and act on which case, in one place. Anything else answers 404.
+
+- An applicant sees the cases they applied for as a person, and those of the enterprises they act
+  for (the enterprise's own account, or an authorised agent).
+- Staff see, within their division subtree: their own department's cases; window clerks also the
+  cases at their own level of government (一窗受理 at the hall) and those they took in.
+- Supervisors and platform administrators see every case in their division subtree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from yiwang.accounts import access
+from yiwang.accounts.models import AccountKind, StaffRole, User
+from yiwang.cases.models import Case
+from yiwang.cases.rules import Actor
+
+STAFF_ACTORS = {
+    StaffRole.WINDOW_CLERK: Actor.WINDOW_CLERK,
+    StaffRole.REVIEWER: Actor.REVIEWER,
+    StaffRole.APPROVER: Actor.APPROVER,
+}
+
+
+def applicant_filter(user: User) -> Q | None:
+    """The cases an applicant account may see, or None for no applicant rights."""
+    if not user.is_authenticated or user.kind == AccountKind.STAFF:
+        return None
+    q = Q(pk__in=[])
+    if user.kind == AccountKind.PERSON and hasattr(user, "person"):
+        q |= Q(applicant_person_id=user.person.pk, applicant_enterprise__isnull=True)
+    enterprises = [e.pk for e in access.enterprises_acted_for(user)]
+    if enterprises:
+        q |= Q(applicant_enterprise_id__in=enterprises)
+    return q
+
+
+def staff_filter(user: User) -> Q | None:
+    prefix = access.staff_division_prefix(user)
+    if prefix is None:
+        return None
+    roles = access.staff_roles(user)
+    in_tree = Q(division_code__startswith=prefix)
+    if roles & {StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN}:
+        return in_tree
+    staff = user.staff
+    q = Q(department_id=staff.department_id)
+    if StaffRole.WINDOW_CLERK in roles:
+        q |= Q(division_code=staff.division.code) | Q(intake_department_id=staff.department_id)
+    # A clerk also keeps the cases they took in for another level (就近办, 通办).
+    return q if StaffRole.WINDOW_CLERK in roles else in_tree & q
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Every case `user` may open (drafts only for their own applicant)."""
+    qs = Case.objects.all()
+    if (q := applicant_filter(user)) is not None:
+        return qs.filter(q)
+    if (q := staff_filter(user)) is not None:
+        return qs.filter(q).exclude(state="draft")
+    return qs.none()
+
+
+def case_for(user: User, number_or_key: str) -> Case | None:
+    """The case by number (or a draft by its key) if `user` may see it; None means answer 404."""
+    qs = visible_cases(user).select_related("entry", "version", "department", "situation")
+    number_or_key = (number_or_key or "").strip()
+    if not number_or_key or len(number_or_key) > 48:
+        return None
+    if len(number_or_key) == 36 and number_or_key.count("-") == 4:
+        return qs.filter(draft_key=number_or_key).first()
+    return qs.filter(number=number_or_key).first()
+
+
+def is_applicant_of(user: User, case: Case) -> bool:
+    q = applicant_filter(user)
+    return q is not None and Case.objects.filter(q, pk=case.pk).exists()
+
+
+def staff_actors(user: User, case: Case) -> set[Actor]:
+    """The procedure roles `user` holds for `case` (empty if it is not theirs to handle)."""
+    if (q := staff_filter(user)) is None or not Case.objects.filter(q, pk=case.pk).exists():
+        return set()
+    roles = access.staff_roles(user)
+    actors = {actor for role, actor in STAFF_ACTORS.items() if role in roles}
+    if StaffRole.WINDOW_CLERK not in roles:
+        # Reviewers and approvers act only on their own department's cases.
+        actors = actors if user.staff.department_id == case.department_id else set()
+    elif user.staff.department_id != case.department_id:
+        actors &= {Actor.WINDOW_CLERK}
+    return actors

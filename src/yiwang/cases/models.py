@@ -1,0 +1,281 @@
+"""Cases (办件): applications, the materials received, corrections, delivery and the event trace.
+
+A case's state changes only in `cases.services`, each with a conditional UPDATE on `revision` so
+two staff acting at once cannot both win, and each writing one `CaseEvent` chained by hash.
+Deadlines are stored date columns (recomputed on every change) so queues and supervision read
+indexes and never loop in Python.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.cases.rules import State
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上申请")
+    WINDOW = "window", _("窗口受理")
+    MAIL = "mail", _("邮寄申请")
+
+
+class DeliveryMethod(models.TextChoices):
+    PICKUP = "pickup", _("窗口领取")
+    EXPRESS = "express", _("快递邮寄")
+    ELECTRONIC = "electronic", _("电子送达")
+
+
+STATE_LABELS = {
+    State.DRAFT: _("草稿"),
+    State.SUBMITTED: _("待受理"),
+    State.CORRECTION_REQUESTED: _("待补正"),
+    State.ACCEPTED: _("已受理"),
+    State.NOT_ACCEPTED: _("不予受理"),
+    State.UNDER_REVIEW: _("审查中"),
+    State.SUSPENDED: _("特别程序"),
+    State.APPROVED: _("准予许可"),
+    State.REFUSED: _("不予许可"),
+    State.COMPLETED: _("已办结"),
+    State.DELIVERED: _("已送达"),
+    State.WITHDRAWN: _("已撤回"),
+    State.TERMINATED: _("已终止"),
+}
+STATE_CHOICES = [(s.value, label) for s, label in STATE_LABELS.items()]
+
+
+class Case(models.Model):
+    number = models.CharField(_("办件编号"), max_length=48, unique=True, null=True, blank=True)
+    # A draft has no number yet: numbers are given on submission, so they stay dense per day.
+    draft_key = models.UUIDField(unique=True, editable=False)
+    entry = models.ForeignKey("catalog.Entry", on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey("catalog.EntryVersion", on_delete=models.PROTECT, related_name="+")
+    situation = models.ForeignKey(
+        "catalog.Situation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised from the entry for the queues: the handling department and its division code.
+    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="cases")
+    division_code = models.CharField(_("区划代码"), max_length=12)
+    # Where a window case was taken in (一窗受理 / 就近办); null for online applications.
+    intake_department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="intake_cases"
+    )
+    channel = models.CharField(_("申请渠道"), max_length=8, choices=Channel.choices)
+    state = models.CharField(_("状态"), max_length=24, choices=STATE_CHOICES, default=State.DRAFT)
+    revision = models.PositiveIntegerField(default=0)  # bumped by every change: optimistic lock
+
+    applicant_person = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant_enterprise = models.ForeignKey(
+        "accounts.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    agent = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="agent_cases"
+    )
+    applicant_name = models.CharField(_("申请人"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="created_cases"
+    )
+    title = models.CharField(_("事项名称"), max_length=200)
+    form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    # The clock (see cases.deadlines). `limit_workdays` is the promised limit copied on submission.
+    limit_workdays = models.PositiveIntegerField(_("承诺时限（工作日）"), default=0)
+    paused_workdays = models.PositiveIntegerField(_("暂停计时（工作日）"), default=0)
+    extension_workdays = models.PositiveIntegerField(_("延长期限（工作日）"), default=0)
+    paused_on = models.DateField(_("暂停日期"), null=True, blank=True)
+    suspended_from = models.CharField(max_length=24, blank=True)
+    special_procedure = models.CharField(_("特别程序"), max_length=100, blank=True)
+    acceptance_due = models.DateField(_("受理期限"), null=True, blank=True)
+    decision_due = models.DateField(_("办结期限"), null=True, blank=True)
+    delivery_due = models.DateField(_("送达期限"), null=True, blank=True)
+    # The deadline that runs now (the queue sorts by it); null while the clock is stopped or done.
+    due_date = models.DateField(_("当前期限"), null=True, blank=True)
+    warn_from = models.DateField(_("预警起始"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("期限为暂定"), default=False)
+
+    review_step = models.PositiveSmallIntegerField(_("审查环节"), default=0)
+    # 容缺受理: material ids accepted as pending and the date the applicant committed to.
+    pending_materials = models.JSONField(default=list, blank=True)
+    commitment_due = models.DateField(_("承诺补齐日期"), null=True, blank=True)
+    commitment_overdue = models.BooleanField(_("容缺逾期"), default=False)
+    # 告知承诺制: the commitment text signed, and the date of the follow-up check.
+    commitment_text = models.TextField(_("承诺内容"), blank=True)
+    verification_due = models.DateField(_("核查期限"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    remedy = models.TextField(_("救济途径"), blank=True)
+
+    event_count = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        indexes = [
+            models.Index(fields=["department", "state", "due_date", "id"], name="case_dept_queue"),
+            models.Index(fields=["department", "due_date", "id"], name="case_dept_due"),
+            models.Index(fields=["division_code", "state", "due_date"], name="case_div_queue"),
+            models.Index(fields=["intake_department", "state", "due_date"], name="case_intake_queue"),
+            models.Index(fields=["applicant_person", "-created_at"], name="case_person"),
+            models.Index(fields=["applicant_enterprise", "-created_at"], name="case_enterprise"),
+            models.Index(fields=["state", "acceptance_due"], name="case_acceptance_due"),
+            models.Index(fields=["commitment_due"], name="case_commitment_due"),
+            models.Index(fields=["due_provisional"], name="case_provisional"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or _("草稿")
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
+
+
+class CaseMaterial(models.Model):
+    """One file received for a case: against a catalog material, or an extra document."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(
+        "catalog.Material", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    correction_round = models.PositiveSmallIntegerField(default=0)
+    replaced = models.BooleanField(default=False)  # a newer file for the same material exists
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["material__order", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Correction(models.Model):
+    """一次性告知: every item to correct, told at once; answered by the applicant's resubmission."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
+    round = models.PositiveSmallIntegerField()
+    items = models.JSONField()  # [{"material": id | None, "field": name | None, "note": str}]
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round"]
+        constraints = [models.UniqueConstraint(fields=["case", "round"], name="correction_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.round}"
+
+
+class Delivery(models.Model):
+    """How the result reaches the applicant (送达)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="delivery")
+    method = models.CharField(_("送达方式"), max_length=12, choices=DeliveryMethod.choices)
+    pickup_code = models.CharField(_("取件码"), max_length=8, blank=True)
+    recipient = models.CharField(_("收件人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    address = models.CharField(_("收件地址"), max_length=200, blank=True)
+    carrier = models.CharField(_("承运商"), max_length=30, blank=True)
+    tracking_number = models.CharField(_("运单号"), max_length=40, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("送达")
+        verbose_name_plural = _("送达")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.method}"
+
+
+class TrackingEvent(models.Model):
+    """A carrier's tracking event for an express delivery."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="tracking")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20)  # accepted / in_transit / out_for_delivery / signed
+    description = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.description}"
+
+
+class CaseEvent(models.Model):
+    """Append-only trace (全程留痕). `hash` covers the event and the previous event's hash, so an
+    edited, inserted or deleted event breaks the chain (`yiwang verify-events`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20)
+    actor_department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100)  # role and department as shown to the applicant
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence given per entry and day, so numbers are dense and unique under load."""
+
+    prefix = models.CharField(max_length=40, unique=True)  # implementation code + yyyymmdd
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.last}"
+
+
+class IdempotencyKey(models.Model):
+    """`Idempotency-Key` of a submission: the same key from the same account answers the same case."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return self.key

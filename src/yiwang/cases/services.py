@@ -1,0 +1,1190 @@
+"""Every change to a case, one function per action, each in a transaction writing its event.
+
+The procedure itself is `cases.rules` (which action from which state, by whom, with which fields);
+the deadlines are `cases.deadlines`. Here an action is checked against both, applied with a
+conditional UPDATE on the case's `revision` (two staff acting at once: exactly one wins, the other
+gets `CaseConflict`), traced by a hash-chained `CaseEvent`, and told to the applicant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.accounts import access as account_access
+from yiwang.accounts import services as accounts
+from yiwang.accounts.models import AccountKind, Enterprise, Person, StaffRole, User
+from yiwang.cases import access, deadlines, numbering, trace
+from yiwang.cases.carriers import carrier
+from yiwang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Channel,
+    Correction,
+    Delivery,
+    DeliveryMethod,
+    IdempotencyKey,
+)
+from yiwang.cases.rules import TRANSITIONS, Actor, IllegalTransition, State, allowed_actions, next_state
+from yiwang.catalog import form_schema
+from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Material, Necessity, Situation
+from yiwang.core import uploads
+from yiwang.core.workdays import current_calendar
+from yiwang.notices import services as notices
+
+DEFAULT_REVIEW_STEPS = [{"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"}]
+REMEDY_DEFAULT = (
+    "如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内"
+    "依法向人民法院提起行政诉讼。"
+)
+
+
+class CaseConflict(Exception):
+    """The action cannot happen now (409): illegal in this state, or someone else acted first."""
+
+    def __init__(self, message: str, *, code: str = "conflict", allowed: list[str] | None = None):
+        self.message, self.code, self.allowed = message, code, allowed
+        super().__init__(message)
+
+
+class NotYourAction(Exception):
+    """The user may see the case but holds no role for this action (403)."""
+
+    def __init__(self, message: str, allowed: list[str]):
+        self.message, self.allowed = message, allowed
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Acting:
+    user: User | None
+    actor: Actor
+    department_id: int | None
+    label: str
+
+
+SYSTEM = Acting(None, Actor.SYSTEM, None, "系统")
+ROLE_LABELS = {
+    Actor.APPLICANT: "申请人",
+    Actor.WINDOW_CLERK: "窗口人员",
+    Actor.REVIEWER: "审查人员",
+    Actor.APPROVER: "审批人员",
+    Actor.SYSTEM: "系统",
+}
+
+
+def acting_staff(user: User, actor: Actor) -> Acting:
+    department = user.staff.department
+    return Acting(user, actor, department.pk, f"{ROLE_LABELS[actor]}（{department.name}）")
+
+
+def acting_applicant(user: User) -> Acting:
+    return Acting(user, Actor.APPLICANT, None, ROLE_LABELS[Actor.APPLICANT])
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Deadlines ---------------------------------------------------------------------------------
+
+
+def _clock(case: Case) -> deadlines.ClockInput:
+    return deadlines.ClockInput(
+        state=case.state,
+        submitted_on=timezone.localdate(case.submitted_at) if case.submitted_at else None,
+        accepted_on=case.accepted_on,
+        decided_on=case.decided_on,
+        limit=case.limit_workdays,
+        unit=case.version.promised_limit_unit or "workday",
+        paused=case.paused_workdays,
+        extension=case.extension_workdays,
+    )
+
+
+def schedule_fields(case: Case) -> dict[str, Any]:
+    """The stored deadline columns for the case as it now stands."""
+    s = deadlines.schedule_or_provisional(current_calendar(), _clock(case), settings.CASE_WARN_WORKDAYS)
+    return {
+        "acceptance_due": s.acceptance_due,
+        "decision_due": s.decision_due,
+        "delivery_due": s.delivery_due,
+        "due_date": s.due_date,
+        "warn_from": s.warn_from,
+        "due_provisional": s.provisional,
+    }
+
+
+# --- Writing a change --------------------------------------------------------------------------
+
+
+def _commit(
+    case: Case,
+    acting: Acting,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    reschedule: bool = True,
+) -> CaseEvent:
+    """Apply `changes` if nobody changed the case since it was read, and append the event.
+
+    Must run inside a transaction. Raises CaseConflict when another change came first.
+    """
+    before = {k: getattr(case, k) for k in changes}
+    from_state = case.state
+    for k, v in changes.items():
+        setattr(case, k, v)
+    if reschedule:
+        changes = {**changes, **schedule_fields(case)}
+    at = timezone.now()
+    seq = case.event_count + 1
+    event = CaseEvent(
+        case_id=case.pk,
+        seq=seq,
+        at=at,
+        actor=acting.user,
+        actor_role=acting.actor.value,
+        actor_department_id=acting.department_id,
+        actor_label=acting.label,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        reason=reason,
+        data=data or {},
+        prev_hash=case.last_event_hash,
+    )
+    event.hash = trace.hash_of(event)
+    updated = Case.objects.filter(pk=case.pk, revision=case.revision).update(
+        revision=F("revision") + 1, event_count=seq, last_event_hash=event.hash, updated_at=at, **changes
+    )
+    if not updated:
+        for k, v in before.items():
+            setattr(case, k, v)
+        raise CaseConflict(_("该办件刚刚已被他人处理，请刷新后查看最新状态。"), code="stale")
+    event.save(force_insert=True)
+    for k, v in changes.items():
+        setattr(case, k, v)
+    case.revision += 1
+    case.event_count, case.last_event_hash, case.updated_at = seq, event.hash, at
+    return event
+
+
+def _tell(case: Case, key: str, **context: Any) -> None:
+    """Notify the applicant (the account that applied, and the applicant's phone)."""
+    user = case.created_by if case.created_by and case.created_by.kind != AccountKind.STAFF else None
+    if user is None:
+        owner = case.applicant_person or case.applicant_enterprise
+        user = getattr(owner, "user", None)
+    phone = case.contact_phone
+    link = f"/my/cases/{case.number}/" if case.number else ""
+    notices.notify(user, key, {"title": case.title, "number": case.number, **context}, link=link, phone=phone)
+
+
+# --- Applicants and drafts ---------------------------------------------------------------------
+
+
+def _published_entry(entry: Entry) -> None:
+    if entry.published_id is None or entry.status != EntryStatus.ACTIVE:
+        raise ValidationError({"entry": [_("该事项当前未发布或已暂停办理，不能申请。")]})
+
+
+def _situation(entry: Entry, situation_id: int | None) -> Situation | None:
+    if situation_id in (None, ""):
+        if entry.published.situations.exists():
+            raise ValidationError({"situation": [_("请选择办理情形。")]})
+        return None
+    situation = entry.published.situations.filter(pk=situation_id).first()
+    if situation is None:
+        raise ValidationError({"situation": [_("所选情形不属于该事项。")]})
+    return situation
+
+
+def profile_of(person: Person | None, enterprise: Enterprise | None) -> dict[str, str]:
+    """Values a form may prefill (`form_schema.PREFILL_SOURCES`)."""
+    profile: dict[str, str] = {}
+    if person is not None:
+        profile.update(
+            name=person.name, id_number=person.id_number, phone=person.phone, address=person.address
+        )
+    if enterprise is not None:
+        profile.update(
+            enterprise_name=enterprise.name,
+            uscc=enterprise.uscc,
+            legal_representative=enterprise.legal_representative,
+            address=enterprise.address or profile.get("address", ""),
+        )
+        profile.setdefault("phone", enterprise.phone)
+    return profile
+
+
+def case_schema(case: Case) -> dict:
+    """The form the applicant fills: the entry's, with the situation's fields appended."""
+    schema = dict(case.version.form_schema or {})
+    fields = list(schema.get("fields", []))
+    if case.situation is not None and case.situation.form_schema:
+        names = {f["name"] for f in fields}
+        fields += [f for f in case.situation.form_schema.get("fields", []) if f["name"] not in names]
+    schema["fields"] = fields
+    return schema
+
+
+@transaction.atomic
+def start_application(
+    user: User,
+    entry: Entry,
+    *,
+    situation_id: int | None = None,
+    enterprise: Enterprise | None = None,
+) -> Case:
+    """An applicant starts a draft for a published entry (as a person, or for an enterprise)."""
+    _published_entry(entry)
+    person = getattr(user, "person", None) if user.kind == AccountKind.PERSON else None
+    if user.kind == AccountKind.ENTERPRISE:
+        enterprise = user.enterprise
+    elif enterprise is not None and not account_access.can_act_for(user, enterprise):
+        raise ValidationError({"enterprise": [_("您不是该单位授权的经办人。")]})
+    if person is None and enterprise is None:
+        raise ValidationError({"__all__": [_("请先完成实名认证后再申请。")]})
+    return _create_draft(
+        user,
+        entry,
+        _situation(entry, situation_id),
+        applicant_person=None if enterprise else person,
+        applicant_enterprise=enterprise,
+        agent=person if enterprise else None,
+        channel=Channel.ONLINE,
+        intake_department_id=None,
+        acting=acting_applicant(user),
+    )
+
+
+@transaction.atomic
+def start_window_intake(
+    clerk: User,
+    entry: Entry,
+    *,
+    situation_id: int | None = None,
+    id_number: str = "",
+    uscc: str = "",
+    name: str = "",
+    phone: str = "",
+) -> Case:
+    """一窗受理: a clerk registers an application brought to the hall, for an applicant identified
+    by ID number (a person) or credit code (an enterprise, with the person bringing it as agent)."""
+    if not account_access.has_role(clerk, StaffRole.WINDOW_CLERK):
+        raise NotYourAction(_("只有窗口人员可以登记窗口收件。"), [])
+    _published_entry(entry)
+    person = enterprise = None
+    if uscc.strip():
+        enterprise = accounts.enterprise_for_window(name=name, uscc=uscc, phone=phone)
+    elif id_number.strip():
+        if not name.strip():
+            raise ValidationError({"name": [_("请填写申请人姓名。")]})
+        person = accounts.person_for_window(name=name.strip(), id_number=id_number, phone=phone)
+    else:
+        raise ValidationError({"id_number": [_("请填写申请人的身份证号码或统一社会信用代码。")]})
+    case = _create_draft(
+        clerk,
+        entry,
+        _situation(entry, situation_id),
+        applicant_person=person,
+        applicant_enterprise=enterprise,
+        agent=None,
+        channel=Channel.WINDOW,
+        intake_department_id=clerk.staff.department_id,
+        acting=acting_staff(clerk, Actor.WINDOW_CLERK),
+    )
+    if phone:
+        case.contact_phone = phone
+        Case.objects.filter(pk=case.pk).update(contact_phone=phone)
+    return case
+
+
+def _create_draft(user, entry, situation, *, acting: Acting, **fields) -> Case:
+    version = entry.published
+    applicant = fields["applicant_enterprise"] or fields["applicant_person"]
+    profile = profile_of(fields["applicant_person"] or fields["agent"], fields["applicant_enterprise"])
+    case = Case(
+        draft_key=uuid.uuid4(),
+        entry=entry,
+        version=version,
+        situation=situation,
+        department_id=entry.department_id,
+        division_code=entry.department.division.code,
+        created_by=user,
+        title=entry.name,
+        applicant_name=applicant.name,
+        contact_phone=profile.get("phone", ""),
+        state=State.DRAFT,
+        **fields,
+    )
+    case.form_data = form_schema.prefill(case_schema(case), profile)
+    case.save(force_insert=True)
+    _commit(case, acting, "create", {}, reschedule=False, data={"channel": case.channel})
+    return case
+
+
+def _editing(user: User, case: Case) -> Acting:
+    """Who is editing a draft (or a correction): its applicant, or the clerk of a window case."""
+    if access.is_applicant_of(user, case):
+        return acting_applicant(user)
+    if case.channel == Channel.WINDOW and Actor.WINDOW_CLERK in access.staff_actors(user, case):
+        return acting_staff(user, Actor.WINDOW_CLERK)
+    raise NotYourAction(_("您不能修改该申请。"), [])
+
+
+def open_correction(case: Case) -> Correction | None:
+    if case.state != State.CORRECTION_REQUESTED:
+        return None
+    return case.corrections.filter(answered_at__isnull=True).order_by("-round").first()
+
+
+def save_form(user: User, case: Case, data: dict[str, Any], *, contact_phone: str | None = None) -> Case:
+    """Autosave the form: bad values are refused (named), missing ones allowed until submission.
+
+    In a correction only the fields the correction names may change; the rest stay as submitted.
+    """
+    acting = _editing(user, case)
+    schema = case_schema(case)
+    if case.state == State.CORRECTION_REQUESTED:
+        correction = open_correction(case)
+        allowed = {i["field"] for i in (correction.items if correction else []) if i.get("field")}
+        data = {**case.form_data, **{k: v for k, v in data.items() if k in allowed}}
+    elif case.state != State.DRAFT:
+        raise CaseConflict(_("申请已提交，不能再修改表单。"), allowed=[])
+    cleaned = form_schema.clean_data(schema, data, partial=True)
+    with transaction.atomic():
+        changes: dict[str, Any] = {"form_data": cleaned}
+        if contact_phone is not None:
+            changes["contact_phone"] = contact_phone.strip()[:20]
+        # Autosaves are frequent: they bump the revision but leave no event of their own.
+        updated = Case.objects.filter(pk=case.pk, revision=case.revision).update(
+            revision=F("revision") + 1, updated_at=timezone.now(), **changes
+        )
+        if not updated:
+            raise CaseConflict(_("该申请已在其他地方更新，请刷新后继续。"), code="stale")
+        for k, v in changes.items():
+            setattr(case, k, v)
+        case.revision += 1
+    del acting
+    return case
+
+
+def set_delivery(user: User, case: Case, method: str, *, recipient="", phone="", address="") -> Delivery:
+    """The applicant's choice of how to receive the result (before the decision)."""
+    _editing(user, case)
+    if case.state not in {State.DRAFT, State.SUBMITTED, State.CORRECTION_REQUESTED}:
+        raise CaseConflict(_("办件已受理，送达方式请联系窗口变更。"), allowed=[])
+    if method not in DeliveryMethod.values:
+        raise ValidationError({"method": [_("请选择送达方式。")]})
+    if method == DeliveryMethod.EXPRESS:
+        if not case.version.express_delivery:
+            raise ValidationError({"method": [_("该事项不支持快递送达。")]})
+        errors = {
+            k: [_("快递送达须填写此项。")]
+            for k, v in (("recipient", recipient), ("phone", phone), ("address", address))
+            if not str(v).strip()
+        }
+        if errors:
+            raise ValidationError(errors)
+    delivery, _created = Delivery.objects.update_or_create(
+        case=case,
+        defaults={
+            "method": method,
+            "recipient": recipient.strip()[:50],
+            "phone": phone.strip()[:20],
+            "address": address.strip()[:200],
+        },
+    )
+    return delivery
+
+
+# --- Materials ---------------------------------------------------------------------------------
+
+
+def required_materials(case: Case) -> list[Material]:
+    """The catalog materials that apply to the case's situation, in guide order."""
+    return [
+        m
+        for m in case.version.materials.all().order_by("order", "pk")
+        if m.situation_id is None or m.situation_id == case.situation_id
+    ]
+
+
+def _uploadable(user: User, case: Case, material: Material | None) -> Acting:
+    acting = _editing(user, case) if case.state in {State.DRAFT, State.CORRECTION_REQUESTED} else None
+    if case.state == State.CORRECTION_REQUESTED:
+        correction = open_correction(case)
+        listed = {i.get("material") for i in (correction.items if correction else [])}
+        if material is None or material.pk not in listed:
+            raise CaseConflict(_("补正时只需上传告知书列明的材料。"), allowed=[])
+    elif case.state != State.DRAFT:
+        if material is None or material.pk not in case.pending_materials:
+            raise CaseConflict(_("办件已提交，只能补交容缺受理时约定的材料。"), allowed=[])
+        acting = _editing(user, case)
+    return acting
+
+
+def attach_material(
+    user: User, case: Case, material_id: int | None, data: bytes, filename: str, *, name: str = ""
+) -> CaseMaterial:
+    """Store one file against a material of the case (sniffed and size-checked)."""
+    material = None
+    if material_id not in (None, ""):
+        material = next((m for m in required_materials(case) if m.pk == int(material_id)), None)
+        if material is None:
+            raise ValidationError({"material": [_("该材料不属于本事项的材料清单。")]})
+    acting = _uploadable(user, case, material)
+    stored = uploads.store_bytes(data, filename, user=user, field="file")
+    with transaction.atomic():
+        round_ = case.corrections.count() if case.state == State.CORRECTION_REQUESTED else 0
+        if material is not None and case.state != State.DRAFT:
+            CaseMaterial.objects.filter(case=case, material=material, replaced=False).update(replaced=True)
+        received = CaseMaterial.objects.create(
+            case=case,
+            material=material,
+            name=(material.name if material else (name or filename))[:200],
+            file=stored,
+            uploaded_by=user,
+            correction_round=round_,
+        )
+        changes: dict[str, Any] = {}
+        if material is not None and material.pk in case.pending_materials:
+            pending = [m for m in case.pending_materials if m != material.pk]
+            changes = {"pending_materials": pending}
+            if not pending:
+                changes.update(commitment_due=None, commitment_overdue=False)
+        _commit(
+            case,
+            acting,
+            "attach_material",
+            changes,
+            reschedule=False,
+            data={"material": received.name, "file": str(stored.pk), "sha256": stored.sha256},
+        )
+    return received
+
+
+def remove_material(user: User, case: Case, received_id: int) -> None:
+    """A draft's file can be taken back; a submitted one is part of the record."""
+    acting = _editing(user, case)
+    if case.state != State.DRAFT:
+        raise CaseConflict(_("申请已提交，材料不能删除。"), allowed=[])
+    with transaction.atomic():
+        received = CaseMaterial.objects.filter(case=case, pk=received_id).first()
+        if received is None:
+            raise ValidationError({"material": [_("未找到该材料。")]})
+        name = received.name
+        received.delete()
+        _commit(case, acting, "remove_material", {}, reschedule=False, data={"material": name})
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    material: Material
+    files: list[CaseMaterial]
+    necessity: str
+    tolerable: bool  # may be missing on submission (容缺受理 of a non-key material)
+
+    @property
+    def provided(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def blocking(self) -> bool:
+        return self.necessity == Necessity.REQUIRED and not self.files and not self.tolerable
+
+
+def checklist(case: Case) -> list[ChecklistItem]:
+    """The live checklist: each material, its files, whether its absence blocks submission."""
+    received: dict[int | None, list[CaseMaterial]] = {}
+    for item in case.materials.filter(replaced=False).select_related("file").order_by("uploaded_at"):
+        received.setdefault(item.material_id, []).append(item)
+    tolerant = case.version.tolerance_acceptance
+    return [
+        ChecklistItem(m, received.get(m.pk, []), m.necessity, tolerant and not m.is_key)
+        for m in required_materials(case)
+    ]
+
+
+def extra_materials(case: Case) -> list[CaseMaterial]:
+    return list(case.materials.filter(material__isnull=True, replaced=False).select_related("file"))
+
+
+def submission_problems(case: Case) -> dict[str, list[str]]:
+    """Everything still missing before submission, each named (fields and materials)."""
+    problems: dict[str, list[str]] = {}
+    try:
+        form_schema.clean_data(case_schema(case), case.form_data)
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
+    for item in checklist(case):
+        if item.blocking:
+            problems[f"material.{item.material.pk}"] = [
+                _("请上传材料：%(name)s。") % {"name": item.material.name}
+            ]
+    return problems
+
+
+# --- Submitting ----------------------------------------------------------------------------------
+
+
+def _limit_workdays(case: Case) -> int:
+    version = case.version
+    if version.case_kind == CaseKind.INSTANT:
+        return 0
+    return version.promised_limit or version.legal_limit or 20
+
+
+def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
+    """Submit a draft: the form must be complete and every required material attached; a number is
+    given. With an Idempotency-Key, a repeat answers the case already submitted under that key."""
+    if idempotency_key:
+        existing = (
+            IdempotencyKey.objects.filter(user=user, key=idempotency_key).select_related("case").first()
+        )
+        if existing is not None:
+            return existing.case
+    acting = _editing(user, case)
+    if case.state != State.DRAFT:
+        if case.number:  # a double submit of the same draft answers the same case
+            return case
+        raise CaseConflict(_("该申请不是草稿，不能提交。"), allowed=[])
+    problems = submission_problems(case)
+    if problems:
+        raise ValidationError(problems)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            number = numbering.next_number(case.entry.code, timezone.localdate(now))
+            changes = {
+                "state": State.SUBMITTED,
+                "number": number,
+                "submitted_at": now,
+                "limit_workdays": _limit_workdays(case),
+                "form_data": form_schema.clean_data(case_schema(case), case.form_data),
+            }
+            _commit(case, acting, "submit", changes)
+            if idempotency_key:
+                IdempotencyKey.objects.create(user=user, key=idempotency_key[:100], case=case)
+    except IntegrityError:
+        # The same key raced in from a second request: answer the case that won.
+        existing = IdempotencyKey.objects.filter(user=user, key=idempotency_key[:100]).first()
+        if existing is None:
+            raise
+        return existing.case
+    _tell(case, "case_submitted", due=case.acceptance_due)
+    return case
+
+
+# --- The procedure ---------------------------------------------------------------------------
+
+
+def review_steps(case: Case) -> list[dict[str, str]]:
+    return list(case.version.review_steps or DEFAULT_REVIEW_STEPS)
+
+
+def current_step(case: Case) -> dict[str, str] | None:
+    if case.state not in {State.ACCEPTED, State.UNDER_REVIEW}:
+        return None
+    steps = review_steps(case)
+    return steps[min(case.review_step, len(steps) - 1)]
+
+
+def _step_allows(case: Case, action: str, actor: Actor) -> bool:
+    """Review actions follow the entry's steps: pass_step until the last, then approve or refuse,
+    each by the role of the current step."""
+    if action not in {"pass_step", "approve", "refuse"}:
+        return True
+    steps = review_steps(case)
+    step = current_step(case)
+    if step is None or step.get("role", "approver") != actor.value:
+        return False
+    last = case.review_step >= len(steps) - 1
+    return not last if action == "pass_step" else last
+
+
+def _variant_allows(case: Case, action: str) -> bool:
+    version = case.version
+    if action == "decide_on_the_spot":
+        return version.case_kind == CaseKind.INSTANT
+    if action == "approve_on_commitment":
+        return version.notification_commitment
+    if action == "accept_with_pending":
+        return version.tolerance_acceptance
+    return True
+
+
+def available_actions(user: User, case: Case) -> list[str]:
+    """The actions `user` may take on `case` now, in table order (what the pages offer)."""
+    actors = _actors(user, case)
+    state = State(case.state)
+    return [
+        a
+        for a in allowed_actions(state)
+        if a != "submit"
+        and any(actor in TRANSITIONS[a].actors and _step_allows(case, a, actor) for actor in actors)
+        and _variant_allows(case, a)
+    ]
+
+
+def _actors(user: User, case: Case) -> set[Actor]:
+    actors = set(access.staff_actors(user, case))
+    if access.is_applicant_of(user, case):
+        actors.add(Actor.APPLICANT)
+    return actors
+
+
+def act(user: User | None, case: Case, action: str, payload: dict[str, Any] | None = None) -> Case:
+    """Take a procedure action on `case`; `user` None is the system (the worker)."""
+    payload = dict(payload or {})
+    state = State(case.state)
+    if action not in TRANSITIONS or action == "submit":
+        raise CaseConflict(
+            _("未知的操作：%(action)s。") % {"action": action},
+            code="illegal_action",
+            allowed=available_actions(user, case) if user else [],
+        )
+    transition = TRANSITIONS[action]
+    if state not in transition.sources or not _variant_allows(case, action):
+        raise CaseConflict(
+            _("办件当前状态（%(state)s）不能执行“%(action)s”。")
+            % {"state": case.state_label, "action": transition.label},
+            code="illegal_action",
+            allowed=available_actions(user, case) if user else allowed_actions(state, Actor.SYSTEM),
+        )
+    if user is None:
+        acting = SYSTEM
+        if Actor.SYSTEM not in transition.actors:
+            raise IllegalTransition(action, state, allowed_actions(state, Actor.SYSTEM))
+    else:
+        actors = [a for a in _actors(user, case) if a in transition.actors and _step_allows(case, action, a)]
+        if not actors:
+            raise NotYourAction(
+                _("您的角色不能对该办件执行“%(action)s”。") % {"action": transition.label},
+                available_actions(user, case),
+            )
+        actor = actors[0]
+        acting = acting_applicant(user) if actor == Actor.APPLICANT else acting_staff(user, actor)
+    missing = [f for f in transition.required if _blank(payload.get(f))]
+    if missing:
+        raise ValidationError({f: [_("此项为必填项。")] for f in missing})
+    handler = _HANDLERS[action]
+    with transaction.atomic():
+        handler(case, acting, payload)
+    return case
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value in ([], {}) or (isinstance(value, str) and not value.strip())
+
+
+def _text(payload: dict, key: str, limit: int = 2000) -> str:
+    value = payload.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationError({key: [_("应为文字。")]})
+    return value.strip()[:limit]
+
+
+def _request_correction(case: Case, acting: Acting, payload: dict) -> None:
+    items = payload["items"]
+    if not isinstance(items, list):
+        raise ValidationError({"items": [_("补正事项应为列表。")]})
+    materials = {m.pk: m for m in required_materials(case)}
+    fields = {f["name"]: f for f in case_schema(case).get("fields", [])}
+    clean, errors = [], {}
+    for i, item in enumerate(items, start=1):
+        item = item if isinstance(item, dict) else {}
+        material, field, note = item.get("material"), item.get("field"), str(item.get("note") or "").strip()
+        if material not in (None, "") and _int(material) not in materials:
+            errors[f"items.{i}.material"] = [_("该材料不属于本事项的材料清单。")]
+        if field not in (None, "") and field not in fields:
+            errors[f"items.{i}.field"] = [_("表单中没有该字段。")]
+        if not note:
+            errors[f"items.{i}.note"] = [_("请写明需要补正的内容和要求。")]
+        label = (
+            materials[_int(material)].name
+            if material not in (None, "") and _int(material) in materials
+            else fields.get(field, {}).get("label", "")
+            if field
+            else ""
+        )
+        clean.append(
+            {
+                "material": _int(material) if material not in (None, "") else None,
+                "field": field or None,
+                "label": label,
+                "note": note[:500],
+            }
+        )
+    if errors:
+        raise ValidationError(errors)
+    round_ = case.corrections.count() + 1
+    Correction.objects.create(case=case, round=round_, items=clean, requested_by=acting.user)
+    _commit(
+        case,
+        acting,
+        "request_correction",
+        {"state": State.CORRECTION_REQUESTED, "paused_on": today()},
+        reason=payload.get("reason", "") or "",
+        data={"round": round_, "items": clean},
+    )
+    lines = "\n".join(f"{n}. {i['label'] or _('其他')}：{i['note']}" for n, i in enumerate(clean, 1))
+    _tell(case, "case_correction_requested", items=lines)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _resubmit(case: Case, acting: Acting, payload: dict) -> None:
+    correction = open_correction(case)
+    problems: dict[str, list[str]] = {}
+    if correction is not None:
+        for item in correction.items:
+            if (
+                item.get("material")
+                and not case.materials.filter(
+                    material_id=item["material"], uploaded_at__gt=correction.requested_at
+                ).exists()
+            ):
+                problems[f"material.{item['material']}"] = [
+                    _("请按告知书上传补正材料：%(name)s。") % {"name": item["label"]}
+                ]
+    try:
+        form_schema.clean_data(case_schema(case), case.form_data)
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
+    if problems:
+        raise ValidationError(problems)
+    if correction is not None:
+        Correction.objects.filter(pk=correction.pk).update(answered_at=timezone.now())
+    # The five days to decide on acceptance start again from the corrected application.
+    _commit(
+        case,
+        acting,
+        "resubmit",
+        {"state": State.SUBMITTED, "paused_on": None, "submitted_at": timezone.now()},
+        data={"round": correction.round if correction else None},
+    )
+
+
+def _accept(case: Case, acting: Acting, payload: dict) -> None:
+    _commit(case, acting, "accept", {"state": State.ACCEPTED, "accepted_on": today(), "review_step": 0})
+    _tell(case, "case_accepted", due=case.decision_due)
+
+
+def _accept_with_pending(case: Case, acting: Acting, payload: dict) -> None:
+    wanted = payload["pending_materials"]
+    if not isinstance(wanted, list):
+        raise ValidationError({"pending_materials": [_("应为材料编号列表。")]})
+    items = {i.material.pk: i for i in checklist(case)}
+    errors = []
+    pending = []
+    for raw in wanted:
+        item = items.get(_int(raw))
+        if item is None:
+            errors.append(_("材料 %(id)s 不属于本事项。") % {"id": raw})
+        elif item.material.is_key:
+            errors.append(_("“%(name)s”是关键材料，不能容缺。") % {"name": item.material.name})
+        elif item.provided:
+            errors.append(_("“%(name)s”已提交，无需容缺。") % {"name": item.material.name})
+        else:
+            pending.append(item.material.pk)
+    missing_key = [i.material.name for i in items.values() if i.blocking]
+    if missing_key:
+        errors.append(_("仍缺少关键材料：%(names)s。") % {"names": "、".join(missing_key)})
+    if errors:
+        raise ValidationError({"pending_materials": errors})
+    commitment = _date(payload, "commitment_date")
+    if commitment <= today():
+        raise ValidationError({"commitment_date": [_("承诺补齐日期应晚于今天。")]})
+    _commit(
+        case,
+        acting,
+        "accept_with_pending",
+        {
+            "state": State.ACCEPTED,
+            "accepted_on": today(),
+            "review_step": 0,
+            "pending_materials": pending,
+            "commitment_due": commitment,
+            "commitment_overdue": False,
+        },
+        data={"pending": pending, "commitment_date": commitment.isoformat()},
+    )
+    _tell(case, "case_accepted", due=case.decision_due)
+
+
+def _date(payload: dict, key: str) -> dt.date:
+    value = payload.get(key)
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({key: [_("日期格式应为 YYYY-MM-DD，且须是真实存在的日期。")]}) from None
+
+
+def _deem_accepted(case: Case, acting: Acting, payload: dict) -> None:
+    """Art. 32: no answer within five working days counts as accepted from receipt."""
+    received = timezone.localdate(case.submitted_at)
+    _commit(
+        case,
+        acting,
+        "deem_accepted",
+        {"state": State.ACCEPTED, "accepted_on": received, "review_step": 0},
+        reason="受理期限届满未作决定，依法自收到申请之日起视为受理（《行政许可法》第三十二条）",
+    )
+    _tell(case, "case_accepted", due=case.decision_due)
+
+
+def _not_accept(case: Case, acting: Acting, payload: dict) -> None:
+    reason, remedy = _text(payload, "reason"), _text(payload, "remedy")
+    _commit(
+        case,
+        acting,
+        "not_accept",
+        {
+            "state": State.NOT_ACCEPTED,
+            "decision_reason": reason,
+            "remedy": remedy,
+            "closed_at": timezone.now(),
+        },
+        reason=reason,
+        data={"remedy": remedy},
+    )
+    _tell(case, "case_not_accepted", reason=reason, remedy=remedy)
+
+
+def _pass_step(case: Case, acting: Acting, payload: dict) -> None:
+    step = current_step(case) or {}
+    _commit(
+        case,
+        acting,
+        "pass_step",
+        {"state": State.UNDER_REVIEW, "review_step": case.review_step + 1},
+        reason=_text(payload, "opinion"),
+        data={"step": step.get("name", "")},
+    )
+
+
+def _suspend(case: Case, acting: Acting, payload: dict) -> None:
+    procedure, reason = _text(payload, "procedure", 100), _text(payload, "reason")
+    _commit(
+        case,
+        acting,
+        "suspend",
+        {
+            "state": State.SUSPENDED,
+            "suspended_from": case.state,
+            "special_procedure": procedure,
+            "paused_on": today(),
+        },
+        reason=reason,
+        data={"procedure": procedure},
+    )
+    _tell(case, "case_suspended", procedure=procedure, reason=reason)
+
+
+def _resume(case: Case, acting: Acting, payload: dict) -> None:
+    paused = deadlines.paused_workdays(current_calendar(), case.paused_on, today()) if case.paused_on else 0
+    target = next_state(State.SUSPENDED, "resume", resume_to=State(case.suspended_from or State.ACCEPTED))
+    _commit(
+        case,
+        acting,
+        "resume",
+        {
+            "state": target,
+            "suspended_from": "",
+            "special_procedure": "",
+            "paused_on": None,
+            "paused_workdays": case.paused_workdays + paused,
+        },
+        reason=_text(payload, "reason"),
+        data={"paused_workdays": paused, "procedure": case.special_procedure},
+    )
+    _tell(case, "case_resumed", due=case.decision_due)
+
+
+def _extend(case: Case, acting: Acting, payload: dict) -> None:
+    days = _int(payload.get("days"))
+    if days is None:
+        raise ValidationError({"days": [_("应为数字。")]})
+    try:
+        deadlines.check_extension(days, case.extension_workdays)
+    except ValueError:
+        raise ValidationError(
+            {
+                "days": [
+                    _("延长期限须为正数，且累计不超过 %(n)s 个工作日（已延长 %(done)s 个工作日）。")
+                    % {"n": deadlines.LEGAL_EXTENSION_WORKDAYS, "done": case.extension_workdays}
+                ]
+            }
+        ) from None
+    reason = _text(payload, "reason")
+    _commit(
+        case,
+        acting,
+        "extend",
+        {"extension_workdays": case.extension_workdays + days},
+        reason=reason,
+        data={"days": days},
+    )
+    _tell(case, "case_extended", days=days, due=case.decision_due, reason=reason)
+
+
+def _decide(case: Case, acting: Acting, action: str, target: State, payload: dict, **extra: Any) -> None:
+    opinion = _text(payload, "opinion")
+    _commit(case, acting, action, {"state": target, "decided_on": today(), **extra}, reason=opinion)
+
+
+def _approve(case: Case, acting: Acting, payload: dict) -> None:
+    if case.pending_materials:
+        raise CaseConflict(
+            _("容缺受理的材料尚未补齐，补齐后才能作出准予许可决定。"), code="pending_materials"
+        )
+    _decide(case, acting, "approve", State.APPROVED, payload)
+    _tell(case, "case_approved")
+
+
+def _refuse(case: Case, acting: Acting, payload: dict) -> None:
+    reason, remedy = _text(payload, "reason"), _text(payload, "remedy")
+    _commit(
+        case,
+        acting,
+        "refuse",
+        {"state": State.REFUSED, "decided_on": today(), "decision_reason": reason, "remedy": remedy},
+        reason=reason,
+        data={"remedy": remedy},
+    )
+    _tell(case, "case_refused", reason=reason, remedy=remedy)
+
+
+def _decide_on_the_spot(case: Case, acting: Acting, payload: dict) -> None:
+    """即办件: accepted and decided in one sitting."""
+    _commit(
+        case,
+        acting,
+        "decide_on_the_spot",
+        {"state": State.APPROVED, "accepted_on": today(), "decided_on": today()},
+        reason=_text(payload, "opinion"),
+    )
+    _tell(case, "case_approved")
+
+
+def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
+    """告知承诺制: approved on the applicant's signed commitment; a follow-up check is due."""
+    commitment = _text(payload, "commitment", 5000)
+    check_due = current_calendar().add_workdays(today(), settings.COMMITMENT_CHECK_WORKDAYS)
+    _commit(
+        case,
+        acting,
+        "approve_on_commitment",
+        {
+            "state": State.APPROVED,
+            "accepted_on": today(),
+            "decided_on": today(),
+            "commitment_text": commitment,
+            "verification_due": check_due,
+        },
+        data={"verification_due": check_due.isoformat()},
+    )
+    _tell(case, "case_approved")
+
+
+def _complete(case: Case, acting: Acting, payload: dict) -> None:
+    delivery = getattr(case, "delivery", None)
+    changes: dict[str, Any] = {"state": State.COMPLETED, "closed_at": timezone.now()}
+    _commit(case, acting, "complete", changes, reason=_text(payload, "opinion"))
+    if delivery is not None and delivery.method == DeliveryMethod.PICKUP and not delivery.pickup_code:
+        delivery.pickup_code = f"{secrets.randbelow(10**6):06d}"
+        delivery.save(update_fields=["pickup_code"])
+    _tell(case, "case_completed", due=case.delivery_due)
+    if delivery is not None and delivery.method == DeliveryMethod.ELECTRONIC:
+        _deliver(case, SYSTEM, {"method": DeliveryMethod.ELECTRONIC})
+
+
+def _deliver(case: Case, acting: Acting, payload: dict) -> None:
+    method = payload.get("method")
+    if method not in DeliveryMethod.values:
+        raise ValidationError({"method": [_("请选择送达方式。")]})
+    delivery, _created = Delivery.objects.get_or_create(case=case, defaults={"method": method})
+    detail = ""
+    if method == DeliveryMethod.PICKUP:
+        code = str(payload.get("pickup_code") or "").strip()
+        if delivery.pickup_code and code != delivery.pickup_code:
+            raise ValidationError({"pickup_code": [_("取件码不正确，请核对申请人出示的取件码。")]})
+        detail = _("已在窗口领取。")
+    elif method == DeliveryMethod.EXPRESS:
+        for key in ("recipient", "phone", "address"):
+            if payload.get(key):
+                setattr(delivery, key, str(payload[key]).strip()[:200])
+        missing = [k for k in ("recipient", "phone", "address") if not getattr(delivery, k)]
+        if missing:
+            raise ValidationError({k: [_("快递送达须填写此项。")] for k in missing})
+        delivery.method = method
+        delivery.save()
+        number = carrier().dispatch(delivery)
+        detail = _("快递单号：%(number)s。") % {"number": number}
+    else:
+        detail = _("请在“我的办件”中查看电子结果。")
+    delivery.method = method
+    delivery.delivered_at = delivery.delivered_at or (
+        timezone.now() if method != DeliveryMethod.EXPRESS else None
+    )
+    delivery.save()
+    _commit(
+        case,
+        acting,
+        "deliver",
+        {"state": State.DELIVERED},
+        data={"method": method, "tracking_number": delivery.tracking_number},
+    )
+    _tell(case, "case_delivered", method=DeliveryMethod(method).label, detail=detail)
+
+
+def _withdraw(case: Case, acting: Acting, payload: dict) -> None:
+    _commit(
+        case,
+        acting,
+        "withdraw",
+        {"state": State.WITHDRAWN, "closed_at": timezone.now(), "paused_on": None},
+        reason=_text(payload, "reason"),
+    )
+    _tell(case, "case_withdrawn")
+
+
+def _terminate(case: Case, acting: Acting, payload: dict) -> None:
+    reason = _text(payload, "reason")
+    _commit(
+        case,
+        acting,
+        "terminate",
+        {
+            "state": State.TERMINATED,
+            "closed_at": timezone.now(),
+            "decision_reason": reason,
+            "paused_on": None,
+        },
+        reason=reason,
+    )
+    _tell(case, "case_terminated", reason=reason)
+
+
+_HANDLERS = {
+    "request_correction": _request_correction,
+    "resubmit": _resubmit,
+    "accept": _accept,
+    "accept_with_pending": _accept_with_pending,
+    "deem_accepted": _deem_accepted,
+    "not_accept": _not_accept,
+    "pass_step": _pass_step,
+    "suspend": _suspend,
+    "resume": _resume,
+    "extend": _extend,
+    "approve": _approve,
+    "decide_on_the_spot": _decide_on_the_spot,
+    "approve_on_commitment": _approve_on_commitment,
+    "refuse": _refuse,
+    "complete": _complete,
+    "deliver": _deliver,
+    "withdraw": _withdraw,
+    "terminate": _terminate,
+}
+
+
+# --- After the decision: follow-up checks and the worker's sweeps ---------------------------
+
+
+def record_verification(user: User, case: Case, *, result: str, note: str) -> Case:
+    """告知承诺制: the follow-up check of what the applicant committed to."""
+    actors = access.staff_actors(user, case) & {Actor.REVIEWER, Actor.APPROVER}
+    if not actors:
+        raise NotYourAction(_("只有本部门审查或审批人员可以登记核查结果。"), [])
+    if not case.commitment_text:
+        raise CaseConflict(_("该办件不是告知承诺制办件。"), allowed=[])
+    if result not in {"consistent", "inconsistent"}:
+        raise ValidationError({"result": [_("请选择核查结论。")]})
+    with transaction.atomic():
+        _commit(
+            case,
+            acting_staff(user, sorted(actors)[0]),
+            "verify_commitment",
+            {"verified_at": timezone.now()},
+            reason=note.strip()[:2000],
+            data={"result": result},
+            reschedule=False,
+        )
+    return case
+
+
+def deem_overdue_acceptances(on: dt.date | None = None) -> int:
+    """Record deemed acceptance for every submitted case whose five days have passed."""
+    on = on or today()
+    done = 0
+    for case in Case.objects.filter(state=State.SUBMITTED, acceptance_due__lt=on).select_related("version"):
+        try:
+            act(None, case, "deem_accepted")
+            done += 1
+        except CaseConflict:
+            continue  # a clerk acted on it meanwhile
+    return done
+
+
+def flag_overdue_commitments(on: dt.date | None = None) -> int:
+    """容缺受理: flag (once) the cases whose committed date passed with materials still missing."""
+    on = on or today()
+    flagged = 0
+    for case in Case.objects.filter(
+        commitment_due__lt=on,
+        commitment_overdue=False,
+        state__in=[State.ACCEPTED, State.UNDER_REVIEW, State.SUSPENDED],
+    ).select_related("version"):
+        if not case.pending_materials:
+            continue
+        try:
+            with transaction.atomic():
+                _commit(case, SYSTEM, "commitment_overdue", {"commitment_overdue": True}, reschedule=False)
+        except CaseConflict:
+            continue
+        names = "、".join(
+            Material.objects.filter(pk__in=case.pending_materials).values_list("name", flat=True)
+        )
+        _tell(case, "case_commitment_overdue", due=case.commitment_due, items=names)
+        flagged += 1
+    return flagged
+
+
+def recompute_provisional() -> int:
+    """After a year's schedule is entered: recompute every provisional due date."""
+    done = 0
+    for case in Case.objects.filter(due_provisional=True).select_related("version"):
+        fields = schedule_fields(case)
+        Case.objects.filter(pk=case.pk).update(**fields)
+        done += 1
+    return done
+
+
+def record_tracking(case: Case, status: str, description: str) -> None:
+    """A carrier's tracking event for the case's express delivery."""
+    delivery = getattr(case, "delivery", None)
+    if delivery is None or delivery.method != DeliveryMethod.EXPRESS or not delivery.tracking_number:
+        raise CaseConflict(_("该办件没有快递寄递记录。"), allowed=[])
+    carrier().record(delivery, status, description)

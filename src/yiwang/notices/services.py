@@ -1,0 +1,79 @@
+"""Sending a message to an applicant on every channel they have: in-site, e-mail, SMS outbox."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from yiwang.notices.models import MessageTemplate, Notice, SmsMessage
+from yiwang.notices.templates_default import DEFAULTS
+
+log = logging.getLogger(__name__)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    body: str
+    sms: str
+    send_email: bool
+
+
+def render(key: str, context: dict[str, Any]) -> Text:
+    """The message `key` filled from `context`; unknown placeholders are left empty."""
+    row = MessageTemplate.objects.filter(key=key).first()
+    if row is not None:
+        title, body, sms, send_email = row.title, row.body, row.sms, row.send_email
+    else:
+        default = DEFAULTS[key]
+        title, body, sms, send_email = default["title"], default["body"], default["sms"], True
+    values = _Blank({k: "" if v is None else str(v) for k, v in context.items()})
+    return Text(
+        title.format_map(values), body.format_map(values), sms.format_map(values) if sms else "", send_email
+    )
+
+
+def notify(user, key: str, context: dict[str, Any], *, link: str = "", phone: str = "") -> Notice | None:
+    """Tell one applicant: an in-site notice (if they have an account), an e-mail (if they have an
+    address) and an SMS to the outbox (if there is a phone and the template has an SMS text)."""
+    text = render(key, context)
+    notice = None
+    if user is not None:
+        notice = Notice.objects.create(user=user, key=key, title=text.title, body=text.body, link=link)
+        if text.send_email and user.email:
+            try:
+                send_mail(text.title, text.body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            except OSError:  # the mail server being down must not undo the case's change
+                log.warning("mail to applicant failed", extra={"key": key})
+        phone = phone or user.phone
+    if text.sms and phone:
+        SmsMessage.objects.create(phone=phone, text=text.sms, key=key)
+    return notice
+
+
+def mark_read(user, notice_id: int) -> bool:
+    from django.utils import timezone
+
+    return bool(
+        Notice.objects.filter(user=user, pk=notice_id, read_at__isnull=True).update(read_at=timezone.now())
+    )
+
+
+def ensure_templates() -> int:
+    """Create the editable template rows from the defaults (existing rows are left as edited)."""
+    created = 0
+    for key, default in DEFAULTS.items():
+        _, made = MessageTemplate.objects.get_or_create(
+            key=key, defaults={"title": default["title"], "body": default["body"], "sms": default["sms"]}
+        )
+        created += made
+    return created

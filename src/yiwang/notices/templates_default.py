@@ -1,0 +1,74 @@
+"""The messages' default texts; an administrator's edit (MessageTemplate) takes precedence."""
+
+DEFAULTS: dict[str, dict[str, str]] = {
+    "case_submitted": {
+        "title": "申请已提交：{title}",
+        "body": "您申请的“{title}”已提交，办件编号 {number}。受理期限：{due}。",
+        "sms": "【一网】您的“{title}”申请已提交，办件编号{number}。",
+    },
+    "case_correction_requested": {
+        "title": "请补正材料：{title}",
+        "body": "您申请的“{title}”（{number}）需要补正，请一次性补齐以下内容：\n{items}",
+        "sms": "【一网】您的办件{number}需要补正材料，请登录查看一次性告知书。",
+    },
+    "case_accepted": {
+        "title": "已受理：{title}",
+        "body": "您申请的“{title}”（{number}）已受理，承诺办结期限：{due}。",
+        "sms": "【一网】您的办件{number}已受理，承诺{due}前办结。",
+    },
+    "case_not_accepted": {
+        "title": "不予受理：{title}",
+        "body": "您申请的“{title}”（{number}）不予受理。理由：{reason}\n救济途径：{remedy}",
+        "sms": "【一网】您的办件{number}不予受理，请登录查看理由和救济途径。",
+    },
+    "case_suspended": {
+        "title": "进入特别程序：{title}",
+        "body": "您申请的“{title}”（{number}）进入特别程序（{procedure}），期间不计入办理时限。理由：{reason}",
+        "sms": "【一网】您的办件{number}进入特别程序：{procedure}。",
+    },
+    "case_resumed": {
+        "title": "恢复办理：{title}",
+        "body": "您申请的“{title}”（{number}）特别程序结束，恢复办理，办结期限：{due}。",
+        "sms": "",
+    },
+    "case_extended": {
+        "title": "办理期限延长：{title}",
+        "body": "您申请的“{title}”（{number}）办理期限延长 {days} 个工作日，新期限：{due}。理由：{reason}",
+        "sms": "【一网】您的办件{number}办理期限延长至{due}。",
+    },
+    "case_approved": {
+        "title": "准予许可：{title}",
+        "body": "您申请的“{title}”（{number}）已审批通过。",
+        "sms": "【一网】您的办件{number}已审批通过。",
+    },
+    "case_refused": {
+        "title": "不予许可：{title}",
+        "body": "您申请的“{title}”（{number}）不予许可。理由：{reason}\n救济途径：{remedy}",
+        "sms": "【一网】您的办件{number}不予许可，请登录查看理由和救济途径。",
+    },
+    "case_completed": {
+        "title": "已办结：{title}",
+        "body": "您申请的“{title}”（{number}）已办结，送达期限：{due}。",
+        "sms": "",
+    },
+    "case_delivered": {
+        "title": "已送达：{title}",
+        "body": "您申请的“{title}”（{number}）的办理结果已送达：{method}。{detail}",
+        "sms": "【一网】您的办件{number}结果已送达：{method}。{detail}",
+    },
+    "case_terminated": {
+        "title": "终止办理：{title}",
+        "body": "您申请的“{title}”（{number}）已终止办理。理由：{reason}",
+        "sms": "【一网】您的办件{number}已终止办理。",
+    },
+    "case_withdrawn": {
+        "title": "已撤回：{title}",
+        "body": "您已撤回“{title}”（{number}）的申请。",
+        "sms": "",
+    },
+    "case_commitment_overdue": {
+        "title": "容缺材料逾期未补：{title}",
+        "body": "您申请的“{title}”（{number}）承诺于 {due} 前补齐的材料尚未提交：{items}",
+        "sms": "【一网】您的办件{number}容缺材料已逾期，请尽快补齐。",
+    },
+}

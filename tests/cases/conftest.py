@@ -1,0 +1,96 @@
+"""Fixtures for the case tests: a published entry of 青山市市场监督管理局 with a form and a material
+list, the demo applicants and staff, and helpers that walk a case through the procedure."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.guide_samples import PDF, db_document, make_entry, store_pdf
+
+FORM = {
+    "fields": [
+        {
+            "name": "applicant_name",
+            "label": "申请人姓名",
+            "type": "text",
+            "required": True,
+            "prefill": "name",
+        },
+        {"name": "shop_name", "label": "店铺名称", "type": "text", "required": True, "max_length": 50},
+        {"name": "area", "label": "经营面积（平方米）", "type": "number", "required": True, "min": 1},
+    ]
+}
+
+
+def publish(entry, *, user, reviewer, **changes):
+    """Give the entry's draft the form and `changes`, then submit and publish it."""
+    from yiwang.catalog import services
+    from yiwang.catalog.models import EntryVersion
+
+    version = EntryVersion.objects.filter(entry=entry).order_by("-number").first()
+    EntryVersion.objects.filter(pk=version.pk).update(form_schema=FORM, **changes)
+    version.refresh_from_db()
+    services.submit_version(version, user)
+    services.publish_version(version, reviewer)
+    entry.refresh_from_db()
+    return entry
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def users(region):
+    from yiwang.accounts.models import User
+
+    return {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+
+
+@pytest.fixture
+def make_published(region, media, users, workday_calendar):
+    """make_published(basic_code=..., **version fields) → a published entry of the market regulator."""
+    counter = iter(range(100, 999))
+
+    def make(*, tolerant_second: bool = False, **changes):
+        admin = users["demo-itemadmin"]
+        blank, sample = store_pdf("申请书空白.pdf", admin), store_pdf("申请书样表.pdf", admin)
+        document = db_document(str(blank.pk), str(sample.pk))
+        if tolerant_second:
+            document["materials"][1]["is_key"] = False
+        entry = make_entry(
+            region.departments["city_market"],
+            basic_code=f"150100{next(counter)}000",
+            user=admin,
+            document=document,
+        )
+        return publish(entry, user=admin, reviewer=users["demo-approver"], **changes)
+
+    return make
+
+
+@pytest.fixture
+def published(make_published):
+    return make_published()
+
+
+FORM_DATA = {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45}
+
+
+@pytest.fixture
+def submitted(published, users):
+    """submitted(entry=published, user=demo-citizen) → a submitted case with every material."""
+    from yiwang.cases import services
+
+    def make(entry=None, user=None, **submit_kwargs):
+        entry = entry or published
+        user = user or users["demo-citizen"]
+        case = services.start_application(user, entry)
+        services.save_form(user, case, FORM_DATA)
+        for item in services.checklist(case):
+            services.attach_material(user, case, item.material.pk, PDF, f"{item.material.name}.pdf")
+        return services.submit(user, case, **submit_kwargs)
+
+    return make
