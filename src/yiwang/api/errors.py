@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from yiwang.accounts.throttle import TooManyAttempts
+from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.core.workdays import YearNotInCalendar
 
 log = logging.getLogger("yiwang.api")
@@ -112,6 +113,17 @@ def install(api: NinjaAPI) -> None:
     def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
         extra = {"allowed": exc.allowed} if exc.allowed is not None else {}
         return api.create_response(request, error_body(exc.code, exc.message, **extra), status=409)
+
+    @api.exception_handler(CaseConflict)
+    def case_conflict(request: HttpRequest, exc: CaseConflict) -> HttpResponse:
+        extra = {"allowed": exc.allowed} if exc.allowed is not None else {}
+        return api.create_response(request, error_body(exc.code, exc.message, **extra), status=409)
+
+    @api.exception_handler(NotYourAction)
+    def not_your_action(request: HttpRequest, exc: NotYourAction) -> HttpResponse:
+        return api.create_response(
+            request, error_body("forbidden_action", exc.message, allowed=exc.allowed), status=403
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

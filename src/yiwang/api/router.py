@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from yiwang.api import accounts, catalog, core, errors
+from yiwang.api import accounts, cases, catalog, core, errors
 from yiwang.api.parser import NulSafeParser
 from yiwang.api.renderers import ChineseJSONRenderer
 
@@ -20,3 +20,4 @@ errors.install(api)
 api.add_router("/", core.router)
 api.add_router("/", accounts.router)
 api.add_router("/", catalog.router)
+api.add_router("/", cases.router)

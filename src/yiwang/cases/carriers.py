@@ -11,9 +11,9 @@ import secrets
 from typing import Protocol
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from yiwang.cases import clock
 from yiwang.cases.models import Delivery, TrackingEvent
 
 
@@ -33,15 +33,17 @@ class LocalCarrier:
     name = "本地寄递"
 
     def dispatch(self, delivery: Delivery) -> str:
-        number = "YW" + timezone.localdate().strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
+        number = "YW" + clock.today().strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
         delivery.tracking_number, delivery.carrier = number, self.name
-        delivery.dispatched_at = timezone.now()
+        delivery.dispatched_at = clock.now()
         delivery.save(update_fields=["tracking_number", "carrier", "dispatched_at"])
         self.record(delivery, "accepted", "已揽收：" + delivery.address[:20])
         return number
 
     def record(self, delivery: Delivery, status: str, description: str) -> TrackingEvent:
-        event = TrackingEvent.objects.create(delivery=delivery, status=status, description=description)
+        event = TrackingEvent.objects.create(
+            delivery=delivery, status=status, description=description, at=clock.now()
+        )
         if status == "signed" and delivery.delivered_at is None:
             delivery.delivered_at = event.at
             delivery.save(update_fields=["delivered_at"])

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import access as account_access
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import AccountKind, Enterprise, Person, StaffRole, User
-from yiwang.cases import access, deadlines, numbering, trace
+from yiwang.cases import access, clock, deadlines, numbering, trace
 from yiwang.cases.carriers import carrier
 from yiwang.cases.models import (
     Case,
@@ -94,7 +94,7 @@ def acting_applicant(user: User) -> Acting:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 # --- Deadlines ---------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def _commit(
         setattr(case, k, v)
     if reschedule:
         changes = {**changes, **schedule_fields(case)}
-    at = timezone.now()
+    at = clock.now()
     seq = case.event_count + 1
     event = CaseEvent(
         case_id=case.pk,
@@ -319,6 +319,8 @@ def _create_draft(user, entry, situation, *, acting: Acting, **fields) -> Case:
     profile = profile_of(fields["applicant_person"] or fields["agent"], fields["applicant_enterprise"])
     case = Case(
         draft_key=uuid.uuid4(),
+        created_at=clock.now(),
+        updated_at=clock.now(),
         entry=entry,
         version=version,
         situation=situation,
@@ -372,7 +374,7 @@ def save_form(user: User, case: Case, data: dict[str, Any], *, contact_phone: st
             changes["contact_phone"] = contact_phone.strip()[:20]
         # Autosaves are frequent: they bump the revision but leave no event of their own.
         updated = Case.objects.filter(pk=case.pk, revision=case.revision).update(
-            revision=F("revision") + 1, updated_at=timezone.now(), **changes
+            revision=F("revision") + 1, updated_at=clock.now(), **changes
         )
         if not updated:
             raise CaseConflict(_("该申请已在其他地方更新，请刷新后继续。"), code="stale")
@@ -455,6 +457,7 @@ def attach_material(
             CaseMaterial.objects.filter(case=case, material=material, replaced=False).update(replaced=True)
         received = CaseMaterial.objects.create(
             case=case,
+            uploaded_at=clock.now(),
             material=material,
             name=(material.name if material else (name or filename))[:200],
             file=stored,
@@ -568,7 +571,7 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
         raise ValidationError(problems)
     try:
         with transaction.atomic():
-            now = timezone.now()
+            now = clock.now()
             number = numbering.next_number(case.entry.code, timezone.localdate(now))
             changes = {
                 "state": State.SUBMITTED,
@@ -662,7 +665,7 @@ def act(user: User | None, case: Case, action: str, payload: dict[str, Any] | No
     if state not in transition.sources or not _variant_allows(case, action):
         raise CaseConflict(
             _("办件当前状态（%(state)s）不能执行“%(action)s”。")
-            % {"state": case.state_label, "action": transition.label},
+            % {"state": case.state_label, "action": _(transition.label)},
             code="illegal_action",
             allowed=available_actions(user, case) if user else allowed_actions(state, Actor.SYSTEM),
         )
@@ -674,7 +677,7 @@ def act(user: User | None, case: Case, action: str, payload: dict[str, Any] | No
         actors = [a for a in _actors(user, case) if a in transition.actors and _step_allows(case, action, a)]
         if not actors:
             raise NotYourAction(
-                _("您的角色不能对该办件执行“%(action)s”。") % {"action": transition.label},
+                _("您的角色不能对该办件执行“%(action)s”。") % {"action": _(transition.label)},
                 available_actions(user, case),
             )
         actor = actors[0]
@@ -733,7 +736,9 @@ def _request_correction(case: Case, acting: Acting, payload: dict) -> None:
     if errors:
         raise ValidationError(errors)
     round_ = case.corrections.count() + 1
-    Correction.objects.create(case=case, round=round_, items=clean, requested_by=acting.user)
+    Correction.objects.create(
+        case=case, round=round_, items=clean, requested_by=acting.user, requested_at=clock.now()
+    )
     _commit(
         case,
         acting,
@@ -774,13 +779,13 @@ def _resubmit(case: Case, acting: Acting, payload: dict) -> None:
     if problems:
         raise ValidationError(problems)
     if correction is not None:
-        Correction.objects.filter(pk=correction.pk).update(answered_at=timezone.now())
+        Correction.objects.filter(pk=correction.pk).update(answered_at=clock.now())
     # The five days to decide on acceptance start again from the corrected application.
     _commit(
         case,
         acting,
         "resubmit",
-        {"state": State.SUBMITTED, "paused_on": None, "submitted_at": timezone.now()},
+        {"state": State.SUBMITTED, "paused_on": None, "submitted_at": clock.now()},
         data={"round": correction.round if correction else None},
     )
 
@@ -865,7 +870,7 @@ def _not_accept(case: Case, acting: Acting, payload: dict) -> None:
             "state": State.NOT_ACCEPTED,
             "decision_reason": reason,
             "remedy": remedy,
-            "closed_at": timezone.now(),
+            "closed_at": clock.now(),
         },
         reason=reason,
         data={"remedy": remedy},
@@ -1011,7 +1016,7 @@ def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
 
 def _complete(case: Case, acting: Acting, payload: dict) -> None:
     delivery = getattr(case, "delivery", None)
-    changes: dict[str, Any] = {"state": State.COMPLETED, "closed_at": timezone.now()}
+    changes: dict[str, Any] = {"state": State.COMPLETED, "closed_at": clock.now()}
     _commit(case, acting, "complete", changes, reason=_text(payload, "opinion"))
     if delivery is not None and delivery.method == DeliveryMethod.PICKUP and not delivery.pickup_code:
         delivery.pickup_code = f"{secrets.randbelow(10**6):06d}"
@@ -1047,7 +1052,7 @@ def _deliver(case: Case, acting: Acting, payload: dict) -> None:
         detail = _("请在“我的办件”中查看电子结果。")
     delivery.method = method
     delivery.delivered_at = delivery.delivered_at or (
-        timezone.now() if method != DeliveryMethod.EXPRESS else None
+        clock.now() if method != DeliveryMethod.EXPRESS else None
     )
     delivery.save()
     _commit(
@@ -1065,7 +1070,7 @@ def _withdraw(case: Case, acting: Acting, payload: dict) -> None:
         case,
         acting,
         "withdraw",
-        {"state": State.WITHDRAWN, "closed_at": timezone.now(), "paused_on": None},
+        {"state": State.WITHDRAWN, "closed_at": clock.now(), "paused_on": None},
         reason=_text(payload, "reason"),
     )
     _tell(case, "case_withdrawn")
@@ -1079,7 +1084,7 @@ def _terminate(case: Case, acting: Acting, payload: dict) -> None:
         "terminate",
         {
             "state": State.TERMINATED,
-            "closed_at": timezone.now(),
+            "closed_at": clock.now(),
             "decision_reason": reason,
             "paused_on": None,
         },
@@ -1127,7 +1132,7 @@ def record_verification(user: User, case: Case, *, result: str, note: str) -> Ca
             case,
             acting_staff(user, sorted(actors)[0]),
             "verify_commitment",
-            {"verified_at": timezone.now()},
+            {"verified_at": clock.now()},
             reason=note.strip()[:2000],
             data={"result": result},
             reschedule=False,

@@ -1,0 +1,622 @@
+"""Cases: apply (`POST /cases`, idempotent with `Idempotency-Key`), list (own cases, or the staff
+queue), read one, act on it (`POST /cases/{number}/actions`), materials, delivery, notices.
+
+Every object is looked up through `cases.access`: anything the caller may not see answers 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from yiwang.accounts import access as account_access
+from yiwang.accounts.models import Enterprise, StaffRole
+from yiwang.api.auth import signed_in
+from yiwang.api.errors import error_body
+from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
+from yiwang.cases import access, queries, services
+from yiwang.cases.models import Case, CaseMaterial, IdempotencyKey
+from yiwang.cases.rules import TRANSITIONS
+from yiwang.catalog.models import Entry
+from yiwang.core import uploads
+from yiwang.core.masking import mask_id_number, mask_phone
+from yiwang.notices.models import Notice
+
+router = Router(tags=["cases"])
+
+
+# --- Shapes ------------------------------------------------------------------------------------
+
+
+class ApplicantIn(Schema):
+    """For window intake by a clerk: the applicant identified by ID number or credit code."""
+
+    name: str = Field("", max_length=100)
+    id_number: str = Field("", max_length=18)
+    uscc: str = Field("", max_length=18)
+    phone: str = Field("", max_length=20)
+
+
+class MaterialIn(Schema):
+    material: int | None = Field(None, description="材料清单中的材料编号；为空表示其他材料")
+    name: str = Field("", max_length=200)
+    filename: str = Field(..., max_length=200)
+    content_base64: str = Field(..., description="文件内容（Base64）")
+
+
+class DeliveryIn(Schema):
+    method: str = Field(..., pattern="^(pickup|express|electronic)$")
+    recipient: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=200)
+
+
+class CaseIn(Schema):
+    entry: str = Field(..., max_length=31, description="实施编码")
+    situation: int | None = None
+    enterprise: str | None = Field(None, max_length=18, description="代办单位的统一社会信用代码（经办人）")
+    applicant: ApplicantIn | None = Field(None, description="窗口收件时的申请人（仅窗口人员）")
+    form_data: dict[str, Any] = Field(default_factory=dict)
+    contact_phone: str | None = Field(None, max_length=20)
+    materials: list[MaterialIn] = Field(default_factory=list)
+    delivery: DeliveryIn | None = None
+    submit: bool = Field(True, description="false 时只保存草稿")
+
+
+class FormIn(Schema):
+    form_data: dict[str, Any]
+    contact_phone: str | None = Field(None, max_length=20)
+
+
+class MaterialOut(Schema):
+    id: int
+    material: int | None
+    name: str
+    filename: str
+    size: int
+    content_type: str
+    sha256: str
+    uploaded_at: dt.datetime
+    correction_round: int
+    replaced: bool
+    url: str
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    reason: str
+
+
+class ChecklistOut(Schema):
+    material: int
+    name: str
+    necessity: str
+    is_key: bool
+    tolerable: bool
+    provided: bool
+
+
+class CaseSummary(Schema):
+    number: str | None
+    draft_key: str
+    entry: str
+    title: str
+    department: str
+    channel: str
+    state: str
+    state_label: str
+    applicant: str
+    submitted_at: dt.datetime | None
+    due_date: dt.date | None
+    due_provisional: bool
+    urgency: str
+
+
+class CaseOut(CaseSummary):
+    situation: int | None
+    applicant_id: str
+    agent: str
+    contact_phone: str
+    form_data: dict[str, Any]
+    acceptance_due: dt.date | None
+    decision_due: dt.date | None
+    delivery_due: dt.date | None
+    warn_from: dt.date | None
+    accepted_on: dt.date | None
+    decided_on: dt.date | None
+    limit_workdays: int
+    paused_workdays: int
+    extension_workdays: int
+    review_step: str
+    special_procedure: str
+    pending_materials: list[int]
+    commitment_due: dt.date | None
+    commitment_overdue: bool
+    decision_reason: str
+    remedy: str
+    correction: list[dict[str, Any]] | None
+    delivery: dict[str, Any] | None
+    checklist: list[ChecklistOut]
+    materials: list[MaterialOut]
+    events: list[EventOut]
+    allowed_actions: list[str]
+    missing: dict[str, list[str]]
+
+
+class CasePage(Schema):
+    count: int
+    results: list[CaseSummary]
+
+
+class QueueFilter(Schema):
+    tab: str = Field("", description="工作台页签：todo/due_soon/overdue/correction/suspended/closed/all")
+    state: str = Field("", max_length=24)
+    entry: str = Field("", max_length=31)
+    channel: str = Field("", max_length=8)
+    applicant: str = Field("", max_length=50, description="申请人姓名、证件号码或办件编号")
+    department: int | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+class ActionIn(BaseModel):
+    """`{"action": ..., ...}`: the action's own fields (reason, remedy, items, days …) beside it."""
+
+    model_config = ConfigDict(extra="allow")
+    action: str = Field(..., max_length=32)
+
+
+class TrackingIn(Schema):
+    status: str = Field(..., pattern="^(in_transit|out_for_delivery|signed|returned)$")
+    description: str = Field(..., min_length=1, max_length=200)
+
+
+class NoticeOut(Schema):
+    id: int
+    key: str
+    title: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read: bool
+
+
+class NoticePage(Schema):
+    count: int
+    results: list[NoticeOut]
+
+
+# --- Presenting ---------------------------------------------------------------------------------
+
+EVENT_LABELS = {
+    "create": "创建申请",
+    "attach_material": "上传材料",
+    "remove_material": "删除材料",
+    "commitment_overdue": "容缺材料逾期",
+    "verify_commitment": "告知承诺核查",
+}
+
+
+def action_label(action: str) -> str:
+    transition = TRANSITIONS.get(action)
+    return _(transition.label) if transition else _(EVENT_LABELS.get(action, action))
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "draft_key": str(case.draft_key),
+        "entry": case.entry.code if "entry" in case._state.fields_cache else "",
+        "title": case.title,
+        "department": case.department.name,
+        "channel": case.channel,
+        "state": case.state,
+        "state_label": case.state_label,
+        "applicant": case.applicant_name,
+        "submitted_at": case.submitted_at,
+        "due_date": case.due_date,
+        "due_provisional": case.due_provisional,
+        "urgency": queries.urgency(case),
+    }
+
+
+def _file_url(case: Case, received: CaseMaterial) -> str:
+    return f"/api/v1/cases/{case.number or case.draft_key}/materials/{received.pk}/file"
+
+
+def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
+    user = request.user
+    is_applicant = access.is_applicant_of(user, case)
+    person, enterprise = case.applicant_person, case.applicant_enterprise
+    applicant_id = enterprise.uscc if enterprise else (person.id_number if person else "")
+    if not is_applicant and not access.staff_actors(user, case):
+        applicant_id = mask_id_number(applicant_id) if person else applicant_id
+    correction = services.open_correction(case)
+    delivery = getattr(case, "delivery", None)
+    materials = list(case.materials.select_related("file").order_by("uploaded_at", "pk"))
+    step = services.current_step(case)
+    return {
+        **_summary(case),
+        "entry": case.entry.code,
+        "situation": case.situation_id,
+        "applicant_id": applicant_id,
+        "agent": case.agent.name if case.agent else "",
+        "contact_phone": case.contact_phone if is_applicant else mask_phone(case.contact_phone),
+        "form_data": case.form_data,
+        "acceptance_due": case.acceptance_due,
+        "decision_due": case.decision_due,
+        "delivery_due": case.delivery_due,
+        "warn_from": case.warn_from,
+        "accepted_on": case.accepted_on,
+        "decided_on": case.decided_on,
+        "limit_workdays": case.limit_workdays,
+        "paused_workdays": case.paused_workdays,
+        "extension_workdays": case.extension_workdays,
+        "review_step": step["name"] if step else "",
+        "special_procedure": case.special_procedure,
+        "pending_materials": case.pending_materials,
+        "commitment_due": case.commitment_due,
+        "commitment_overdue": case.commitment_overdue,
+        "decision_reason": case.decision_reason,
+        "remedy": case.remedy,
+        "correction": correction.items if correction else None,
+        "delivery": (
+            {
+                "method": delivery.method,
+                "pickup_code": delivery.pickup_code if is_applicant else "",
+                "recipient": delivery.recipient,
+                "address": delivery.address,
+                "tracking_number": delivery.tracking_number,
+                "delivered_at": delivery.delivered_at,
+                "tracking": [
+                    {"at": t.at, "status": t.status, "description": t.description}
+                    for t in delivery.tracking.all()
+                ],
+            }
+            if delivery
+            else None
+        ),
+        "checklist": [
+            {
+                "material": i.material.pk,
+                "name": i.material.name,
+                "necessity": i.necessity,
+                "is_key": i.material.is_key,
+                "tolerable": i.tolerable,
+                "provided": i.provided,
+            }
+            for i in services.checklist(case)
+        ],
+        "materials": [
+            {
+                "id": m.pk,
+                "material": m.material_id,
+                "name": m.name,
+                "filename": m.file.original_name,
+                "size": m.file.size,
+                "content_type": m.file.content_type,
+                "sha256": m.file.sha256,
+                "uploaded_at": m.uploaded_at,
+                "correction_round": m.correction_round,
+                "replaced": m.replaced,
+                "url": _file_url(case, m),
+            }
+            for m in materials
+        ],
+        "events": [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor_label,
+                "action": e.action,
+                "action_label": action_label(e.action),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "reason": e.reason,
+            }
+            for e in queries.timeline(case)
+        ],
+        "allowed_actions": (["submit"] if case.state == "draft" else [])
+        + services.available_actions(user, case),
+        "missing": services.submission_problems(case) if case.state == "draft" else {},
+    }
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    case = access.case_for(request.user, number)
+    if case is None:
+        raise Http404
+    return case
+
+
+# --- Applying ---------------------------------------------------------------------------------
+
+
+def _decode(material: MaterialIn, index: int) -> bytes:
+    try:
+        return base64.b64decode(material.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            {f"materials.{index}.content_base64": [_("文件内容不是有效的 Base64。")]}
+        ) from None
+
+
+def _too_large(exc: ValidationError) -> bool:
+    return (
+        any(getattr(e, "code", None) == "too_large" for errors in exc.error_dict.values() for e in errors)
+        if hasattr(exc, "error_dict")
+        else False
+    )
+
+
+@router.post(
+    "/cases",
+    auth=signed_in,
+    response={200: CaseOut, 201: CaseOut, 413: dict, 422: dict},
+    summary="申请办理（窗口人员可代为收件）",
+)
+def create_case(request: HttpRequest, payload: CaseIn):
+    """Create a draft and, unless `submit` is false, submit it. With an `Idempotency-Key` header the
+    same key from the same account always answers the same case (200), never a second one."""
+    user = request.user
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
+    if key:
+        existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("case").first()
+        if existing is not None:
+            return Status(
+                200,
+                _detail(request, _case_or_404(request, existing.case.number or str(existing.case.draft_key))),
+            )
+    entry = (
+        Entry.objects.select_related("published", "department__division").filter(code=payload.entry).first()
+    )
+    if entry is None:
+        raise ValidationError({"entry": [_("未找到该事项。")]})
+    try:
+        with transaction.atomic():
+            case = _start(request, entry, payload)
+            if key:
+                IdempotencyKey.objects.create(user=user, key=key, case=case)
+    except IntegrityError:
+        existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("case").first()
+        if existing is None:
+            raise
+        return Status(200, _detail(request, existing.case))
+    # The draft now exists: whatever fails below leaves it saved, named in the error's `draft`.
+    try:
+        if payload.form_data or payload.contact_phone is not None:
+            services.save_form(user, case, payload.form_data, contact_phone=payload.contact_phone)
+        if payload.delivery is not None:
+            services.set_delivery(user, case, **payload.delivery.dict())
+        for i, material in enumerate(payload.materials, start=1):
+            services.attach_material(
+                user, case, material.material, _decode(material, i), material.filename, name=material.name
+            )
+        if payload.submit:
+            services.submit(user, case)
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        status = 413 if _too_large(exc) else 422
+        message = _("申请尚未提交：请补全标出的内容。草稿已保存。")
+        return Status(
+            status,
+            error_body(
+                "too_large" if status == 413 else "invalid", message, fields, draft=str(case.draft_key)
+            ),
+        )
+    case.refresh_from_db()
+    return Status(201, _detail(request, case))
+
+
+def _start(request: HttpRequest, entry: Entry, payload: CaseIn) -> Case:
+    user = request.user
+    if account_access.has_role(user, StaffRole.WINDOW_CLERK):
+        applicant = payload.applicant or ApplicantIn()
+        return services.start_window_intake(
+            user,
+            entry,
+            situation_id=payload.situation,
+            id_number=applicant.id_number,
+            uscc=applicant.uscc,
+            name=applicant.name,
+            phone=applicant.phone,
+        )
+    enterprise = None
+    if payload.enterprise:
+        enterprise = Enterprise.objects.filter(uscc=payload.enterprise.strip().upper()).first()
+        if enterprise is None or not account_access.can_act_for(user, enterprise):
+            raise ValidationError({"enterprise": [_("您不是该单位授权的经办人。")]})
+    return services.start_application(user, entry, situation_id=payload.situation, enterprise=enterprise)
+
+
+@router.get("/cases", auth=signed_in, response=CasePage, summary="我的办件，或工作台办件队列")
+def list_cases(request: HttpRequest, filters: Query[QueueFilter]):
+    """Applicants get their own cases (and their enterprises'), newest first; staff get the queue of
+    the cases they may handle, most urgent first, filtered like the workbench."""
+    user = request.user
+    if access.staff_filter(user) is not None:
+        qs = queries.staff_queue(
+            user,
+            queries.QueueFilters(
+                tab=filters.tab or "all",
+                state=filters.state,
+                entry=filters.entry,
+                channel=filters.channel,
+                applicant=filters.applicant,
+                department=filters.department,
+            ),
+        )
+    else:
+        qs = queries.applicant_cases(user)
+        if filters.state:
+            qs = qs.filter(state=filters.state)
+    page = paginate(qs.select_related("entry", "department"), filters.page, filters.page_size)
+    return {"count": page["count"], "results": [_summary(c) for c in page["results"]]}
+
+
+@router.get("/cases/{number}", auth=signed_in, response=CaseOut, summary="办件详情")
+def get_case(request: HttpRequest, number: str):
+    return _detail(request, _case_or_404(request, number))
+
+
+@router.put("/cases/{number}/form", auth=signed_in, response=CaseOut, summary="保存表单（草稿自动保存）")
+def save_form(request: HttpRequest, number: str, payload: FormIn):
+    case = _case_or_404(request, number)
+    services.save_form(request.user, case, payload.form_data, contact_phone=payload.contact_phone)
+    return _detail(request, case)
+
+
+@router.put("/cases/{number}/delivery", auth=signed_in, response=CaseOut, summary="选择送达方式")
+def set_delivery(request: HttpRequest, number: str, payload: DeliveryIn):
+    case = _case_or_404(request, number)
+    services.set_delivery(request.user, case, **payload.dict())
+    return _detail(request, case)
+
+
+@router.post(
+    "/cases/{number}/materials",
+    auth=signed_in,
+    response={201: MaterialOut, 413: dict, 422: dict},
+    summary="上传材料（multipart：file，可选 material）",
+)
+def upload_material(
+    request: HttpRequest,
+    number: str,
+    file: File[UploadedFile],
+    material: Form[int | None] = None,
+    name: Form[str] = "",
+):
+    case = _case_or_404(request, number)
+    if file.size is not None and file.size > uploads.DEFAULT_MAX_BYTES:
+        return Status(
+            413,
+            error_body(
+                "too_large",
+                _("文件过大：%(size).1f MB，上限为 %(max).0f MB。")
+                % {"size": file.size / 1048576, "max": uploads.DEFAULT_MAX_BYTES / 1048576},
+            ),
+        )
+    try:
+        received = services.attach_material(
+            request.user, case, material, file.read(), file.name or "file", name=name
+        )
+    except ValidationError as exc:
+        if _too_large(exc):
+            return Status(413, error_body("too_large", exc.messages[0], exc.message_dict))
+        raise
+    return Status(
+        201,
+        {
+            "id": received.pk,
+            "material": received.material_id,
+            "name": received.name,
+            "filename": received.file.original_name,
+            "size": received.file.size,
+            "content_type": received.file.content_type,
+            "sha256": received.file.sha256,
+            "uploaded_at": received.uploaded_at,
+            "correction_round": received.correction_round,
+            "replaced": received.replaced,
+            "url": _file_url(case, received),
+        },
+    )
+
+
+@router.delete(
+    "/cases/{number}/materials/{material_id}", auth=signed_in, response={204: None}, summary="删除草稿材料"
+)
+def delete_material(request: HttpRequest, number: str, material_id: int):
+    case = _case_or_404(request, number)
+    if not case.materials.filter(pk=material_id).exists():
+        raise Http404
+    services.remove_material(request.user, case, material_id)
+    return Status(204, None)
+
+
+@router.get("/cases/{number}/materials/{material_id}/file", auth=signed_in, summary="下载材料")
+def material_file(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+    case = _case_or_404(request, number)
+    received = case.materials.select_related("file").filter(pk=material_id).first()
+    if received is None:
+        raise Http404
+    return uploads.file_response(received.file)
+
+
+@router.post(
+    "/cases/{number}/actions",
+    auth=signed_in,
+    response={200: CaseOut, 403: dict, 409: dict, 422: dict},
+    summary='办理操作：{"action": ..., 其他字段}',
+)
+def act(request: HttpRequest, number: str, payload: ActionIn):
+    """Take a procedure action. An action not allowed now answers 409 with `allowed` (what this
+    caller may do now); a missing required field 422 naming it; two staff at once: one wins, the
+    other gets 409 `stale`."""
+    case = _case_or_404(request, number)
+    action, fields = payload.action, dict(payload.model_extra or {})
+    if action == "submit":
+        services.submit(
+            request.user, case, idempotency_key=(request.headers.get("Idempotency-Key") or "")[:100]
+        )
+    else:
+        services.act(request.user, case, action, fields)
+    case.refresh_from_db()
+    return _detail(request, case)
+
+
+@router.post("/cases/{number}/tracking", auth=signed_in, response=CaseOut, summary="登记快递轨迹（本地寄递）")
+def add_tracking(request: HttpRequest, number: str, payload: TrackingIn):
+    case = _case_or_404(request, number)
+    if not access.staff_actors(request.user, case):
+        raise Http404
+    services.record_tracking(case, payload.status, payload.description)
+    return _detail(request, case)
+
+
+@router.get("/notices", auth=signed_in, response=NoticePage, summary="站内信")
+def list_notices(request: HttpRequest, unread: bool = False, page: int = 1, page_size: int = 20):
+    qs = Notice.objects.filter(user=request.user)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    result = paginate(qs, page, page_size)
+    return {
+        "count": result["count"],
+        "results": [
+            {
+                "id": n.pk,
+                "key": n.key,
+                "title": n.title,
+                "body": n.body,
+                "link": n.link,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
+            for n in result["results"]
+        ],
+    }
+
+
+@router.post("/notices/{notice_id}/read", auth=signed_in, response={204: None}, summary="标记已读")
+def read_notice(request: HttpRequest, notice_id: int):
+    from yiwang.notices.services import mark_read
+
+    if not Notice.objects.filter(user=request.user, pk=notice_id).exists():
+        raise Http404
+    mark_read(request.user, notice_id)
+    return Status(204, None)

@@ -1,0 +1,162 @@
+"""The cases API: applying with an Idempotency-Key, reading, acting, bad input, access."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from catalog.guide_samples import PDF, PNG
+
+pytest_plugins = ["cases.conftest"]
+
+FORM = {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45}
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def application(entry, **changes):
+    from yiwang.cases.services import required_materials
+    from yiwang.catalog.models import EntryVersion
+
+    version = EntryVersion.objects.get(pk=entry.published_id)
+    materials = [m for m in version.materials.all() if m.situation_id is None]
+    body = {
+        "entry": entry.code,
+        "form_data": FORM,
+        "materials": [{"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": b64(PDF)} for m in materials],
+    }
+    del required_materials
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def api(client):
+    def call(method: str, path: str, token: str | None = None, body=None, **headers):
+        kwargs = {"content_type": "application/json"} if body is not None else {}
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        fn = getattr(client, method)
+        return fn(f"/api/v1{path}", body, **kwargs, **headers) if body is not None else fn(f"/api/v1{path}", **headers)
+
+    return call
+
+
+def test_the_same_idempotency_key_answers_the_same_case(api, api_token, published):
+    from yiwang.cases.models import Case
+
+    token = api_token("demo-citizen")
+    first = api("post", "/cases", token, application(published), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201, first.content
+    number = first.json()["number"]
+    assert first.json()["state"] == "submitted" and number.startswith(published.code)
+    again = api("post", "/cases", token, application(published), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 200 and again.json()["number"] == number
+    assert Case.objects.filter(entry=published).count() == 1
+    other = api("post", "/cases", token, application(published), HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.status_code == 201 and other.json()["number"] != number
+
+
+def test_missing_fields_and_materials_are_named_and_the_draft_kept(api, api_token, published):
+    token = api_token("demo-citizen")
+    response = api("post", "/cases", token, application(published, form_data={"shop_name": "好味道"}, materials=[]))
+    assert response.status_code == 422
+    body = response.json()
+    assert {"area"} <= set(body["fields"]) and any(k.startswith("material.") for k in body["fields"])
+    draft = api("get", f"/cases/{body['draft']}", token).json()
+    assert draft["state"] == "draft" and draft["form_data"]["shop_name"] == "好味道"
+    assert set(draft["missing"]) == set(body["fields"])
+
+
+def test_wrong_file_type_is_refused_and_too_large_is_413(api, api_token, published, settings, client):
+    token = api_token("demo-citizen")
+    bad = application(published, submit=False)
+    bad["materials"][0]["content_base64"] = b64(b"MZ\x90\x00 not a document")
+    response = api("post", "/cases", token, bad)
+    assert response.status_code == 422 and "file" in response.json()["fields"]
+    draft_key = response.json()["draft"]
+    from yiwang.core import uploads
+
+    big = PDF + b"0" * (uploads.DEFAULT_MAX_BYTES + 1)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        f"/api/v1/cases/{draft_key}/materials",
+        {"file": SimpleUploadedFile("big.pdf", big, "application/pdf")},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    ok = client.post(
+        f"/api/v1/cases/{draft_key}/materials",
+        {"file": SimpleUploadedFile("photo.png", PNG, "image/png")},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert ok.status_code == 201 and ok.json()["content_type"] == "image/png"
+
+
+def test_actions_follow_the_table_and_name_what_is_allowed(api, api_token, published):
+    citizen, clerk = api_token("demo-citizen"), api_token("demo-clerk")
+    reviewer, approver = api_token("demo-reviewer"), api_token("demo-approver")
+    number = api("post", "/cases", citizen, application(published)).json()["number"]
+    response = api("post", f"/cases/{number}/actions", approver, {"action": "approve"})
+    assert response.status_code == 409 and response.json()["code"] == "illegal_action"
+    assert "terminate" in response.json()["allowed"]
+    response = api("post", f"/cases/{number}/actions", clerk, {"action": "not_accept", "reason": "不符合"})
+    assert response.status_code == 422 and set(response.json()["fields"]) == {"remedy"}
+    response = api("post", f"/cases/{number}/actions", clerk, {"action": "fly"})
+    assert response.status_code == 409
+    assert api("post", f"/cases/{number}/actions", clerk, {"action": "accept"}).json()["state"] == "accepted"
+    response = api("post", f"/cases/{number}/actions", approver, {"action": "pass_step"})
+    assert response.status_code == 403 and response.json()["code"] == "forbidden_action"
+    assert api("post", f"/cases/{number}/actions", reviewer, {"action": "pass_step"}).json()["review_step"] == "决定"
+    response = api("post", f"/cases/{number}/actions", approver, {"action": "extend", "days": 11, "reason": "复杂"})
+    assert response.status_code == 422 and "days" in response.json()["fields"]
+    extended = api("post", f"/cases/{number}/actions", approver, {"action": "extend", "days": 5, "reason": "复杂"})
+    assert extended.json()["extension_workdays"] == 5
+    done = api("post", f"/cases/{number}/actions", approver, {"action": "approve"}).json()
+    assert done["state"] == "approved" and done["delivery_due"]
+    mine = api("get", f"/cases/{number}", citizen).json()
+    assert [e["action"] for e in mine["events"]][-1] == "approve"
+    assert all("（" in e["actor"] or e["actor"] in ("申请人", "系统") for e in mine["events"])
+
+
+def test_foreign_and_forged_numbers_answer_404(api, api_token, published):
+    number = api("post", "/cases", api_token("demo-citizen"), application(published)).json()["number"]
+    other = api_token("demo-citizen2")
+    assert api("get", f"/cases/{number}", other).status_code == 404
+    assert api("post", f"/cases/{number}/actions", other, {"action": "withdraw"}).status_code == 404
+    assert api("get", f"/cases/{number[:-1]}9", api_token("demo-citizen")).status_code == 404
+    assert api("get", f"/cases/{number}", api_token("demo-reviewer-civil")).status_code == 404
+    assert api("get", f"/cases/{number}", api_token("demo-supervisor")).status_code == 200
+
+
+def test_lists_show_own_cases_to_applicants_and_the_queue_to_staff(api, api_token, published):
+    api("post", "/cases", api_token("demo-citizen"), application(published))
+    api("post", "/cases", api_token("demo-citizen2"), application(published, form_data={**FORM, "applicant_name": "李秀英"}))
+    mine = api("get", "/cases", api_token("demo-citizen")).json()
+    assert mine["count"] == 1 and mine["results"][0]["applicant"] == "张三"
+    queue = api("get", "/cases?tab=todo", api_token("demo-reviewer")).json()
+    assert queue["count"] == 2
+    assert api("get", "/cases", api_token("demo-reviewer-civil")).json()["count"] == 0
+
+
+def test_window_intake_through_the_api(api, api_token, published, id_number):
+    clerk = api_token("demo-clerk")
+    body = application(published, applicant={"name": "赵六", "id_number": id_number(seq="771"), "phone": "13812345678"})
+    response = api("post", "/cases", clerk, body)
+    assert response.status_code == 201, response.content
+    case = response.json()
+    assert case["channel"] == "window" and case["applicant"] == "赵六"
+    bad = api("post", "/cases", clerk, application(published, applicant={"name": "赵六", "id_number": "123"}))
+    assert bad.status_code == 422 and "id_number" in bad.json()["fields"]
+
+
+def test_english_errors(api, api_token, published):
+    token = api_token("demo-citizen")
+    number = api("post", "/cases", token, application(published)).json()["number"]
+    response = api("post", f"/cases/{number}/actions", token, {"action": "approve"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert response.json()["message"].isascii()
