@@ -15,6 +15,9 @@ settings.register_profile("ci", deadline=None, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+pytest_plugins = ["case_fixtures"]
+
+
 @pytest.fixture
 def workday_calendar(db):
     """The working-day calendar, reseeded if a transactional test flushed it."""

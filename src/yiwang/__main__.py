@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     args = parser.parse_args(argv)
     if args.command == "worker":
-        _django(["db_worker"])
+        _django(["run_worker"])
     elif args.command == "serve":
         _django(["migrate", "--noinput", "-v", "0"])
         _serve(args.host, args.port, args.workers)

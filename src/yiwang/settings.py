@@ -118,6 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # Tests use a file too (not shared-cache memory, whose table locks fail at once instead of
+    # waiting): the concurrency tests then see the same locking as production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     # pg_trgm and text search need a UTF-8 database; the test database is created as such too.
     DATABASES["default"].setdefault("TEST", {})

@@ -8,8 +8,6 @@ import pytest
 
 from catalog.guide_samples import PDF, PNG
 
-pytest_plugins = ["cases.conftest"]
-
 FORM = {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45}
 
 
@@ -26,7 +24,9 @@ def application(entry, **changes):
     body = {
         "entry": entry.code,
         "form_data": FORM,
-        "materials": [{"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": b64(PDF)} for m in materials],
+        "materials": [
+            {"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": b64(PDF)} for m in materials
+        ],
     }
     del required_materials
     body.update(changes)
@@ -40,7 +40,11 @@ def api(client):
         if token:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         fn = getattr(client, method)
-        return fn(f"/api/v1{path}", body, **kwargs, **headers) if body is not None else fn(f"/api/v1{path}", **headers)
+        return (
+            fn(f"/api/v1{path}", body, **kwargs, **headers)
+            if body is not None
+            else fn(f"/api/v1{path}", **headers)
+        )
 
     return call
 
@@ -62,7 +66,9 @@ def test_the_same_idempotency_key_answers_the_same_case(api, api_token, publishe
 
 def test_missing_fields_and_materials_are_named_and_the_draft_kept(api, api_token, published):
     token = api_token("demo-citizen")
-    response = api("post", "/cases", token, application(published, form_data={"shop_name": "好味道"}, materials=[]))
+    response = api(
+        "post", "/cases", token, application(published, form_data={"shop_name": "好味道"}, materials=[])
+    )
     assert response.status_code == 422
     body = response.json()
     assert {"area"} <= set(body["fields"]) and any(k.startswith("material.") for k in body["fields"])
@@ -111,10 +117,17 @@ def test_actions_follow_the_table_and_name_what_is_allowed(api, api_token, publi
     assert api("post", f"/cases/{number}/actions", clerk, {"action": "accept"}).json()["state"] == "accepted"
     response = api("post", f"/cases/{number}/actions", approver, {"action": "pass_step"})
     assert response.status_code == 403 and response.json()["code"] == "forbidden_action"
-    assert api("post", f"/cases/{number}/actions", reviewer, {"action": "pass_step"}).json()["review_step"] == "决定"
-    response = api("post", f"/cases/{number}/actions", approver, {"action": "extend", "days": 11, "reason": "复杂"})
+    assert (
+        api("post", f"/cases/{number}/actions", reviewer, {"action": "pass_step"}).json()["review_step"]
+        == "决定"
+    )
+    response = api(
+        "post", f"/cases/{number}/actions", approver, {"action": "extend", "days": 11, "reason": "复杂"}
+    )
     assert response.status_code == 422 and "days" in response.json()["fields"]
-    extended = api("post", f"/cases/{number}/actions", approver, {"action": "extend", "days": 5, "reason": "复杂"})
+    extended = api(
+        "post", f"/cases/{number}/actions", approver, {"action": "extend", "days": 5, "reason": "复杂"}
+    )
     assert extended.json()["extension_workdays"] == 5
     done = api("post", f"/cases/{number}/actions", approver, {"action": "approve"}).json()
     assert done["state"] == "approved" and done["delivery_due"]
@@ -135,7 +148,12 @@ def test_foreign_and_forged_numbers_answer_404(api, api_token, published):
 
 def test_lists_show_own_cases_to_applicants_and_the_queue_to_staff(api, api_token, published):
     api("post", "/cases", api_token("demo-citizen"), application(published))
-    api("post", "/cases", api_token("demo-citizen2"), application(published, form_data={**FORM, "applicant_name": "李秀英"}))
+    api(
+        "post",
+        "/cases",
+        api_token("demo-citizen2"),
+        application(published, form_data={**FORM, "applicant_name": "李秀英"}),
+    )
     mine = api("get", "/cases", api_token("demo-citizen")).json()
     assert mine["count"] == 1 and mine["results"][0]["applicant"] == "张三"
     queue = api("get", "/cases?tab=todo", api_token("demo-reviewer")).json()
@@ -145,7 +163,9 @@ def test_lists_show_own_cases_to_applicants_and_the_queue_to_staff(api, api_toke
 
 def test_window_intake_through_the_api(api, api_token, published, id_number):
     clerk = api_token("demo-clerk")
-    body = application(published, applicant={"name": "赵六", "id_number": id_number(seq="771"), "phone": "13812345678"})
+    body = application(
+        published, applicant={"name": "赵六", "id_number": id_number(seq="771"), "phone": "13812345678"}
+    )
     response = api("post", "/cases", clerk, body)
     assert response.status_code == 201, response.content
     case = response.json()
@@ -157,6 +177,8 @@ def test_window_intake_through_the_api(api, api_token, published, id_number):
 def test_english_errors(api, api_token, published):
     token = api_token("demo-citizen")
     number = api("post", "/cases", token, application(published)).json()["number"]
-    response = api("post", f"/cases/{number}/actions", token, {"action": "approve"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = api(
+        "post", f"/cases/{number}/actions", token, {"action": "approve"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409
     assert response.json()["message"].isascii()

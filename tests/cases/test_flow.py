@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
 from yiwang.cases import services, trace
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.services import CaseConflict, NotYourAction
-
-from .conftest import FORM_DATA
 
 
 def test_submission_names_every_missing_field_and_material(published, users):

@@ -20,9 +20,11 @@ SEQUENCE_DIGITS = 5
 def next_number(entry_code: str, day: dt.date) -> str:
     prefix = f"{entry_code}{day:%Y%m%d}"
     for _attempt in range(3):
-        if CaseNumberCounter.objects.filter(prefix=prefix).update(last=F("last") + 1):
-            last = CaseNumberCounter.objects.values_list("last", flat=True).get(prefix=prefix)
-            return f"{prefix}{last:0{SEQUENCE_DIGITS}d}"
+        # The UPDATE's lock lasts until the transaction ends, so the read sees our own increment.
+        with transaction.atomic():
+            if CaseNumberCounter.objects.filter(prefix=prefix).update(last=F("last") + 1):
+                last = CaseNumberCounter.objects.values_list("last", flat=True).get(prefix=prefix)
+                return f"{prefix}{last:0{SEQUENCE_DIGITS}d}"
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.create(prefix=prefix, last=1)

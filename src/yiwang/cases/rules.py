@@ -120,7 +120,13 @@ TRANSITIONS: dict[str, Transition] = {
         # The decision is the last review step; with a single step it follows acceptance directly.
         _t("approve", [S.ACCEPTED, S.UNDER_REVIEW], S.APPROVED, [A.APPROVER], label=N_("准予许可")),
         # 即办件 and 告知承诺制: accepted and decided in one sitting.
-        _t("decide_on_the_spot", [S.SUBMITTED], S.APPROVED, [A.WINDOW_CLERK, A.APPROVER], label=N_("当场办结")),
+        _t(
+            "decide_on_the_spot",
+            [S.SUBMITTED],
+            S.APPROVED,
+            [A.WINDOW_CLERK, A.APPROVER],
+            label=N_("当场办结"),
+        ),
         _t(
             "approve_on_commitment",
             [S.SUBMITTED],
@@ -129,7 +135,14 @@ TRANSITIONS: dict[str, Transition] = {
             ["commitment"],
             N_("告知承诺审批"),
         ),
-        _t("refuse", [S.ACCEPTED, S.UNDER_REVIEW], S.REFUSED, [A.APPROVER], ["reason", "remedy"], N_("不予许可")),
+        _t(
+            "refuse",
+            [S.ACCEPTED, S.UNDER_REVIEW],
+            S.REFUSED,
+            [A.APPROVER],
+            ["reason", "remedy"],
+            N_("不予许可"),
+        ),
         _t(
             "complete",
             [S.APPROVED, S.REFUSED],

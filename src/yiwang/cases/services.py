@@ -1177,13 +1177,15 @@ def flag_overdue_commitments(on: dt.date | None = None) -> int:
     return flagged
 
 
-def recompute_provisional() -> int:
-    """After a year's schedule is entered: recompute every provisional due date."""
+def recompute_provisional_if_known() -> int:
+    """After a year's schedule is entered: recompute the provisional due dates that can now be
+    computed for real (those still reaching into an unknown year stay provisional)."""
     done = 0
-    for case in Case.objects.filter(due_provisional=True).select_related("version"):
+    for case in Case.objects.filter(due_provisional=True).select_related("version").iterator(chunk_size=500):
         fields = schedule_fields(case)
-        Case.objects.filter(pk=case.pk).update(**fields)
-        done += 1
+        if not fields["due_provisional"]:
+            Case.objects.filter(pk=case.pk).update(**fields)
+            done += 1
     return done
 
 

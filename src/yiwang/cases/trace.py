@@ -7,6 +7,7 @@ no longer matches. Chains are per case: writers of different cases never wait fo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
@@ -42,7 +43,7 @@ def hash_of(event) -> str:
     return event_hash(
         case_id=event.case_id,
         seq=event.seq,
-        at=event.at.isoformat(),
+        at=event.at.astimezone(dt.UTC).isoformat(),  # as stored, whatever zone it was made in
         actor_id=event.actor_id,
         actor_role=event.actor_role,
         action=event.action,

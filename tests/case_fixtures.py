@@ -1,4 +1,5 @@
-"""Fixtures for the case tests: a published entry of 青山市市场监督管理局 with a form and a material
+"""Fixtures for the case tests, registered for the whole suite in tests/conftest.py: a published
+entry of 青山市市场监督管理局 with a form and a material
 list, the demo applicants and staff, and helpers that walk a case through the procedure."""
 
 from __future__ import annotations
@@ -49,10 +50,20 @@ def users(region):
     return {u.username: u for u in User.objects.filter(username__startswith="demo-")}
 
 
+def seed_catalog_types() -> None:
+    """Item types and topics (seeded by a migration; a transactional test's flush removes them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("yiwang.catalog.migrations.0002_seed_types_and_topics").seed(apps, None)
+
+
 @pytest.fixture
 def make_published(region, media, users, workday_calendar):
     """make_published(basic_code=..., **version fields) → a published entry of the market regulator."""
     counter = iter(range(100, 999))
+    seed_catalog_types()
 
     def make(*, tolerant_second: bool = False, **changes):
         admin = users["demo-itemadmin"]
