@@ -59,25 +59,41 @@ def seed_catalog_types() -> None:
     importlib.import_module("yiwang.catalog.migrations.0002_seed_types_and_topics").seed(apps, None)
 
 
+def _second_admin(region):
+    """A second platform administrator: the one who compiles may not also publish."""
+    from yiwang.accounts import services as accounts
+    from yiwang.accounts.models import StaffRole, User
+
+    existing = User.objects.filter(username="test-admin2").first()
+    return existing or accounts.create_staff(
+        username="test-admin2",
+        password="x-Test-Password-123",
+        name="测试管理员",
+        department=region.departments["city_gov_service"],
+        roles=[StaffRole.PLATFORM_ADMIN],
+        enforce_password_rules=False,
+    )
+
+
 @pytest.fixture
 def make_published(region, media, users, workday_calendar):
     """make_published(basic_code=..., **version fields) → a published entry of the market regulator."""
     counter = iter(range(100, 999))
     seed_catalog_types()
 
-    def make(*, tolerant_second: bool = False, **changes):
-        admin = users["demo-itemadmin"]
+    def make(*, tolerant_second: bool = False, department: str = "city_market", **changes):
+        admin = users["demo-itemadmin"] if department == "city_market" else _second_admin(region)
         blank, sample = store_pdf("申请书空白.pdf", admin), store_pdf("申请书样表.pdf", admin)
         document = db_document(str(blank.pk), str(sample.pk))
         if tolerant_second:
             document["materials"][1]["is_key"] = False
         entry = make_entry(
-            region.departments["city_market"],
+            region.departments[department],
             basic_code=f"150100{next(counter)}000",
             user=admin,
             document=document,
         )
-        return publish(entry, user=admin, reviewer=users["demo-approver"], **changes)
+        return publish(entry, user=admin, reviewer=users["demo-approver" if department == "city_market" else "demo-admin"], **changes)
 
     return make
 

@@ -120,7 +120,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too (not shared-cache memory, whose table locks fail at once instead of
     # waiting): the concurrency tests then see the same locking as production.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per run, so two runs side by side (or a run beside a benchmark) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     # pg_trgm and text search need a UTF-8 database; the test database is created as such too.
     DATABASES["default"].setdefault("TEST", {})

@@ -254,7 +254,7 @@ def test_workbench_shows_the_staff_scope(client, demo_region):
     response = client.get("/workbench/")
     assert response.status_code == 200
     assert response.context["department_count"] == len(demo_region.departments)
-    client.login(username="demo-clerk", password=PASSWORD)
+    client.login(username="demo-clerk-chengguan", password=PASSWORD)
     response = client.get("/workbench/")
     assert response.context["department_count"] == 3  # two in 城关区, one in its 东城街道
 

@@ -585,7 +585,7 @@ def add_tracking(request: HttpRequest, number: str, payload: TrackingIn):
     case = _case_or_404(request, number)
     if not access.staff_actors(request.user, case):
         raise Http404
-    services.record_tracking(case, payload.status, payload.description)
+    services.record_tracking(request.user, case, payload.status, payload.description)
     return _detail(request, case)
 
 

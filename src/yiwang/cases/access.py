@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 
 from yiwang.accounts import access
 from yiwang.accounts.models import AccountKind, StaffRole, User
-from yiwang.cases.models import Case
-from yiwang.cases.rules import Actor
+from yiwang.cases.models import Case, Channel
+from yiwang.cases.rules import Actor, State
 
 STAFF_ACTORS = {
     StaffRole.WINDOW_CLERK: Actor.WINDOW_CLERK,
@@ -90,3 +90,28 @@ def staff_actors(user: User, case: Case) -> set[Actor]:
     elif user.staff.department_id != case.department_id:
         actors &= {Actor.WINDOW_CLERK}
     return actors
+
+
+def window_draft(user: User, key: str) -> Case | None:
+    """A window intake draft (一窗受理) being registered by `user`'s hall, by its draft key.
+
+    Staff never see drafts through `access.visible_cases`; a window draft is the exception for
+    the clerks of the department that took it in, until it is submitted."""
+    if not access.has_role(user, StaffRole.WINDOW_CLERK):
+        return None
+    q = staff_filter(user)
+    if q is None:
+        return None
+    return (
+        Case.objects.filter(
+            q,
+            draft_key=key,
+            state=State.DRAFT,
+            channel=Channel.WINDOW,
+            intake_department_id=user.staff.department_id,
+        )
+        .select_related(
+            "entry", "version", "department", "situation", "applicant_person", "applicant_enterprise"
+        )
+        .first()
+    )

@@ -133,6 +133,11 @@ class Case(models.Model):
             models.Index(fields=["state", "acceptance_due"], name="case_acceptance_due"),
             models.Index(fields=["commitment_due"], name="case_commitment_due"),
             models.Index(fields=["due_provisional"], name="case_provisional"),
+            models.Index(
+                fields=["verification_due"],
+                condition=models.Q(verified_at__isnull=True),
+                name="case_verification_open",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_noop as N_
 
 from yiwang.accounts.models import User
 from yiwang.cases import access, clock
@@ -27,18 +28,25 @@ OPEN_STATES = [
     State.COMPLETED,
 ]
 # States whose deadline runs (the work in hand); correction and suspension wait for someone else.
-RUNNING_STATES = [State.SUBMITTED, State.ACCEPTED, State.UNDER_REVIEW, State.APPROVED, State.REFUSED, State.COMPLETED]
+RUNNING_STATES = [
+    State.SUBMITTED,
+    State.ACCEPTED,
+    State.UNDER_REVIEW,
+    State.APPROVED,
+    State.REFUSED,
+    State.COMPLETED,
+]
 CLOSED_STATES = [State.NOT_ACCEPTED, State.DELIVERED, State.WITHDRAWN, State.TERMINATED]
 
 TABS = ["todo", "due_soon", "overdue", "correction", "suspended", "closed", "all"]
 TAB_LABELS = {
-    "todo": "待办",
-    "due_soon": "即将到期",
-    "overdue": "已超期",
-    "correction": "待补正",
-    "suspended": "特别程序",
-    "closed": "已办结",
-    "all": "全部",
+    "todo": N_("待办"),
+    "due_soon": N_("即将到期"),
+    "overdue": N_("已超期"),
+    "correction": N_("待补正"),
+    "suspended": N_("特别程序"),
+    "closed": N_("已办结"),
+    "all": N_("全部"),
 }
 
 

@@ -1189,8 +1189,11 @@ def recompute_provisional_if_known() -> int:
     return done
 
 
-def record_tracking(case: Case, status: str, description: str) -> None:
-    """A carrier's tracking event for the case's express delivery."""
+def record_tracking(user: User, case: Case, status: str, description: str) -> None:
+    """A carrier's tracking event for the case's express delivery, entered by handling staff (the
+    local carrier has no feed of its own)."""
+    if not access.staff_actors(user, case):
+        raise NotYourAction(_("只有办理该办件的工作人员可以登记寄递轨迹。"), [])
     delivery = getattr(case, "delivery", None)
     if delivery is None or delivery.method != DeliveryMethod.EXPRESS or not delivery.tracking_number:
         raise CaseConflict(_("该办件没有快递寄递记录。"), allowed=[])

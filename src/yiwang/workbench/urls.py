@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.workbench import catalog_views, views
+from yiwang.workbench import case_views, catalog_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -41,4 +41,17 @@ urlpatterns = [
     path(
         "catalog/entries/<int:entry_id>/files/<uuid:file_id>/", catalog_views.entry_file, name="catalog-file"
     ),
+    # 办件: the queue, the case page and its actions, window intake (一窗受理)
+    path("cases/", case_views.case_queue, name="case-queue"),
+    path("cases/<str:number>/", case_views.case_detail, name="case-detail"),
+    path("cases/<str:number>/act/", case_views.case_act, name="case-act"),
+    path("cases/<str:number>/materials/", case_views.case_materials, name="case-materials"),
+    path("cases/<str:number>/verify/", case_views.case_verify, name="case-verify"),
+    path("cases/<str:number>/tracking/", case_views.case_tracking, name="case-tracking"),
+    path("cases/<str:number>/receipt/", case_views.case_receipt, name="case-receipt"),
+    path("cases/<str:number>/files/<int:received_id>/", case_views.case_file, name="case-file"),
+    path("intake/", case_views.intake_start, name="intake"),
+    path("intake/done/<str:number>/", case_views.intake_done, name="intake-done"),
+    path("intake/<uuid:key>/", case_views.intake_case, name="intake-case"),
+    path("intake/<uuid:key>/files/<int:received_id>/", case_views.intake_file, name="intake-file"),
 ]

@@ -76,3 +76,15 @@
     applyShowIf(root);
   });
 })();
+
+/* Printable pages (the window receipt): a button that opens the print dialog. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+})();
