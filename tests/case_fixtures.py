@@ -93,7 +93,12 @@ def make_published(region, media, users, workday_calendar):
             user=admin,
             document=document,
         )
-        return publish(entry, user=admin, reviewer=users["demo-approver" if department == "city_market" else "demo-admin"], **changes)
+        return publish(
+            entry,
+            user=admin,
+            reviewer=users["demo-approver" if department == "city_market" else "demo-admin"],
+            **changes,
+        )
 
     return make
 

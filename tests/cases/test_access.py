@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
 from yiwang.cases import access, services
-
-from case_fixtures import FORM_DATA
 
 # case key → usernames that may see it (everyone else: not found)
 VISIBLE = {

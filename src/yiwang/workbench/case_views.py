@@ -363,7 +363,9 @@ def case_tracking(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, case, tracking_form=form, status=400)
     try:
-        services.record_tracking(request.user, case, form.cleaned_data["status"], form.cleaned_data["description"])
+        services.record_tracking(
+            request.user, case, form.cleaned_data["status"], form.cleaned_data["description"]
+        )
     except CaseConflict as exc:
         return _conflict(request, number, exc)
     messages.success(request, _("已登记寄递信息。"))

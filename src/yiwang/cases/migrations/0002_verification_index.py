@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_drop_unused_totp_required'),
-        ('cases', '0001_initial'),
-        ('catalog', '0004_weighted_search_index'),
-        ('core', '0003_storedfile'),
+        ("accounts", "0002_drop_unused_totp_required"),
+        ("cases", "0001_initial"),
+        ("catalog", "0004_weighted_search_index"),
+        ("core", "0003_storedfile"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('verified_at__isnull', True)), fields=['verification_due'], name='case_verification_open'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("verified_at__isnull", True)),
+                fields=["verification_due"],
+                name="case_verification_open",
+            ),
         ),
     ]
