@@ -81,10 +81,14 @@ def make_published(region, media, users, workday_calendar):
     counter = iter(range(100, 999))
     seed_catalog_types()
 
-    def make(*, tolerant_second: bool = False, department: str = "city_market", **changes):
+    def make(
+        *, tolerant_second: bool = False, shared_licence: bool = False, department: str = "city_market", **changes
+    ):
         admin = users["demo-itemadmin"] if department == "city_market" else _second_admin(region)
         blank, sample = store_pdf("申请书空白.pdf", admin), store_pdf("申请书样表.pdf", admin)
         document = db_document(str(blank.pk), str(sample.pk))
+        if not shared_licence:  # by default the applicant uploads the business licence too
+            document["materials"][1]["licence_type_code"] = ""
         if tolerant_second:
             document["materials"][1]["is_key"] = False
         entry = make_entry(

@@ -85,3 +85,14 @@ def test_draft_fields_are_validated_but_may_be_missing(published, users):
     services.save_form(citizen, case, {"shop_name": "好味道"})
     case.refresh_from_db()
     assert case.form_data == {"shop_name": "好味道"}
+
+
+def test_an_electronic_licence_material_does_not_block_submission(make_published, users):
+    entry = make_published(shared_licence=True)
+    citizen = users["demo-citizen"]
+    case = services.start_application(citizen, entry)
+    services.save_form(citizen, case, FORM_DATA)
+    form, licence = services.checklist(case)
+    assert licence.shared and not licence.blocking and form.blocking
+    services.attach_material(citizen, case, form.material.pk, PDF, "申请书.pdf")
+    assert services.submit(citizen, case).state == "submitted"

@@ -481,6 +481,18 @@ def attach_material(
     return received
 
 
+def discard_draft(user: User, case: Case) -> None:
+    """The applicant throws away a draft they no longer want (it never had a number)."""
+    _editing(user, case)
+    if case.state != State.DRAFT:
+        raise CaseConflict(_("只有草稿可以删除；已提交的申请可以撤回。"), allowed=[])
+    with transaction.atomic():
+        # A draft's trace is its own: it goes with the draft (events of a numbered case never do).
+        CaseEvent.objects.filter(case=case).delete()
+        IdempotencyKey.objects.filter(case=case).delete()
+        Case.objects.filter(pk=case.pk, state=State.DRAFT).delete()
+
+
 def remove_material(user: User, case: Case, received_id: int) -> None:
     """A draft's file can be taken back; a submitted one is part of the record."""
     acting = _editing(user, case)
@@ -507,8 +519,15 @@ class ChecklistItem:
         return bool(self.files)
 
     @property
+    def shared(self) -> bool:
+        """An electronic licence the department looks up itself (无需提交); a copy may be attached."""
+        return bool(self.material.licence_type_code)
+
+    @property
     def blocking(self) -> bool:
-        return self.necessity == Necessity.REQUIRED and not self.files and not self.tolerable
+        return (
+            self.necessity == Necessity.REQUIRED and not self.files and not self.tolerable and not self.shared
+        )
 
 
 def checklist(case: Case) -> list[ChecklistItem]:
@@ -1050,6 +1069,7 @@ def _deliver(case: Case, acting: Acting, payload: dict) -> None:
         detail = _("快递单号：%(number)s。") % {"number": number}
     else:
         detail = _("请在“我的办件”中查看电子结果。")
+    case.delivery = delivery
     delivery.method = method
     delivery.delivered_at = delivery.delivered_at or (
         clock.now() if method != DeliveryMethod.EXPRESS else None

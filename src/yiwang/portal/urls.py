@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.portal import views
+from yiwang.portal import case_views, notice_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,5 +14,23 @@ urlpatterns = [
     path("departments/<int:department_id>/", views.items, name="department"),
     path("files/<uuid:file_id>/", views.download, name="file"),
     path("my/", views.my_space, name="my-space"),
+    # The applicant's cases: a draft is addressed by its key until submitted, then by its number.
+    path("my/cases/", case_views.case_list, name="cases"),
+    path("my/cases/new/<str:code>/", case_views.case_start, name="case-start"),
+    path("my/cases/<str:ref>/", case_views.case_detail, name="case"),
+    path("my/cases/<str:ref>/save/", case_views.case_save, name="case-save"),
+    path("my/cases/<str:ref>/upload/", case_views.case_upload, name="case-upload"),
+    path("my/cases/<str:ref>/files/<int:received_id>/", case_views.case_file, name="case-file"),
+    path(
+        "my/cases/<str:ref>/files/<int:received_id>/remove/",
+        case_views.case_remove_file,
+        name="case-remove-file",
+    ),
+    path("my/cases/<str:ref>/withdraw/", case_views.case_withdraw, name="case-withdraw"),
+    path("my/cases/<str:ref>/receipt/", case_views.case_receipt, name="case-receipt"),
+    path("my/cases/<str:ref>/receipt.pdf", case_views.case_receipt_pdf, name="case-receipt-pdf"),
+    path("my/notices/", notice_views.notice_list, name="notices"),
+    path("my/notices/read-all/", notice_views.notice_read_all, name="notices-read-all"),
+    path("my/notices/<int:notice_id>/read/", notice_views.notice_read, name="notice-read"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,0 +1,339 @@
+"""What the applicant's case pages show, in plain words: event labels, due dates with their urgency
+in text (never colour alone), the material checklist with necessity, and the "还缺" list that
+links every missing field and material to its place on the page.
+
+Pure functions over rows the views already fetched; the templates only display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yiwang.cases import queries
+from yiwang.cases.models import STATE_LABELS, Case, CaseEvent, CaseMaterial, DeliveryMethod
+from yiwang.cases.rules import TRANSITIONS, State
+from yiwang.catalog.models import Necessity
+from yiwang.workbench.schema_forms import SchemaField
+
+FORM_PREFIX = "f-"
+FORM_ID_PREFIX = "sf-"
+
+# Event actions that are not procedure transitions (those take TRANSITIONS[action].label).
+OTHER_ACTION_LABELS = {
+    "create": gettext_lazy("创建申请"),
+    "attach_material": gettext_lazy("上传材料"),
+    "remove_material": gettext_lazy("删除材料"),
+    "commitment_overdue": gettext_lazy("容缺材料逾期未补齐"),
+    "verify_commitment": gettext_lazy("承诺事项核查"),
+}
+
+NECESSITY_LABELS = {
+    Necessity.REQUIRED: gettext_lazy("必要"),
+    Necessity.CONDITIONAL: gettext_lazy("情形必要"),
+    Necessity.OPTIONAL: gettext_lazy("非必要"),
+}
+
+URGENCY_TEXT = {
+    "overdue": gettext_lazy("已超期"),
+    "warning": gettext_lazy("即将到期"),
+    "normal": gettext_lazy("期限内"),
+}
+
+# Accepted upload types, for the file inputs' `accept` and the help text (the server sniffs the
+# content whatever the name says: core.uploads).
+UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.ofd"
+
+
+def action_label(action: str) -> str:
+    transition = TRANSITIONS.get(action)
+    if transition is not None and transition.label:
+        return _(transition.label)
+    return str(OTHER_ACTION_LABELS.get(action, action))
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state)) if state else ""
+
+
+# --- Due dates ---------------------------------------------------------------------------------
+
+
+def current_due_label(case: Case) -> str:
+    """Which deadline `case.due_date` is, in the applicant's words."""
+    if case.state == State.SUBMITTED:
+        return _("受理期限")
+    if case.state in (State.ACCEPTED, State.UNDER_REVIEW):
+        return _("办结期限")
+    if case.state in (State.APPROVED, State.REFUSED, State.COMPLETED):
+        return _("送达期限")
+    return _("当前期限")
+
+
+def paused_text(case: Case) -> str:
+    """Why no deadline runs now (the clock waits), or ''."""
+    if case.state == State.CORRECTION_REQUESTED:
+        return _("等待您补正材料，补正期间暂停计时。")
+    if case.state == State.SUSPENDED:
+        procedure = case.special_procedure or _("特别程序")
+        return _("正在进行%(procedure)s，所需时间不计入办理时限。") % {"procedure": procedure}
+    return ""
+
+
+@dataclass
+class CaseRow:
+    """One line of 我的办件."""
+
+    case: Case
+    ref: str
+    state_label: str
+    due_label: str
+    due_date: dt.date | None
+    due_provisional: bool
+    urgency: str
+    urgency_text: str
+    waiting_text: str
+    is_draft: bool
+
+
+def case_row(case: Case, today: dt.date) -> CaseRow:
+    urgency = queries.urgency(case, today)
+    return CaseRow(
+        case=case,
+        ref=case.number or str(case.draft_key),
+        state_label=case.state_label,
+        due_label=current_due_label(case),
+        due_date=case.due_date,
+        due_provisional=case.due_provisional,
+        urgency=urgency,
+        urgency_text=str(URGENCY_TEXT.get(urgency, "")),
+        waiting_text=paused_text(case) if case.due_date is None else "",
+        is_draft=case.state == State.DRAFT,
+    )
+
+
+# --- The timeline --------------------------------------------------------------------------------
+
+
+@dataclass
+class EventView:
+    at: dt.datetime
+    actor_label: str
+    action_label: str
+    state_change: str
+    reason: str
+    details: list[str] = field(default_factory=list)
+
+
+def _event_details(event: CaseEvent) -> list[str]:
+    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+    action = event.action
+    details: list[str] = []
+    if action in ("attach_material", "remove_material") and data.get("material"):
+        details.append(_("材料：%(name)s") % {"name": data["material"]})
+    elif action == "request_correction":
+        for n, item in enumerate(data.get("items") or [], start=1):
+            if isinstance(item, dict):
+                details.append(f"{n}. {item.get('label') or _('其他')}：{item.get('note', '')}")
+    elif action == "accept_with_pending" and data.get("commitment_date"):
+        details.append(_("承诺补齐日期：%(date)s") % {"date": data["commitment_date"]})
+    elif action == "extend" and data.get("days"):
+        details.append(_("延长 %(n)s 个工作日") % {"n": data["days"]})
+    elif action == "suspend" and data.get("procedure"):
+        details.append(_("程序：%(name)s") % {"name": data["procedure"]})
+    elif action == "pass_step" and data.get("step"):
+        details.append(_("环节：%(name)s") % {"name": data["step"]})
+    elif action == "deliver":
+        method = data.get("method")
+        if method in DeliveryMethod.values:
+            details.append(_("送达方式：%(method)s") % {"method": DeliveryMethod(method).label})
+        if data.get("tracking_number"):
+            details.append(_("快递单号：%(number)s") % {"number": data["tracking_number"]})
+    elif action in ("not_accept", "refuse") and data.get("remedy"):
+        details.append(_("救济途径：%(remedy)s") % {"remedy": data["remedy"]})
+    return details
+
+
+def event_view(event: CaseEvent) -> EventView:
+    change = ""
+    if event.from_state != event.to_state and event.to_state:
+        change = _("%(before)s → %(after)s") % {
+            "before": state_label(event.from_state) or "—",
+            "after": state_label(event.to_state),
+        }
+    return EventView(
+        at=event.at,
+        actor_label=event.actor_label,  # role and department; never a staff member's name
+        action_label=action_label(event.action),
+        state_change=change,
+        reason=event.reason,
+        details=_event_details(event),
+    )
+
+
+# --- Materials -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MaterialRow:
+    """One material of the checklist, with its files and the upload state."""
+
+    id: int
+    name: str
+    necessity: str
+    necessity_label: str
+    condition: str
+    tolerable: bool
+    files: list[CaseMaterial]
+    provided: bool
+    blocking: bool
+    errors: list[str] = field(default_factory=list)
+    note: str = ""  # a correction's requirement for this material
+
+    @property
+    def anchor(self) -> str:
+        return f"material-{self.id}"
+
+    @property
+    def input_id(self) -> str:
+        return f"upload-{self.id}"
+
+
+def material_rows(items, errors: dict[str, list[str]] | None = None) -> list[MaterialRow]:
+    """The checklist (`services.checklist`) as rows; `errors` keyed `material.<id>`."""
+    errors = errors or {}
+    rows = []
+    for item in items:
+        m = item.material
+        rows.append(
+            MaterialRow(
+                id=m.pk,
+                name=m.name,
+                necessity=item.necessity,
+                necessity_label=str(NECESSITY_LABELS.get(item.necessity, item.necessity)),
+                condition=m.condition,
+                tolerable=item.tolerable,
+                files=list(item.files),
+                provided=item.provided,
+                blocking=item.blocking,
+                errors=[str(e) for e in errors.get(f"material.{m.pk}", [])],
+            )
+        )
+    return rows
+
+
+# --- The form: labels and anchors for the "还缺" list and error summaries -----------------------
+
+
+def field_targets(bound: list[SchemaField]) -> dict[str, tuple[str, str]]:
+    """Error key → (label, element id) for every control of a bound schema form (table cells are
+    keyed `table.<row>.<column>` like `form_schema.clean_data`'s errors)."""
+    targets: dict[str, tuple[str, str]] = {}
+    for f in bound:
+        targets[f.name] = (f.label, _anchor(f))
+        for row in f.rows:
+            for cell in row["cells"]:
+                targets[f"{f.name}.{row['number']}.{cell.name}"] = (
+                    f"{row['legend']} {cell.label}",
+                    _anchor(cell),
+                )
+    return targets
+
+
+def _anchor(f: SchemaField) -> str:
+    """The element a link to the control goes to: the input itself, or a group's wrapper."""
+    return f"{f.id}-wrap" if f.widget in ("radios", "checkboxes", "table") else f.id
+
+
+@dataclass(frozen=True)
+class Problem:
+    text: str
+    href: str
+
+
+def problem_list(
+    problems: dict[str, list[str]],
+    targets: dict[str, tuple[str, str]],
+    materials: dict[int, str] | None = None,
+    *,
+    extra: dict[str, tuple[str, str]] | None = None,
+) -> list[Problem]:
+    """Every problem named, linked to its control: fields by label, materials by name."""
+    out: list[Problem] = []
+    extra = extra or {}
+    for key, messages in problems.items():
+        messages = [str(m) for m in (messages if isinstance(messages, (list, tuple)) else [messages])]
+        if key.startswith("material."):
+            try:
+                material_id = int(key.split(".", 1)[1])
+            except ValueError:
+                material_id = 0
+            for message in messages:
+                out.append(Problem(message, f"#material-{material_id}"))
+            continue
+        label, anchor = targets.get(key) or extra.get(key) or ("", "")
+        for message in messages:
+            text = f"{label}：{message}" if label else message
+            out.append(Problem(text, f"#{anchor}" if anchor else ""))
+    return out
+
+
+def display_value(fld: dict, value: Any, divisions: dict[str, str] | None = None) -> str:
+    """A saved form value as the review section shows it."""
+    if value in (None, "", [], {}):
+        return ""
+    kind = fld.get("type")
+    options = {str(o.get("value")): str(o.get("label") or o.get("value")) for o in fld.get("options") or []}
+    if kind == "choice":
+        return options.get(str(value), str(value))
+    if kind == "multichoice" and isinstance(value, list):
+        return "、".join(options.get(str(v), str(v)) for v in value)
+    if kind == "address" and isinstance(value, dict):
+        division = (divisions or {}).get(str(value.get("division", "")), str(value.get("division", "")))
+        return f"{division} {value.get('detail', '')}".strip()
+    if kind == "money":
+        return _("%(n)s 元") % {"n": value}
+    if kind == "table" and isinstance(value, list):
+        return _("%(n)s 行") % {"n": len(value)}
+    return str(value)
+
+
+def next_step_text(case: Case) -> str:
+    """What happens now, or what the applicant has to do, in one sentence."""
+
+    def date(day: dt.date | None) -> str:
+        return day.strftime("%Y-%m-%d") if day else ""
+
+    state = case.state
+    if state == State.SUBMITTED:
+        return _("等待受理：工作人员会在 %(date)s 前告知是否受理；材料需要补正的，会一次性告诉您。") % {
+            "date": date(case.acceptance_due)
+        }
+    if state == State.CORRECTION_REQUESTED:
+        return _("需要您补正：请按下面的补正告知补齐，然后点“提交补正材料”。")
+    if state in (State.ACCEPTED, State.UNDER_REVIEW):
+        return _("已受理，正在审查，承诺在 %(date)s 前办结。") % {"date": date(case.decision_due)}
+    if state == State.SUSPENDED:
+        return paused_text(case)
+    if state in (State.APPROVED, State.REFUSED):
+        return _("已作出决定，正在制作办理结果。")
+    if state == State.COMPLETED:
+        delivery = getattr(case, "delivery", None)
+        if delivery is not None and delivery.method == "pickup":
+            return _("已办结：请凭取件码到窗口领取办理结果。")
+        if delivery is not None and delivery.method == "express":
+            return _("已办结：办理结果将通过快递寄给您。")
+        return _("已办结，办理结果正在送达。")
+    if state == State.DELIVERED:
+        return _("办理结果已送达，本件办理完成。")
+    if state == State.NOT_ACCEPTED:
+        return _("不予受理，理由和救济途径见下方。")
+    if state == State.WITHDRAWN:
+        return _("您已撤回这项申请。")
+    if state == State.TERMINATED:
+        return _("本件已终止办理，原因见下方。")
+    return ""
