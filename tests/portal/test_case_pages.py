@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from case_fixtures import FORM_DATA, publish, seed_catalog_types
@@ -559,3 +560,19 @@ def test_the_enterprise_and_its_agent_both_see_the_enterprise_case(client, users
     )
     client.force_login(users["demo-citizen2"])
     assert client.get(reverse("portal:case", args=[case.draft_key])).status_code == 404
+
+
+def test_a_draft_can_be_discarded_but_not_a_submitted_case(client, published, users, submitted):
+    from yiwang.cases import services
+    from yiwang.cases.models import Case
+
+    client.force_login(users["demo-citizen"])
+    draft = services.start_application(users["demo-citizen"], published)
+    other = Client()
+    other.force_login(users["demo-citizen2"])
+    assert other.post(reverse("portal:case-discard", args=[draft.draft_key])).status_code == 404
+    response = client.post(reverse("portal:case-discard", args=[draft.draft_key]))
+    assert response.status_code == 302 and not Case.objects.filter(pk=draft.pk).exists()
+    case = submitted()
+    client.post(reverse("portal:case-discard", args=[case.number]))
+    assert Case.objects.get(pk=case.pk).state == "submitted"

@@ -634,7 +634,20 @@ def case_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
         raise Http404 from None
 
 
-# --- Withdrawal ----------------------------------------------------------------------------------
+# --- Discarding a draft and withdrawal -------------------------------------------------------------
+
+
+@require_http_methods(["POST"])
+@applicant_required()
+def case_discard(request: HttpRequest, ref: str) -> HttpResponse:
+    """删除草稿: a draft the applicant no longer wants (a submitted case is withdrawn instead)."""
+    case = _case(request, ref)
+    try:
+        services.discard_draft(request.user, case)
+    except (services.CaseConflict, services.NotYourAction) as exc:
+        return _refused(request, case, exc.message)
+    messages.success(request, _("草稿已删除。"))
+    return redirect("portal:cases")
 
 
 @require_http_methods(["GET", "POST"])

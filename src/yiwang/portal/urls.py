@@ -27,6 +27,7 @@ urlpatterns = [
         name="case-remove-file",
     ),
     path("my/cases/<str:ref>/withdraw/", case_views.case_withdraw, name="case-withdraw"),
+    path("my/cases/<str:ref>/discard/", case_views.case_discard, name="case-discard"),
     path("my/cases/<str:ref>/receipt/", case_views.case_receipt, name="case-receipt"),
     path("my/cases/<str:ref>/receipt.pdf", case_views.case_receipt_pdf, name="case-receipt-pdf"),
     path("my/notices/", notice_views.notice_list, name="notices"),
