@@ -50,30 +50,27 @@ def latencies_ms(fn: Callable[[], object], runs: int) -> dict[str, float]:
     }
 
 
-def pgbench_tps(seconds: int = 10) -> float | None:
-    """Select-only TPS of pgbench (1 client) on a scratch database, or None if unavailable."""
+def pgbench_tps(
+    seconds: int = 10, *, mode: str = "-S", clients: int = 1, database: str = "yiwang_pgbench"
+) -> float | None:
+    """TPS of pgbench on a scratch database, or None if unavailable: select-only (-S, the default)
+    or, with mode="-N", the simple-update write transaction, with `clients` clients."""
     if not shutil.which("pgbench") or not shutil.which("psql"):
         return None
     env = {**os.environ, "PGHOST": "127.0.0.1", "PGUSER": "postgres"}
-    subprocess.run(
-        ["psql", "-q", "-c", "DROP DATABASE IF EXISTS yiwang_pgbench"], env=env, capture_output=True
-    )
-    made = subprocess.run(
-        ["psql", "-q", "-c", "CREATE DATABASE yiwang_pgbench"], env=env, capture_output=True
-    )
+    subprocess.run(["psql", "-q", "-c", f"DROP DATABASE IF EXISTS {database}"], env=env, capture_output=True)
+    made = subprocess.run(["psql", "-q", "-c", f"CREATE DATABASE {database}"], env=env, capture_output=True)
     if made.returncode:
         return None
-    subprocess.run(
-        ["pgbench", "-i", "-q", "-s", "1", "yiwang_pgbench"], env=env, capture_output=True, check=True
-    )
+    subprocess.run(["pgbench", "-i", "-q", "-s", "1", database], env=env, capture_output=True, check=True)
     out = subprocess.run(
-        ["pgbench", "-S", "-n", "-c", "1", "-T", str(seconds), "yiwang_pgbench"],
+        ["pgbench", mode, "-n", "-c", str(clients), "-j", str(clients), "-T", str(seconds), database],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    subprocess.run(["psql", "-q", "-c", "DROP DATABASE yiwang_pgbench"], env=env, capture_output=True)
+    subprocess.run(["psql", "-q", "-c", f"DROP DATABASE {database}"], env=env, capture_output=True)
     match = re.search(r"tps = ([\d.]+)", out)
     return float(match.group(1)) if match else None
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from yiwang.accounts import access
@@ -36,12 +37,26 @@ def applicant_filter(user: User) -> Q | None:
     return q
 
 
+def in_division_tree(prefix: str) -> Q:
+    """Cases of the division subtree whose codes start with `prefix`.
+
+    On PostgreSQL as the range of the 12-digit codes it spans, which its indexes can serve (LIKE
+    'prefix%' cannot under a non-C collation; the tab counts then read `case_open_counts` alone).
+    On SQLite as LIKE, which it never serves from an index: its planner, without value
+    statistics, would otherwise take a city-wide range for selective and sort the whole city's
+    cases instead of walking the queue-order index and stopping after a page (bench/cases.py).
+    """
+    if connection.vendor == "sqlite":
+        return Q(division_code__startswith=prefix)
+    return Q(division_code__gte=prefix.ljust(12, "0"), division_code__lte=prefix.ljust(12, "9"))
+
+
 def staff_filter(user: User) -> Q | None:
     prefix = access.staff_division_prefix(user)
     if prefix is None:
         return None
     roles = access.staff_roles(user)
-    in_tree = Q(division_code__startswith=prefix)
+    in_tree = in_division_tree(prefix)
     if roles & {StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN}:
         return in_tree
     staff = user.staff
@@ -74,8 +89,13 @@ def case_for(user: User, number_or_key: str) -> Case | None:
 
 
 def is_applicant_of(user: User, case: Case) -> bool:
-    q = applicant_filter(user)
-    return q is not None and Case.objects.filter(q, pk=case.pk).exists()
+    """Whether `user` applied for `case` (or acts for its enterprise); remembered on the case
+    object, since who applied never changes and one request asks several times."""
+    memo = case.__dict__.setdefault("_applicant_of", {})
+    if user.pk not in memo:
+        q = applicant_filter(user)
+        memo[user.pk] = q is not None and Case.objects.filter(q, pk=case.pk).exists()
+    return memo[user.pk]
 
 
 def staff_actors(user: User, case: Case) -> set[Actor]:

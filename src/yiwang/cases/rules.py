@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 class State(StrEnum):
@@ -64,7 +64,7 @@ S, A = State, Actor
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        _t("submit", [S.DRAFT], S.SUBMITTED, [A.APPLICANT, A.WINDOW_CLERK], label=N_("提交申请")),
+        _t("submit", [S.DRAFT], S.SUBMITTED, [A.APPLICANT, A.WINDOW_CLERK], label=gettext_noop("提交申请")),
         # 一次性告知: every item to correct at once; the clock waits for the applicant.
         _t(
             "request_correction",
@@ -72,16 +72,16 @@ TRANSITIONS: dict[str, Transition] = {
             S.CORRECTION_REQUESTED,
             [A.WINDOW_CLERK, A.REVIEWER],
             ["items"],
-            N_("一次性告知补正"),
+            gettext_noop("一次性告知补正"),
         ),
         _t(
             "resubmit",
             [S.CORRECTION_REQUESTED],
             S.SUBMITTED,
             [A.APPLICANT, A.WINDOW_CLERK],
-            label=N_("提交补正材料"),
+            label=gettext_noop("提交补正材料"),
         ),
-        _t("accept", [S.SUBMITTED], S.ACCEPTED, [A.WINDOW_CLERK, A.REVIEWER], label=N_("受理")),
+        _t("accept", [S.SUBMITTED], S.ACCEPTED, [A.WINDOW_CLERK, A.REVIEWER], label=gettext_noop("受理")),
         # 容缺受理: accepted with a non-key material missing against a commitment date.
         _t(
             "accept_with_pending",
@@ -89,23 +89,23 @@ TRANSITIONS: dict[str, Transition] = {
             S.ACCEPTED,
             [A.WINDOW_CLERK, A.REVIEWER],
             ["pending_materials", "commitment_date"],
-            N_("容缺受理"),
+            gettext_noop("容缺受理"),
         ),
-        _t("deem_accepted", [S.SUBMITTED], S.ACCEPTED, [A.SYSTEM], label=N_("逾期视为受理")),
+        _t("deem_accepted", [S.SUBMITTED], S.ACCEPTED, [A.SYSTEM], label=gettext_noop("逾期视为受理")),
         _t(
             "not_accept",
             [S.SUBMITTED, S.CORRECTION_REQUESTED],
             S.NOT_ACCEPTED,
             [A.WINDOW_CLERK, A.REVIEWER],
             ["reason", "remedy"],
-            N_("不予受理"),
+            gettext_noop("不予受理"),
         ),
         _t(
             "pass_step",
             [S.ACCEPTED, S.UNDER_REVIEW],
             S.UNDER_REVIEW,
             [A.REVIEWER, A.APPROVER],
-            label=N_("审查通过"),
+            label=gettext_noop("审查通过"),
         ),
         _t(
             "suspend",
@@ -113,19 +113,26 @@ TRANSITIONS: dict[str, Transition] = {
             S.SUSPENDED,
             [A.REVIEWER, A.APPROVER],
             ["procedure", "reason"],
-            N_("特别程序"),
+            gettext_noop("特别程序"),
         ),
-        _t("resume", [S.SUSPENDED], None, [A.REVIEWER, A.APPROVER], label=N_("特别程序结束")),
-        _t("extend", [S.ACCEPTED, S.UNDER_REVIEW], None, [A.APPROVER], ["days", "reason"], N_("延长期限")),
+        _t("resume", [S.SUSPENDED], None, [A.REVIEWER, A.APPROVER], label=gettext_noop("特别程序结束")),
+        _t(
+            "extend",
+            [S.ACCEPTED, S.UNDER_REVIEW],
+            None,
+            [A.APPROVER],
+            ["days", "reason"],
+            gettext_noop("延长期限"),
+        ),
         # The decision is the last review step; with a single step it follows acceptance directly.
-        _t("approve", [S.ACCEPTED, S.UNDER_REVIEW], S.APPROVED, [A.APPROVER], label=N_("准予许可")),
+        _t("approve", [S.ACCEPTED, S.UNDER_REVIEW], S.APPROVED, [A.APPROVER], label=gettext_noop("准予许可")),
         # 即办件 and 告知承诺制: accepted and decided in one sitting.
         _t(
             "decide_on_the_spot",
             [S.SUBMITTED],
             S.APPROVED,
             [A.WINDOW_CLERK, A.APPROVER],
-            label=N_("当场办结"),
+            label=gettext_noop("当场办结"),
         ),
         _t(
             "approve_on_commitment",
@@ -133,7 +140,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.APPROVED,
             [A.WINDOW_CLERK, A.APPROVER],
             ["commitment"],
-            N_("告知承诺审批"),
+            gettext_noop("告知承诺审批"),
         ),
         _t(
             "refuse",
@@ -141,18 +148,25 @@ TRANSITIONS: dict[str, Transition] = {
             S.REFUSED,
             [A.APPROVER],
             ["reason", "remedy"],
-            N_("不予许可"),
+            gettext_noop("不予许可"),
         ),
         _t(
             "complete",
             [S.APPROVED, S.REFUSED],
             S.COMPLETED,
             [A.REVIEWER, A.APPROVER, A.WINDOW_CLERK],
-            label=N_("办结"),
+            label=gettext_noop("办结"),
         ),
-        _t("deliver", [S.COMPLETED], S.DELIVERED, [A.WINDOW_CLERK, A.SYSTEM], ["method"], N_("送达")),
-        _t("withdraw", BEFORE_DECISION, S.WITHDRAWN, [A.APPLICANT], label=N_("撤回申请")),
-        _t("terminate", BEFORE_DECISION, S.TERMINATED, [A.APPROVER], ["reason"], N_("终止办理")),
+        _t(
+            "deliver",
+            [S.COMPLETED],
+            S.DELIVERED,
+            [A.WINDOW_CLERK, A.SYSTEM],
+            ["method"],
+            gettext_noop("送达"),
+        ),
+        _t("withdraw", BEFORE_DECISION, S.WITHDRAWN, [A.APPLICANT], label=gettext_noop("撤回申请")),
+        _t("terminate", BEFORE_DECISION, S.TERMINATED, [A.APPROVER], ["reason"], gettext_noop("终止办理")),
     )
 }
 

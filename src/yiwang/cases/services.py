@@ -40,7 +40,7 @@ from yiwang.cases.rules import TRANSITIONS, Actor, IllegalTransition, State, all
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Material, Necessity, Situation
 from yiwang.core import uploads
-from yiwang.core.workdays import current_calendar
+from yiwang.core.workdays import YearNotInCalendar, current_calendar
 from yiwang.notices import services as notices
 
 DEFAULT_REVIEW_STEPS = [{"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"}]
@@ -190,7 +190,14 @@ def _tell(case: Case, key: str, **context: Any) -> None:
         user = getattr(owner, "user", None)
     phone = case.contact_phone
     link = f"/my/cases/{case.number}/" if case.number else ""
-    notices.notify(user, key, {"title": case.title, "number": case.number, **context}, link=link, phone=phone)
+    notices.notify(
+        user,
+        key,
+        {"title": case.title, "number": case.number, **context},
+        link=link,
+        phone=phone,
+        at=clock.now(),
+    )
 
 
 # --- Applicants and drafts ---------------------------------------------------------------------
@@ -418,12 +425,15 @@ def set_delivery(user: User, case: Case, method: str, *, recipient="", phone="",
 
 
 def required_materials(case: Case) -> list[Material]:
-    """The catalog materials that apply to the case's situation, in guide order."""
-    return [
-        m
-        for m in case.version.materials.all().order_by("order", "pk")
-        if m.situation_id is None or m.situation_id == case.situation_id
-    ]
+    """The catalog materials that apply to the case's situation, in guide order (remembered on
+    the case object: a published version's list never changes)."""
+    if "_required_materials" not in case.__dict__:
+        case.__dict__["_required_materials"] = [
+            m
+            for m in case.version.materials.all().order_by("order", "pk")
+            if m.situation_id is None or m.situation_id == case.situation_id
+        ]
+    return list(case.__dict__["_required_materials"])
 
 
 def _uploadable(user: User, case: Case, material: Material | None) -> Acting:
@@ -699,7 +709,8 @@ def act(user: User | None, case: Case, action: str, payload: dict[str, Any] | No
                 _("您的角色不能对该办件执行“%(action)s”。") % {"action": _(transition.label)},
                 available_actions(user, case),
             )
-        actor = actors[0]
+        # A user holding several roles acts in the first that fits, in a fixed order.
+        actor = min(actors, key=list(Actor).index)
         acting = acting_applicant(user) if actor == Actor.APPLICANT else acting_staff(user, actor)
     missing = [f for f in transition.required if _blank(payload.get(f))]
     if missing:
@@ -928,7 +939,14 @@ def _suspend(case: Case, acting: Acting, payload: dict) -> None:
 
 
 def _resume(case: Case, acting: Acting, payload: dict) -> None:
-    paused = deadlines.paused_workdays(current_calendar(), case.paused_on, today()) if case.paused_on else 0
+    paused = 0
+    if case.paused_on:
+        calendar = current_calendar()
+        try:
+            paused = deadlines.paused_workdays(calendar, case.paused_on, today())
+        except YearNotInCalendar:  # resumed in a year whose schedule is not entered: Mon-Fri assumed
+            assumed = calendar.with_weekdays_assumed(today() + dt.timedelta(days=1))
+            paused = deadlines.paused_workdays(assumed, case.paused_on, today())
     target = next_state(State.SUSPENDED, "resume", resume_to=State(case.suspended_from or State.ACCEPTED))
     _commit(
         case,
@@ -1016,7 +1034,14 @@ def _decide_on_the_spot(case: Case, acting: Acting, payload: dict) -> None:
 def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
     """告知承诺制: approved on the applicant's signed commitment; a follow-up check is due."""
     commitment = _text(payload, "commitment", 5000)
-    check_due = current_calendar().add_workdays(today(), settings.COMMITMENT_CHECK_WORKDAYS)
+    calendar = current_calendar()
+    try:
+        check_due = calendar.add_workdays(today(), settings.COMMITMENT_CHECK_WORKDAYS)
+    except YearNotInCalendar:  # next year's schedule not entered yet: Monday to Friday assumed
+        horizon = today() + dt.timedelta(days=366)
+        check_due = calendar.with_weekdays_assumed(horizon).add_workdays(
+            today(), settings.COMMITMENT_CHECK_WORKDAYS
+        )
     _commit(
         case,
         acting,

@@ -42,13 +42,22 @@ def render(key: str, context: dict[str, Any]) -> Text:
     )
 
 
-def notify(user, key: str, context: dict[str, Any], *, link: str = "", phone: str = "") -> Notice | None:
+def notify(
+    user, key: str, context: dict[str, Any], *, link: str = "", phone: str = "", at=None
+) -> Notice | None:
     """Tell one applicant: an in-site notice (if they have an account), an e-mail (if they have an
     address) and an SMS to the outbox (if there is a phone and the template has an SMS text)."""
     text = render(key, context)
     notice = None
     if user is not None:
-        notice = Notice.objects.create(user=user, key=key, title=text.title, body=text.body, link=link)
+        notice = Notice.objects.create(
+            user=user,
+            key=key,
+            title=text.title,
+            body=text.body,
+            link=link,
+            **({"created_at": at} if at else {}),
+        )
         if text.send_email and user.email:
             try:
                 send_mail(text.title, text.body, settings.DEFAULT_FROM_EMAIL, [user.email])
@@ -56,7 +65,7 @@ def notify(user, key: str, context: dict[str, Any], *, link: str = "", phone: st
                 log.warning("mail to applicant failed", extra={"key": key})
         phone = phone or user.phone
     if text.sms and phone:
-        SmsMessage.objects.create(phone=phone, text=text.sms, key=key)
+        SmsMessage.objects.create(phone=phone, text=text.sms, key=key, **({"created_at": at} if at else {}))
     return notice
 
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from yiwang.core import services as core_services
+from yiwang.demo import cases as demo_cases
 from yiwang.demo import catalog, region
 from yiwang.demo.oidc_client import ensure_demo_client
 
@@ -15,7 +16,10 @@ class Command(BaseCommand):
             region.load_region()
             catalog.load_catalog()
             ensure_demo_client()
+            cases = demo_cases.load_cases()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
+        if cases.created:
+            self.stdout.write(f"演示办件 / demo cases: {cases.created}（{cases.seconds:.1f} s）")
         self.stdout.write(
             f"演示账户（密码均为 {region.DEMO_PASSWORD}）/ demo accounts (password {region.DEMO_PASSWORD}):"
         )
