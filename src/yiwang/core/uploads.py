@@ -119,7 +119,7 @@ def store_bytes(
     path = files_root() / stored.storage_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    stored.save()
+    stored.save(force_insert=True)  # a new generated id: no UPDATE attempt first
     return stored
 
 
