@@ -82,7 +82,11 @@ def make_published(region, media, users, workday_calendar):
     seed_catalog_types()
 
     def make(
-        *, tolerant_second: bool = False, shared_licence: bool = False, department: str = "city_market", **changes
+        *,
+        tolerant_second: bool = False,
+        shared_licence: bool = False,
+        department: str = "city_market",
+        **changes,
     ):
         admin = users["demo-itemadmin"] if department == "city_market" else _second_admin(region)
         blank, sample = store_pdf("申请书空白.pdf", admin), store_pdf("申请书样表.pdf", admin)

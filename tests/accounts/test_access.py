@@ -140,7 +140,7 @@ def test_city_supervisor_sees_a_county_department_but_a_county_clerk_does_not_se
     other_county_dept = demo_region.departments["beihe_service"]
     city_dept = demo_region.departments["city_market"]
     township_dept = demo_region.departments["dongcheng_service"]
-    supervisor, clerk = user("demo-supervisor"), user("demo-clerk")
+    supervisor, clerk = user("demo-supervisor"), user("demo-clerk-chengguan")
     assert access.staff_division_prefix(supervisor) == "1599"
     assert all(in_scope(supervisor, d) for d in (county_dept, other_county_dept, city_dept, township_dept))
     assert access.staff_division_prefix(clerk) == "159902"

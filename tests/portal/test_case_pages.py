@@ -296,7 +296,7 @@ def test_submit_with_problems_names_each_and_loses_nothing(client, citizen, publ
     for name in ("经营面积", "食品经营许可申请书", "营业执照"):
         assert name in summary
     assert "店铺名称" not in summary
-    assert "已填写的内容都已保存" in text(response)
+    assert "填写正确的内容已保存" in text(response)
     case.refresh_from_db()
     assert case.state == "draft" and case.form_data["shop_name"] == "好味道小吃"
 

@@ -327,7 +327,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
             {
                 "seq": e.seq,
                 "at": e.at,
-                "actor": e.actor_label,
+                "actor": e.actor_text,
                 "action": e.action,
                 "action_label": action_label(e.action),
                 "from_state": e.from_state,

@@ -43,6 +43,13 @@ STATE_LABELS = {
     State.WITHDRAWN: _("已撤回"),
     State.TERMINATED: _("已终止"),
 }
+ACTOR_ROLE_LABELS = {
+    "applicant": _("申请人"),
+    "window_clerk": _("窗口人员"),
+    "reviewer": _("审查人员"),
+    "approver": _("审批人员"),
+    "system": _("系统"),
+}
 STATE_CHOICES = [(s.value, label) for s, label in STATE_LABELS.items()]
 # Not yet closed (the queues' tab counts; `case_open_counts` indexes them). `cases.queries` reads it.
 OPEN_STATES = [
@@ -285,6 +292,17 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
+
+    @property
+    def actor_text(self) -> str:
+        """Who acted, by role and department, in the reader's language (`actor_label` keeps the
+        Chinese text as recorded). Needs `actor_department` loaded to avoid a query per event."""
+        role = ACTOR_ROLE_LABELS.get(self.actor_role)
+        if role is None:
+            return self.actor_label
+        if self.actor_department is None:
+            return str(role)
+        return _("%(role)s（%(department)s）") % {"role": role, "department": self.actor_department.name}
 
 
 class CaseNumberCounter(models.Model):

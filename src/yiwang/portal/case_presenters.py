@@ -167,7 +167,7 @@ def event_view(event: CaseEvent) -> EventView:
         }
     return EventView(
         at=event.at,
-        actor_label=event.actor_label,  # role and department; never a staff member's name
+        actor_label=event.actor_text,  # role and department; never a staff member's name
         action_label=action_label(event.action),
         state_change=change,
         reason=event.reason,
@@ -262,18 +262,24 @@ def problem_list(
     *,
     extra: dict[str, tuple[str, str]] | None = None,
 ) -> list[Problem]:
-    """Every problem named, linked to its control: fields by label, materials by name."""
+    """Every problem named, linked to its control: fields by label, materials by name (`materials`:
+    id → name, put before a message that does not name its material, e.g. a refused upload's).
+    The supplementary materials' upload (`material.extra`) links to its file input."""
     out: list[Problem] = []
     extra = extra or {}
+    materials = materials or {}
     for key, messages in problems.items():
         messages = [str(m) for m in (messages if isinstance(messages, (list, tuple)) else [messages])]
         if key.startswith("material."):
-            try:
-                material_id = int(key.split(".", 1)[1])
-            except ValueError:
-                material_id = 0
+            part = key.split(".", 1)[1]
+            if not part.isdigit():
+                for message in messages:
+                    out.append(Problem(message, "#upload-extra"))
+                continue
+            name = materials.get(int(part), "")
             for message in messages:
-                out.append(Problem(message, f"#material-{material_id}"))
+                text = f"{name}：{message}" if name and name not in message else message
+                out.append(Problem(text, f"#material-{part}"))
             continue
         label, anchor = targets.get(key) or extra.get(key) or ("", "")
         for message in messages:

@@ -356,7 +356,7 @@ def _application_context(
     materials = present.material_rows(checklist, {**errors, **upload_errors})
     problems = services.submission_problems(case)
     field_errors = {k: v for k, v in errors.items() if not k.startswith("material.")}
-    summary = present.problem_list({**errors, **upload_errors}, targets)
+    summary = present.problem_list({**errors, **upload_errors}, targets, {r.id: r.name for r in materials})
     return {
         "case": case,
         "ref": str(case.draft_key),
@@ -471,7 +471,9 @@ def _case_context(
         "form_data": form_data,
         "form_errors": {k: v for k, v in errors.items() if not k.startswith("material.")},
         "form_prefix": present.FORM_PREFIX,
-        "error_summary": present.problem_list({**errors, **upload_errors}, targets),
+        "error_summary": present.problem_list(
+            {**errors, **upload_errors}, targets, {r.id: r.name for r in rows}
+        ),
         "pending_rows": pending_rows,
         "commitment_overdue": commitment_overdue,
         "can_upload_pending": bool(pending_rows) and case.state not in CLOSED_STATES,

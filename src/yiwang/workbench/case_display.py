@@ -412,7 +412,7 @@ def trace_rows(case: Case) -> list[TraceRow]:
     return [
         TraceRow(
             e.at,
-            e.actor_label,
+            e.actor_text,
             action_label(e.action),
             state_label(e.from_state) if e.from_state != e.to_state else "",
             state_label(e.to_state) if e.from_state != e.to_state else "",

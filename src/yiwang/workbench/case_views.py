@@ -38,7 +38,7 @@ from yiwang.core.queries import departments_in_subtree
 from yiwang.workbench import case_display as display
 from yiwang.workbench import case_forms
 from yiwang.workbench.access import role_required, staff_required
-from yiwang.workbench.schema_forms import data_from_post
+from yiwang.workbench.schema_forms import bind_schema, data_from_post
 
 PAGE_SIZE = 20
 COUNT_CAP = 10_000  # the queue counts at most this many (a LIMITed count stays fast at millions)
@@ -546,6 +546,43 @@ def _draft_or_redirect(request: HttpRequest, key: UUID) -> Case | HttpResponse:
     raise Http404
 
 
+def _intake_problems(case, data, errors, delivery_form, rows) -> list[tuple[str, str]]:
+    """Every problem of the intake page named and linked to its control: (text, "#id")."""
+    bound = bind_schema(
+        services.case_schema(case), data, {}, prefix=FORM_PREFIX, apply_visibility=False, divisions=[]
+    )
+    targets = {
+        f.name: (f.label, f"{f.id}-wrap" if f.widget in ("radios", "checkboxes", "table") else f.id)
+        for f in bound
+    }
+    targets["commitment"] = (_("申请人承诺内容（告知承诺制）"), "commitment")
+    targets["commitment_date"] = (_("容缺材料承诺补齐日期"), "commitment_date")
+    names = {r.material_id: r.name for r in rows}
+    out: list[tuple[str, str]] = []
+    for key, msgs in errors.items():
+        if key == "__all__":
+            continue  # shown as they are, above the list
+        if key.startswith("material."):
+            part = key.split(".", 1)[1]
+            name = names.get(int(part), "") if part.isdigit() else ""
+            for m in msgs:
+                out.append((f"{name}：{m}" if name and name not in str(m) else str(m), f"#file-{part}"))
+            continue
+        label, anchor = targets.get(key) or targets.get(key.split(".", 1)[0]) or ("", "")
+        for m in msgs:
+            out.append((f"{label}：{m}" if label else str(m), f"#{anchor}" if anchor else ""))
+    if delivery_form is not None:
+        for name, msgs in delivery_form.errors.items():
+            field = delivery_form[name] if name in delivery_form.fields else None
+            anchor = ""
+            if field is not None:
+                anchor = field.auto_id + ("_0" if name == "method" else "")
+            for m in msgs:
+                text = f"{field.label}：{m}" if field is not None else str(m)
+                out.append((text, f"#{anchor}" if anchor else ""))
+    return out
+
+
 def _intake_page(request, case, *, data=None, errors=None, delivery_form=None, extra=None, status=200):
     rows, extras = display.material_rows(case)
     errors = errors or {}
@@ -571,6 +608,11 @@ def _intake_page(request, case, *, data=None, errors=None, delivery_form=None, e
             "data": data if data is not None else case.form_data,
             "errors": errors,
             "form_errors": [m for k, ms in errors.items() if k == "__all__" for m in ms],
+            "problems": _intake_problems(
+                case, data if data is not None else case.form_data, errors, delivery_form, rows
+            )
+            if errors or (delivery_form is not None and delivery_form.errors)
+            else [],
             "material_rows": rows,
             "extras": extras,
             "delivery_form": delivery_form

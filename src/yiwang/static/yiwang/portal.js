@@ -5,23 +5,6 @@
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
   }
-  ready(function () {
-    ["print-guide", "print-page"].forEach(function (id) {
-      var print = document.getElementById(id);
-      if (print) {
-        print.hidden = false;
-        print.addEventListener("click", function () { window.print(); });
-      }
-    });
-    // A page that answers a form with problems: take the keyboard to the list of them.
-    var summary = document.getElementById("error-summary");
-    if (summary) summary.focus();
-    document.querySelectorAll("[data-schema-live]").forEach(liveSchemaForm);
-    expressFields();
-    document.querySelectorAll("form[data-autosave]").forEach(autosave);
-    uploadsSaveFirst();
-  });
-
   // Print every collapsible section open (the legal basis is part of the notice).
   var opened = [];
   window.addEventListener("beforeprint", function () {
@@ -182,7 +165,24 @@
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("focusout", function () { if (dirty) save(); });
-    form.addEventListener("submit", function () { dirty = false; });
+    // Wait for a save already on its way (leaving a field starts one, e.g. when the applicant
+    // clicks a submit button): two requests at once would make the second one "stale".
+    function settle() {
+      return (pending || Promise.resolve()).then(function () { return dirty ? save() : undefined; });
+    }
+    form.addEventListener("submit", function (event) {
+      if (pending) {
+        event.preventDefault();
+        var submitter = event.submitter;
+        pending.then(function () {
+          dirty = false;
+          if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+          else form.submit();
+        });
+        return;
+      }
+      dirty = false;
+    });
     window.setInterval(function () { if (dirty) save(); }, AUTOSAVE_MS);
     // Leaving the page (closing the tab, following a link): send what changed.
     window.addEventListener("pagehide", function () {
@@ -192,18 +192,38 @@
       navigator.sendBeacon(form.action, data);
       dirty = false;
     });
-    autosavers.push({ save: save, isDirty: function () { return dirty; } });
+    autosavers.push({ settle: settle, isBusy: function () { return dirty || pending !== null; } });
   }
 
-  // An upload leaves the page: save the form first so nothing typed is lost.
+  // An upload leaves the page: save the form first so nothing typed is lost (and let a save
+  // already on its way finish, or the upload would find the draft changed under it).
   function uploadsSaveFirst() {
     document.querySelectorAll("form[data-upload]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
-        var waiting = autosavers.filter(function (a) { return a.isDirty(); });
+        var waiting = autosavers.filter(function (a) { return a.isBusy(); });
         if (!waiting.length) return;
         event.preventDefault();
-        Promise.all(waiting.map(function (a) { return a.save(); })).then(function () { form.submit(); });
+        Promise.all(waiting.map(function (a) { return a.settle(); })).then(function () { form.submit(); });
       });
     });
   }
+
+  // Run last: a deferred script finds the document parsed and `ready` calls at once, so
+  // everything it uses (AUTOSAVE_MS, autosavers…) must be assigned by then.
+  ready(function () {
+    ["print-guide", "print-page"].forEach(function (id) {
+      var print = document.getElementById(id);
+      if (print) {
+        print.hidden = false;
+        print.addEventListener("click", function () { window.print(); });
+      }
+    });
+    // A page that answers a form with problems: take the keyboard to the list of them.
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+    document.querySelectorAll("[data-schema-live]").forEach(liveSchemaForm);
+    expressFields();
+    document.querySelectorAll("form[data-autosave]").forEach(autosave);
+    uploadsSaveFirst();
+  });
 })();

@@ -70,6 +70,12 @@
     });
   }
 
+  // A page that answers a form with problems and lists them: take the keyboard to the list.
+  var summary = document.querySelector(".form-errors[role=alert][tabindex='-1']");
+  if (summary) {
+    summary.focus();
+  }
+
   document.querySelectorAll("[data-schema-live]").forEach(function (root) {
     root.addEventListener("change", function () { applyShowIf(root); });
     root.addEventListener("input", function () { applyShowIf(root); });
