@@ -16,7 +16,6 @@ def b64(data: bytes) -> str:
 
 
 def application(entry, **changes):
-    from yiwang.cases.services import required_materials
     from yiwang.catalog.models import EntryVersion
 
     version = EntryVersion.objects.get(pk=entry.published_id)
@@ -28,7 +27,6 @@ def application(entry, **changes):
             {"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": b64(PDF)} for m in materials
         ],
     }
-    del required_materials
     body.update(changes)
     return body
 

@@ -25,8 +25,7 @@ from yiwang.api.auth import signed_in
 from yiwang.api.errors import error_body
 from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
 from yiwang.cases import access, queries, services
-from yiwang.cases.models import Case, CaseMaterial, IdempotencyKey
-from yiwang.cases.rules import TRANSITIONS
+from yiwang.cases.models import Case, CaseMaterial, IdempotencyKey, action_label
 from yiwang.catalog.models import Entry
 from yiwang.core import uploads
 from yiwang.core.masking import mask_id_number, mask_phone
@@ -208,25 +207,12 @@ class NoticePage(Schema):
 
 # --- Presenting ---------------------------------------------------------------------------------
 
-EVENT_LABELS = {
-    "create": "创建申请",
-    "attach_material": "上传材料",
-    "remove_material": "删除材料",
-    "commitment_overdue": "容缺材料逾期",
-    "verify_commitment": "告知承诺核查",
-}
-
-
-def action_label(action: str) -> str:
-    transition = TRANSITIONS.get(action)
-    return _(transition.label) if transition else _(EVENT_LABELS.get(action, action))
-
 
 def _summary(case: Case) -> dict[str, Any]:
     return {
         "number": case.number,
         "draft_key": str(case.draft_key),
-        "entry": case.entry.code if "entry" in case._state.fields_cache else "",
+        "entry": case.entry.code,
         "title": case.title,
         "department": case.department.name,
         "channel": case.channel,

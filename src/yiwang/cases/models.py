@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.cases.rules import State
+from yiwang.cases.rules import TRANSITIONS, State
 
 
 class Channel(models.TextChoices):
@@ -43,13 +44,34 @@ STATE_LABELS = {
     State.WITHDRAWN: _("已撤回"),
     State.TERMINATED: _("已终止"),
 }
+# Who acted, as stored in the trace (in Chinese, the source language) and translated on display.
 ACTOR_ROLE_LABELS = {
-    "applicant": _("申请人"),
-    "window_clerk": _("窗口人员"),
-    "reviewer": _("审查人员"),
-    "approver": _("审批人员"),
-    "system": _("系统"),
+    "applicant": gettext_noop("申请人"),
+    "window_clerk": gettext_noop("窗口人员"),
+    "reviewer": gettext_noop("审查人员"),
+    "approver": gettext_noop("审批人员"),
+    "system": gettext_noop("系统"),
 }
+# Trace entries that are not procedure transitions (those take `TRANSITIONS[action].label`).
+EVENT_LABELS = {
+    "create": gettext_noop("创建申请"),
+    "attach_material": gettext_noop("上传材料"),
+    "remove_material": gettext_noop("删除材料"),
+    "commitment_overdue": gettext_noop("容缺材料逾期未补齐"),
+    "verify_commitment": gettext_noop("告知承诺核查"),
+}
+
+
+def action_label(action: str) -> str:
+    """An event's or action's name in the reader's language."""
+    transition = TRANSITIONS.get(action)
+    return gettext(transition.label if transition else EVENT_LABELS.get(action, action))
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state)) if state else ""
+
+
 STATE_CHOICES = [(s.value, label) for s, label in STATE_LABELS.items()]
 # Not yet closed (the queues' tab counts; `case_open_counts` indexes them). `cases.queries` reads it.
 OPEN_STATES = [
@@ -300,8 +322,9 @@ class CaseEvent(models.Model):
         role = ACTOR_ROLE_LABELS.get(self.actor_role)
         if role is None:
             return self.actor_label
+        role = gettext(role)
         if self.actor_department is None:
-            return str(role)
+            return role
         return _("%(role)s（%(department)s）") % {"role": role, "department": self.actor_department.name}
 
 

@@ -32,14 +32,3 @@ def next_number(entry_code: str, day: dt.date) -> str:
         except IntegrityError:  # another submission created the row first: increment it
             continue
     raise RuntimeError("could not allocate a case number")
-
-
-def parse(number: str) -> tuple[str, dt.date, int] | None:
-    """(implementation code, date, sequence) of a well-formed number, else None."""
-    if len(number) != 31 + 8 + SEQUENCE_DIGITS or not number[31:].isdigit():
-        return None
-    try:
-        day = dt.datetime.strptime(number[31:39], "%Y%m%d").date()
-    except ValueError:
-        return None
-    return number[:31], day, int(number[39:])

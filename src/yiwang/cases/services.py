@@ -27,6 +27,7 @@ from yiwang.accounts.models import AccountKind, Enterprise, Person, StaffRole, U
 from yiwang.cases import access, clock, deadlines, numbering, trace
 from yiwang.cases.carriers import carrier
 from yiwang.cases.models import (
+    ACTOR_ROLE_LABELS,
     Case,
     CaseEvent,
     CaseMaterial,
@@ -74,23 +75,16 @@ class Acting:
     label: str
 
 
-SYSTEM = Acting(None, Actor.SYSTEM, None, "系统")
-ROLE_LABELS = {
-    Actor.APPLICANT: "申请人",
-    Actor.WINDOW_CLERK: "窗口人员",
-    Actor.REVIEWER: "审查人员",
-    Actor.APPROVER: "审批人员",
-    Actor.SYSTEM: "系统",
-}
+SYSTEM = Acting(None, Actor.SYSTEM, None, ACTOR_ROLE_LABELS[Actor.SYSTEM])
 
 
 def acting_staff(user: User, actor: Actor) -> Acting:
     department = user.staff.department
-    return Acting(user, actor, department.pk, f"{ROLE_LABELS[actor]}（{department.name}）")
+    return Acting(user, actor, department.pk, f"{ACTOR_ROLE_LABELS[actor]}（{department.name}）")
 
 
 def acting_applicant(user: User) -> Acting:
-    return Acting(user, Actor.APPLICANT, None, ROLE_LABELS[Actor.APPLICANT])
+    return Acting(user, Actor.APPLICANT, None, ACTOR_ROLE_LABELS[Actor.APPLICANT])
 
 
 def today() -> dt.date:
@@ -366,7 +360,7 @@ def save_form(user: User, case: Case, data: dict[str, Any], *, contact_phone: st
 
     In a correction only the fields the correction names may change; the rest stay as submitted.
     """
-    acting = _editing(user, case)
+    _editing(user, case)
     schema = case_schema(case)
     if case.state == State.CORRECTION_REQUESTED:
         correction = open_correction(case)
@@ -388,7 +382,6 @@ def save_form(user: User, case: Case, data: dict[str, Any], *, contact_phone: st
         for k, v in changes.items():
             setattr(case, k, v)
         case.revision += 1
-    del acting
     return case
 
 
@@ -437,16 +430,16 @@ def required_materials(case: Case) -> list[Material]:
 
 
 def _uploadable(user: User, case: Case, material: Material | None) -> Acting:
-    acting = _editing(user, case) if case.state in {State.DRAFT, State.CORRECTION_REQUESTED} else None
+    """Who uploads, if this material may be uploaded now: anything to a draft, only the listed
+    materials in a correction, only the pending 容缺 materials after acceptance."""
+    acting = _editing(user, case)
     if case.state == State.CORRECTION_REQUESTED:
         correction = open_correction(case)
         listed = {i.get("material") for i in (correction.items if correction else [])}
         if material is None or material.pk not in listed:
             raise CaseConflict(_("补正时只需上传告知书列明的材料。"), allowed=[])
-    elif case.state != State.DRAFT:
-        if material is None or material.pk not in case.pending_materials:
-            raise CaseConflict(_("办件已提交，只能补交容缺受理时约定的材料。"), allowed=[])
-        acting = _editing(user, case)
+    elif case.state != State.DRAFT and (material is None or material.pk not in case.pending_materials):
+        raise CaseConflict(_("办件已提交，只能补交容缺受理时约定的材料。"), allowed=[])
     return acting
 
 

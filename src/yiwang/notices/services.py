@@ -75,14 +75,3 @@ def mark_read(user, notice_id: int) -> bool:
     return bool(
         Notice.objects.filter(user=user, pk=notice_id, read_at__isnull=True).update(read_at=timezone.now())
     )
-
-
-def ensure_templates() -> int:
-    """Create the editable template rows from the defaults (existing rows are left as edited)."""
-    created = 0
-    for key, default in DEFAULTS.items():
-        _, made = MessageTemplate.objects.get_or_create(
-            key=key, defaults={"title": default["title"], "body": default["body"], "sms": default["sms"]}
-        )
-        created += made
-    return created

@@ -15,22 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.cases import queries
-from yiwang.cases.models import STATE_LABELS, Case, CaseEvent, CaseMaterial, DeliveryMethod
-from yiwang.cases.rules import TRANSITIONS, State
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial, DeliveryMethod, action_label, state_label
+from yiwang.cases.rules import State
 from yiwang.catalog.models import Necessity
 from yiwang.workbench.schema_forms import SchemaField
 
 FORM_PREFIX = "f-"
 FORM_ID_PREFIX = "sf-"
-
-# Event actions that are not procedure transitions (those take TRANSITIONS[action].label).
-OTHER_ACTION_LABELS = {
-    "create": gettext_lazy("创建申请"),
-    "attach_material": gettext_lazy("上传材料"),
-    "remove_material": gettext_lazy("删除材料"),
-    "commitment_overdue": gettext_lazy("容缺材料逾期未补齐"),
-    "verify_commitment": gettext_lazy("承诺事项核查"),
-}
 
 NECESSITY_LABELS = {
     Necessity.REQUIRED: gettext_lazy("必要"),
@@ -47,17 +38,6 @@ URGENCY_TEXT = {
 # Accepted upload types, for the file inputs' `accept` and the help text (the server sniffs the
 # content whatever the name says: core.uploads).
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.ofd"
-
-
-def action_label(action: str) -> str:
-    transition = TRANSITIONS.get(action)
-    if transition is not None and transition.label:
-        return _(transition.label)
-    return str(OTHER_ACTION_LABELS.get(action, action))
-
-
-def state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state)) if state else ""
 
 
 # --- Due dates ---------------------------------------------------------------------------------

@@ -17,24 +17,17 @@ from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import StaffRole, User
 from yiwang.cases import clock, queries, services
-from yiwang.cases.models import STATE_LABELS, Case, CaseMaterial, Channel, DeliveryMethod
-from yiwang.cases.rules import TRANSITIONS
+from yiwang.cases.models import (
+    Case,
+    CaseMaterial,
+    Channel,
+    DeliveryMethod,
+    action_label,
+    state_label,
+)
 from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 
-# Trace entries that are not procedure transitions.
-EVENT_LABELS = {
-    "create": gettext_lazy("创建申请"),
-    "attach_material": gettext_lazy("上传材料"),
-    "remove_material": gettext_lazy("撤回材料"),
-    "verify_commitment": gettext_lazy("告知承诺核查"),
-    "commitment_overdue": gettext_lazy("容缺材料逾期未补齐"),
-}
-STEP_ROLE_LABELS = {
-    "window_clerk": gettext_lazy("窗口人员"),
-    "reviewer": gettext_lazy("审查人"),
-    "approver": gettext_lazy("审批人"),
-}
 TRACKING_STATUSES = [
     ("accepted", gettext_lazy("已揽收")),
     ("in_transit", gettext_lazy("运输中")),
@@ -49,14 +42,9 @@ URGENCY_TEXT = {"overdue": gettext_lazy("已超期"), "warning": gettext_lazy("�
 EMPTY = "—"
 
 
-def action_label(action: str) -> str:
-    if action in TRANSITIONS:
-        return _(TRANSITIONS[action].label)
-    return str(EVENT_LABELS.get(action, action))
-
-
-def state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state)) if state else ""
+def _role_label(role: str) -> str:
+    """A review step's role as the staff roles name it."""
+    return str(StaffRole(role).label) if role in StaffRole.values else role
 
 
 # --- Deadlines -----------------------------------------------------------------------------------
@@ -355,7 +343,7 @@ def steps_of(case: Case) -> list[Step]:
             status = "done" if i < case.review_step else ("current" if i == case.review_step else "todo")
         else:
             status = "done" if decided else "todo"
-        role = str(STEP_ROLE_LABELS.get(s.get("role", "approver"), s.get("role", "")))
+        role = _role_label(s.get("role", "approver"))
         out.append(Step(i + 1, str(s.get("name", "")), role, status))
     return out
 
@@ -364,7 +352,7 @@ def step_text(case: Case) -> str:
     step = services.current_step(case)
     if step is None:
         return ""
-    role = STEP_ROLE_LABELS.get(step.get("role", "approver"), step.get("role", ""))
+    role = _role_label(step.get("role", "approver"))
     return f"{step.get('name', '')}（{role}）"
 
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts import access as account_access
 from yiwang.accounts.models import StaffRole
 from yiwang.cases import access, clock, queries, services
-from yiwang.cases.models import STATE_CHOICES, Case, Channel, DeliveryMethod
+from yiwang.cases.models import STATE_CHOICES, Case, Channel, DeliveryMethod, action_label
 from yiwang.cases.rules import Actor, State
 from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.catalog import queries as catalog_queries
@@ -234,7 +234,7 @@ def _detail(
     corrections = list(case.corrections.select_related("requested_by").all())
     allowed_labels = []
     if conflict is not None:
-        allowed_labels = [display.action_label(a) for a in conflict.get("allowed") or []]
+        allowed_labels = [action_label(a) for a in conflict.get("allowed") or []]
     return render(
         request,
         "workbench/cases/detail.html",
