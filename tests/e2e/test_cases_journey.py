@@ -535,3 +535,36 @@ def test_case_page_in_english(journey, entry, users):
         expect(page.locator("main")).to_contain_text(case.number)
         e.check(path.strip("/").replace("/", "-"))
     expect(page.locator("main table")).to_have_count(1)  # submitted cases (no drafts table)
+
+
+def test_withdraw_a_case_and_discard_a_draft(journey, entry, users):
+    """The applicant withdraws a submitted case (after confirming) and throws a draft away."""
+    from catalog.guide_samples import PDF as SAMPLE_PDF
+    from yiwang.cases import services
+
+    citizen = users["demo-citizen"]
+    case = services.start_application(citizen, entry)
+    services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45})
+    for item in services.checklist(case):
+        services.attach_material(citizen, case, item.material.pk, SAMPLE_PDF, f"{item.material.name}.pdf")
+    services.submit(citizen, case)
+    draft = services.start_application(citizen, entry)
+
+    j = signed_in(journey, "demo-citizen")
+    page = j.page
+    j.goto(f"/my/cases/{case.number}/")
+    j.submit(page.get_by_role("link", name=re.compile("撤回申请")).first)
+    j.check("withdraw-confirm")
+    j.submit(page.get_by_role("button", name="确认撤回"))  # not confirmed yet: named, nothing done
+    expect(page.locator("#error-summary")).to_contain_text("我确认撤回这项申请")
+    page.get_by_label("撤回原因（可不填）").fill("已在窗口办理")
+    page.get_by_label("我确认撤回这项申请").check()
+    j.submit(page.get_by_role("button", name="确认撤回"))
+    expect(page.locator("main")).to_contain_text("已撤回")
+    expect(page.locator(".timeline")).to_contain_text("撤回申请")
+
+    j.goto("/my/cases/")
+    j.submit(page.get_by_role("button", name=named("删除草稿", entry.name)))
+    expect(page.locator("main")).to_contain_text("草稿已删除")
+    expect(page.locator(f"a[href*='{draft.draft_key}']")).to_have_count(0)
+    j.check("cases-after-discard")
