@@ -104,3 +104,12 @@ def _default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def deliver_outbox(db):
+    """Deliver every outbox message that is due, as the worker would after commit; returns the
+    number of subscriber receipts recorded."""
+    from yiwang.core import outbox
+
+    return outbox.drain

@@ -39,6 +39,24 @@ def _serve(host: str, port: int, workers: int) -> None:
     run()
 
 
+def _serve_with_worker(host: str, port: int) -> None:
+    """The demo runs what production runs: the web server and, beside it, the worker that delivers
+    events (notices, mail) and sweeps deadlines. The worker stops with the server."""
+    import subprocess
+
+    worker = subprocess.Popen([sys.executable, "-m", "yiwang", "worker"])
+    print(f"Worker started beside the web server (pid {worker.pid}).", file=sys.stderr)
+    try:
+        _serve(host, port, 2)
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="yiwang", description="一网 Yiwang 政务服务平台")
@@ -51,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-    sub.add_parser("worker", help="run background tasks (deadline checks, notifications)")
+    worker = sub.add_parser("worker", help="deliver events, run periodic sweeps and background tasks")
+    worker.add_argument("--interval", default="1", help="seconds to wait when idle")
+    worker.add_argument("--until-idle", action="store_true", help="stop once nothing is due")
     sub.add_parser("manage", help="Django management: yiwang manage <command> ...", add_help=False)
 
     if not argv or argv[0] in {"-h", "--help"}:
@@ -65,15 +85,20 @@ def main(argv: list[str] | None = None) -> None:
         return
     args = parser.parse_args(argv)
     if args.command == "worker":
-        _django(["run_worker"])
+        _django(["run_worker", "--interval", args.interval, *(["--until-idle"] if args.until_idle else [])])
     elif args.command == "serve":
         _django(["migrate", "--noinput", "-v", "0"])
+        print(
+            "yiwang serve: the web server only. Run `yiwang worker` beside it (one or more), or no "
+            "notice is delivered and no deadline swept.",
+            file=sys.stderr,
+        )
         _serve(args.host, args.port, args.workers)
     elif args.command == "demo":
         _django(["migrate", "--noinput", "-v", "0"])
         _django(["load_demo"])
         if not args.no_serve:
-            _serve(args.host, args.port, 2)
+            _serve_with_worker(args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def test_no_answer_within_five_working_days_is_deemed_acceptance(published, user
     assert event.action == "deem_accepted" and event.actor_role == "system" and "第三十二条" in event.reason
 
 
-def test_overdue_commitment_is_flagged_once_and_told(make_published, users):
+def test_overdue_commitment_is_flagged_once_and_told(make_published, users, deliver_outbox):
     from yiwang.notices.models import Notice
 
     entry = make_published(tolerant_second=True, tolerance_acceptance=True)
@@ -92,6 +92,7 @@ def test_overdue_commitment_is_flagged_once_and_told(make_published, users):
         assert services.flag_overdue_commitments() == 0
     case.refresh_from_db()
     assert case.commitment_overdue
+    deliver_outbox()
     assert Notice.objects.filter(user=citizen, key="case_commitment_overdue").count() == 1
     services.attach_material(citizen, case, second.material.pk, PDF, "b.pdf")
     case.refresh_from_db()
@@ -104,7 +105,9 @@ def test_sweep_command_runs(submitted, capsys):
     assert "视为受理 0 件" in capsys.readouterr().out
 
 
-def test_a_deadline_in_a_year_without_a_schedule_is_provisional_until_entered(make_published, users):
+def test_a_deadline_in_a_year_without_a_schedule_is_provisional_until_entered(
+    make_published, users, deliver_outbox
+):
     from yiwang.core import workdays
     from yiwang.core.models import CalendarYear
 
@@ -120,5 +123,22 @@ def test_a_deadline_in_a_year_without_a_schedule_is_provisional_until_entered(ma
         services.submit(citizen, case)
         services.act(users["demo-clerk"], case, "accept")
     assert case.due_provisional and case.decision_due.year == 2027
-    assert services.recompute_provisional_if_known() == 0
+    assert services.recompute_provisional() == 0
     assert Case.objects.get(pk=case.pk).due_provisional
+    # The sweep no longer loops over provisional cases: entering the year is what recomputes them.
+    call_command("sweep_deadlines")
+    assert Case.objects.get(pk=case.pk).due_provisional
+    from yiwang.core import calendar_schedule
+    from yiwang.core import services as core_services
+
+    core_services.save_year_schedule(
+        2027,
+        [calendar_schedule.Adjustment("holiday", "元旦", dt.date(2027, 1, 1), dt.date(2027, 1, 3))],
+    )
+    assert Case.objects.get(pk=case.pk).due_provisional  # not inside the administrator's request
+    deliver_outbox()
+    recomputed = Case.objects.get(pk=case.pk)
+    assert not recomputed.due_provisional and recomputed.revision == case.revision + 1
+    # 60 working days from 2026-11-23 with 2027-01-01 a holiday (Friday): one day later than Mon-Fri.
+    assert recomputed.decision_due == case.decision_due + dt.timedelta(days=1)
+    assert recomputed.events.order_by("-seq").first().action == "recompute_deadlines"

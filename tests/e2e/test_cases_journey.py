@@ -278,6 +278,9 @@ def test_apply_correct_and_deliver(journey, entry):
     c.check("my-cases-elderly")
     c.toggle_elderly()
     c.check("my-cases")
+    from yiwang.core import outbox
+
+    outbox.drain()  # what the worker beside the server does after each change commits
     c.goto("/my/notices/")
     expect(page.locator(".notice-list")).to_contain_text("补正")
     c.check("notices")

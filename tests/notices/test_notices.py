@@ -13,11 +13,14 @@ def test_every_message_is_an_editable_row(db):
     assert set(MessageTemplate.objects.values_list("key", flat=True)) == set(DEFAULTS)
 
 
-def test_a_submission_tells_the_applicant_on_every_channel(submitted, users):
+def test_a_submission_tells_the_applicant_on_every_channel(submitted, users, deliver_outbox):
     citizen = users["demo-citizen"]
     citizen.email = "zhangsan@example.cn"
     citizen.save(update_fields=["email"])
     case = submitted()
+    # Nothing leaves before the worker delivers the outbox (after the submission committed).
+    assert not Notice.objects.filter(user=citizen).exists() and mail.outbox == []
+    deliver_outbox()
     notice = Notice.objects.get(user=citizen, key="case_submitted")
     assert case.number in notice.body and notice.link == f"/my/cases/{case.number}/"
     assert [m.to for m in mail.outbox] == [["zhangsan@example.cn"]] and case.number in mail.outbox[0].body

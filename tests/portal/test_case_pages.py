@@ -500,8 +500,9 @@ def test_withdraw_with_confirmation(client, citizen, published):
 # --- Messages ----------------------------------------------------------------------------------------
 
 
-def test_notices_list_and_mark_read(client, citizen, published, users):
+def test_notices_list_and_mark_read(client, citizen, published, users, deliver_outbox):
     case = submitted_case(client, published)
+    deliver_outbox()
     space = client.get(reverse("portal:my-space"))
     assert "1 条未读" in text(space) and reverse("portal:cases") in space.content.decode()
     page = client.get(reverse("portal:notices"))
@@ -511,6 +512,7 @@ def test_notices_list_and_mark_read(client, citizen, published, users):
     notice.refresh_from_db()
     assert notice.read_at is not None
     services.act(users["demo-clerk"], case, "accept")
+    deliver_outbox()
     assert citizen.notices.filter(read_at__isnull=True).count() == 1
     assert client.post(reverse("portal:notices-read-all")).status_code == 302
     assert not citizen.notices.filter(read_at__isnull=True).exists()

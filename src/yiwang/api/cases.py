@@ -12,23 +12,19 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from yiwang.accounts import access as account_access
-from yiwang.accounts.models import Enterprise, StaffRole
 from yiwang.api.auth import signed_in
 from yiwang.api.errors import error_body
 from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
-from yiwang.cases import access, queries, services
-from yiwang.cases.models import Case, CaseMaterial, IdempotencyKey, action_label
+from yiwang.cases import access, queries, services, submission
+from yiwang.cases.models import Case
 from yiwang.catalog.models import Entry
 from yiwang.core import uploads
-from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.notices.models import Notice
 
 router = Router(tags=["cases"])
@@ -209,123 +205,11 @@ class NoticePage(Schema):
 
 
 def _summary(case: Case) -> dict[str, Any]:
-    return {
-        "number": case.number,
-        "draft_key": str(case.draft_key),
-        "entry": case.entry.code,
-        "title": case.title,
-        "department": case.department.name,
-        "channel": case.channel,
-        "state": case.state,
-        "state_label": case.state_label,
-        "applicant": case.applicant_name,
-        "submitted_at": case.submitted_at,
-        "due_date": case.due_date,
-        "due_provisional": case.due_provisional,
-        "urgency": queries.urgency(case),
-    }
-
-
-def _file_url(case: Case, received: CaseMaterial) -> str:
-    return f"/api/v1/cases/{case.number or case.draft_key}/materials/{received.pk}/file"
+    return queries.case_summary(case)
 
 
 def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
-    user = request.user
-    is_applicant = access.is_applicant_of(user, case)
-    person, enterprise = case.applicant_person, case.applicant_enterprise
-    applicant_id = enterprise.uscc if enterprise else (person.id_number if person else "")
-    if not is_applicant and not access.staff_actors(user, case):
-        applicant_id = mask_id_number(applicant_id) if person else applicant_id
-    correction = services.open_correction(case)
-    delivery = getattr(case, "delivery", None)
-    materials = list(case.materials.select_related("file").order_by("uploaded_at", "pk"))
-    step = services.current_step(case)
-    return {
-        **_summary(case),
-        "entry": case.entry.code,
-        "situation": case.situation_id,
-        "applicant_id": applicant_id,
-        "agent": case.agent.name if case.agent else "",
-        "contact_phone": case.contact_phone if is_applicant else mask_phone(case.contact_phone),
-        "form_data": case.form_data,
-        "acceptance_due": case.acceptance_due,
-        "decision_due": case.decision_due,
-        "delivery_due": case.delivery_due,
-        "warn_from": case.warn_from,
-        "accepted_on": case.accepted_on,
-        "decided_on": case.decided_on,
-        "limit_workdays": case.limit_workdays,
-        "paused_workdays": case.paused_workdays,
-        "extension_workdays": case.extension_workdays,
-        "review_step": step["name"] if step else "",
-        "special_procedure": case.special_procedure,
-        "pending_materials": case.pending_materials,
-        "commitment_due": case.commitment_due,
-        "commitment_overdue": case.commitment_overdue,
-        "decision_reason": case.decision_reason,
-        "remedy": case.remedy,
-        "correction": correction.items if correction else None,
-        "delivery": (
-            {
-                "method": delivery.method,
-                "pickup_code": delivery.pickup_code if is_applicant else "",
-                "recipient": delivery.recipient,
-                "address": delivery.address,
-                "tracking_number": delivery.tracking_number,
-                "delivered_at": delivery.delivered_at,
-                "tracking": [
-                    {"at": t.at, "status": t.status, "description": t.description}
-                    for t in delivery.tracking.all()
-                ],
-            }
-            if delivery
-            else None
-        ),
-        "checklist": [
-            {
-                "material": i.material.pk,
-                "name": i.material.name,
-                "necessity": i.necessity,
-                "is_key": i.material.is_key,
-                "tolerable": i.tolerable,
-                "provided": i.provided,
-            }
-            for i in services.checklist(case)
-        ],
-        "materials": [
-            {
-                "id": m.pk,
-                "material": m.material_id,
-                "name": m.name,
-                "filename": m.file.original_name,
-                "size": m.file.size,
-                "content_type": m.file.content_type,
-                "sha256": m.file.sha256,
-                "uploaded_at": m.uploaded_at,
-                "correction_round": m.correction_round,
-                "replaced": m.replaced,
-                "url": _file_url(case, m),
-            }
-            for m in materials
-        ],
-        "events": [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor_text,
-                "action": e.action,
-                "action_label": action_label(e.action),
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "reason": e.reason,
-            }
-            for e in queries.timeline(case)
-        ],
-        "allowed_actions": (["submit"] if case.state == "draft" else [])
-        + services.available_actions(user, case),
-        "missing": services.submission_problems(case) if case.state == "draft" else {},
-    }
+    return queries.case_detail(request.user, case)
 
 
 def _case_or_404(request: HttpRequest, number: str) -> Case:
@@ -362,77 +246,55 @@ def _too_large(exc: ValidationError) -> bool:
     summary="申请办理（窗口人员可代为收件）",
 )
 def create_case(request: HttpRequest, payload: CaseIn):
-    """Create a draft and, unless `submit` is false, submit it. With an `Idempotency-Key` header the
-    same key from the same account always answers the same case (200), never a second one."""
+    """Apply in one transaction: with `submit` (the default) the case is created submitted, with its
+    number, files and delivery choice, or nothing is. With an `Idempotency-Key` header the same key
+    from the same account always answers the same case (200), never a second one. An application
+    with problems answers 422 naming each, and keeps what was right as a draft (`draft`)."""
     user = request.user
     key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
-    if key:
-        existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("case").first()
-        if existing is not None:
-            return Status(
-                200,
-                _detail(request, _case_or_404(request, existing.case.number or str(existing.case.draft_key))),
-            )
     entry = (
         Entry.objects.select_related("published", "department__division").filter(code=payload.entry).first()
     )
     if entry is None:
         raise ValidationError({"entry": [_("未找到该事项。")]})
+    application = submission.ApplicationIn(
+        entry=entry,
+        situation_id=payload.situation,
+        enterprise_uscc=payload.enterprise,
+        applicant=payload.applicant.dict() if payload.applicant else None,
+        form_data=payload.form_data,
+        contact_phone=payload.contact_phone,
+        files=[
+            submission.FileIn(m.material, m.name, m.filename, _decode(m, i))
+            for i, m in enumerate(payload.materials, start=1)
+        ],
+        delivery=payload.delivery.dict() if payload.delivery else None,
+        submit=payload.submit,
+    )
     try:
-        with transaction.atomic():
-            case = _start(request, entry, payload)
-            if key:
-                IdempotencyKey.objects.create(user=user, key=key, case=case)
-    except IntegrityError:
-        existing = IdempotencyKey.objects.filter(user=user, key=key).select_related("case").first()
-        if existing is None:
-            raise
-        return Status(200, _detail(request, existing.case))
-    # The draft now exists: whatever fails below leaves it saved, named in the error's `draft`.
-    try:
-        if payload.form_data or payload.contact_phone is not None:
-            services.save_form(user, case, payload.form_data, contact_phone=payload.contact_phone)
-        if payload.delivery is not None:
-            services.set_delivery(user, case, **payload.delivery.dict())
-        for i, material in enumerate(payload.materials, start=1):
-            services.attach_material(
-                user, case, material.material, _decode(material, i), material.filename, name=material.name
-            )
-        if payload.submit:
-            services.submit(user, case)
-    except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        status = 413 if _too_large(exc) else 422
-        message = _("申请尚未提交：请补全标出的内容。草稿已保存。")
+        case, created = submission.apply(user, application, idempotency_key=key)
+    except submission.Rejected as exc:
+        status = 413 if exc.too_large else 422
+        message = (
+            _("申请尚未提交：请补全标出的内容。草稿已保存。")
+            if payload.submit
+            else _("草稿已保存，但部分内容有误：请修改标出的内容。")
+        )
         return Status(
             status,
             error_body(
-                "too_large" if status == 413 else "invalid", message, fields, draft=str(case.draft_key)
+                "too_large" if exc.too_large else "invalid",
+                message,
+                exc.problems,
+                draft=str(exc.draft.draft_key),
             ),
         )
-    case.refresh_from_db()
-    return Status(201, _detail(request, case))
-
-
-def _start(request: HttpRequest, entry: Entry, payload: CaseIn) -> Case:
-    user = request.user
-    if account_access.has_role(user, StaffRole.WINDOW_CLERK):
-        applicant = payload.applicant or ApplicantIn()
-        return services.start_window_intake(
-            user,
-            entry,
-            situation_id=payload.situation,
-            id_number=applicant.id_number,
-            uscc=applicant.uscc,
-            name=applicant.name,
-            phone=applicant.phone,
-        )
-    enterprise = None
-    if payload.enterprise:
-        enterprise = Enterprise.objects.filter(uscc=payload.enterprise.strip().upper()).first()
-        if enterprise is None or not account_access.can_act_for(user, enterprise):
-            raise ValidationError({"enterprise": [_("您不是该单位授权的经办人。")]})
-    return services.start_application(user, entry, situation_id=payload.situation, enterprise=enterprise)
+    if not created:
+        return Status(200, _detail(request, _case_or_404(request, case.number or str(case.draft_key))))
+    # The answer is built from what was just written: nothing is read back.
+    return Status(
+        201, queries.case_detail(user, case, materials=case.created_materials, events=case.created_events)
+    )
 
 
 @router.get("/cases", auth=signed_in, response=CasePage, summary="我的办件，或工作台办件队列")
@@ -530,7 +392,7 @@ def upload_material(
             "uploaded_at": received.uploaded_at,
             "correction_round": received.correction_round,
             "replaced": received.replaced,
-            "url": _file_url(case, received),
+            "url": queries.file_url(case, received),
         },
     )
 

@@ -13,6 +13,7 @@ from yiwang.core.workdays import WorkdayCalendar
 
 ACCEPTANCE_WORKDAYS = 5  # art. 32: tell everything to correct, or accept, within 5 working days
 DELIVERY_WORKDAYS = 10  # art. 44: issue and deliver the certificate within 10 working days
+LEGAL_DECISION_WORKDAYS = 20  # art. 42: decide within 20 working days of acceptance (no shorter promise)
 LEGAL_EXTENSION_WORKDAYS = 10  # art. 42: extension by the head of the body, at most 10 working days
 
 

@@ -59,6 +59,7 @@ EVENT_LABELS = {
     "remove_material": gettext_noop("删除材料"),
     "commitment_overdue": gettext_noop("容缺材料逾期未补齐"),
     "verify_commitment": gettext_noop("告知承诺核查"),
+    "recompute_deadlines": gettext_noop("期限按新录入的工作日安排重算"),
 }
 
 
@@ -93,27 +94,52 @@ class Case(models.Model):
     entry = models.ForeignKey("catalog.Entry", on_delete=models.PROTECT, related_name="cases")
     version = models.ForeignKey("catalog.EntryVersion", on_delete=models.PROTECT, related_name="+")
     situation = models.ForeignKey(
-        "catalog.Situation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Situation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Denormalised from the entry for the queues: the handling department and its division code.
-    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="cases")
+    # (Its index is `case_dept_queue`'s leading column; the same holds for the other FKs marked
+    # db_index=False below: a second index on the same leading column only slows every write.)
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     division_code = models.CharField(_("区划代码"), max_length=12)
     # Where a window case was taken in (一窗受理 / 就近办); null for online applications.
     intake_department = models.ForeignKey(
-        "core.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="intake_cases"
+        "core.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intake_cases",
+        db_index=False,
     )
     channel = models.CharField(_("申请渠道"), max_length=8, choices=Channel.choices)
     state = models.CharField(_("状态"), max_length=24, choices=STATE_CHOICES, default=State.DRAFT)
     revision = models.PositiveIntegerField(default=0)  # bumped by every change: optimistic lock
 
     applicant_person = models.ForeignKey(
-        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "accounts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     applicant_enterprise = models.ForeignKey(
-        "accounts.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "accounts.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
+    # Read only through the case; a person is never deleted while they are an agent (PROTECT).
     agent = models.ForeignKey(
-        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="agent_cases"
+        "accounts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agent_cases",
+        db_index=False,
     )
     applicant_name = models.CharField(_("申请人"), max_length=100)
     created_by = models.ForeignKey(
@@ -130,8 +156,10 @@ class Case(models.Model):
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
-    # The clock (see cases.deadlines). `limit_workdays` is the promised limit copied on submission.
-    limit_workdays = models.PositiveIntegerField(_("承诺时限（工作日）"), default=0)
+    # The clock (see cases.deadlines). The decision limit and its unit are the guide's, copied on
+    # submission (`cases.published.decision_limit`): a later guide version never moves a case's dates.
+    limit_workdays = models.PositiveIntegerField(_("承诺时限"), default=0)
+    limit_unit = models.CharField(_("时限单位"), max_length=12, default="workday")
     paused_workdays = models.PositiveIntegerField(_("暂停计时（工作日）"), default=0)
     extension_workdays = models.PositiveIntegerField(_("延长期限（工作日）"), default=0)
     paused_on = models.DateField(_("暂停日期"), null=True, blank=True)
@@ -186,8 +214,12 @@ class Case(models.Model):
             models.Index(fields=["applicant_person", "-created_at"], name="case_person"),
             models.Index(fields=["applicant_enterprise", "-created_at"], name="case_enterprise"),
             models.Index(fields=["state", "acceptance_due"], name="case_acceptance_due"),
-            models.Index(fields=["commitment_due"], name="case_commitment_due"),
-            models.Index(fields=["due_provisional"], name="case_provisional"),
+            models.Index(
+                fields=["commitment_due"],
+                condition=models.Q(commitment_due__isnull=False),
+                name="case_commitment_due",
+            ),
+            models.Index(fields=["id"], condition=models.Q(due_provisional=True), name="case_provisional"),
             models.Index(
                 fields=["verification_due"],
                 condition=models.Q(verified_at__isnull=True),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
@@ -15,8 +16,18 @@ from django.utils.translation import gettext_noop
 
 from yiwang.accounts.models import User
 from yiwang.cases import access, clock
-from yiwang.cases.models import OPEN_STATES, STATE_LABELS, Case, CaseEvent, Channel
+from yiwang.cases.models import (
+    OPEN_STATES,
+    STATE_LABELS,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Channel,
+    action_label,
+)
+from yiwang.cases.published import published
 from yiwang.cases.rules import State
+from yiwang.core.masking import mask_id_number, mask_name, mask_phone
 
 # States whose deadline runs (the work in hand); correction and suspension wait for someone else.
 RUNNING_STATES = [
@@ -148,3 +159,169 @@ def urgency(case: Case, today: dt.date | None = None) -> str:
     if case.warn_from is not None and case.warn_from <= today:
         return "warning"
     return "normal"
+
+
+# --- One case, as every reader sees it -----------------------------------------------------------
+
+
+def reads_in_full(user: User, case: Case) -> bool:
+    """Whether `user` sees the applicant's personal data (ID numbers, phones) in clear: the
+    applicant, and the staff who handle the case (they must reach the applicant). Read-only staff
+    (supervisors, administrators) see it masked, in the API, the portal and the workbench alike."""
+    return access.is_applicant_of(user, case) or bool(access.staff_actors(user, case))
+
+
+def masked_form(schema: dict, data: dict) -> dict:
+    """The form's values with ID numbers and phones masked (fields by type, tables included)."""
+    out = dict(data)
+    for f in (schema or {}).get("fields", []):
+        name, value = f["name"], data.get(f["name"])
+        if value in (None, ""):
+            continue
+        if f.get("type") == "id_number" or f.get("prefill") == "id_number":
+            out[name] = mask_id_number(str(value))
+        elif f.get("type") == "phone" or f.get("prefill") == "phone":
+            out[name] = mask_phone(str(value))
+        elif f.get("type") == "table" and isinstance(value, list):
+            out[name] = [
+                masked_form({"fields": f.get("columns", [])}, r) if isinstance(r, dict) else r for r in value
+            ]
+    return out
+
+
+def file_url(case: Case, received: CaseMaterial) -> str:
+    return f"/api/v1/cases/{case.number or case.draft_key}/materials/{received.pk}/file"
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "draft_key": str(case.draft_key),
+        "entry": case.entry.code,
+        "title": case.title,
+        "department": case.department.name,
+        "channel": case.channel,
+        "state": case.state,
+        "state_label": case.state_label,
+        "applicant": case.applicant_name,
+        "submitted_at": case.submitted_at,
+        "due_date": case.due_date,
+        "due_provisional": case.due_provisional,
+        "urgency": urgency(case),
+    }
+
+
+def case_detail(
+    user: User,
+    case: Case,
+    *,
+    materials: list[CaseMaterial] | None = None,
+    events: list[CaseEvent] | None = None,
+) -> dict[str, Any]:
+    """The case as `user` may read it (the API's shape; pages lay it out). `materials` and
+    `events`, when the caller has just written them, spare reading them back."""
+    from yiwang.cases import services
+
+    full = reads_in_full(user, case)
+    is_applicant = access.is_applicant_of(user, case)
+    person, enterprise = case.applicant_person, case.applicant_enterprise
+    applicant_id = enterprise.uscc if enterprise else (person.id_number if person else "")
+    if not full and person and not enterprise:
+        applicant_id = mask_id_number(applicant_id)
+    correction = services.open_correction(case)
+    delivery = getattr(case, "delivery", None)
+    if materials is None:
+        materials = list(case.materials.select_related("file").order_by("uploaded_at", "pk"))
+    if events is None:
+        events = timeline(case)
+    step = services.current_step(case)
+    current = [m for m in materials if not m.replaced]
+    provided = {m.material_id for m in current}
+    parts = published(case.version)
+    return {
+        **case_summary(case),
+        "situation": case.situation_id,
+        "applicant_id": applicant_id,
+        "agent": case.agent.name if case.agent else "",
+        "contact_phone": case.contact_phone if full else mask_phone(case.contact_phone),
+        "form_data": case.form_data
+        if full
+        else masked_form(parts.schema_for(case.situation_id), case.form_data),
+        "acceptance_due": case.acceptance_due,
+        "decision_due": case.decision_due,
+        "delivery_due": case.delivery_due,
+        "warn_from": case.warn_from,
+        "accepted_on": case.accepted_on,
+        "decided_on": case.decided_on,
+        "limit_workdays": case.limit_workdays,
+        "limit_unit": case.limit_unit,
+        "paused_workdays": case.paused_workdays,
+        "extension_workdays": case.extension_workdays,
+        "review_step": step["name"] if step else "",
+        "special_procedure": case.special_procedure,
+        "pending_materials": case.pending_materials,
+        "commitment_due": case.commitment_due,
+        "commitment_overdue": case.commitment_overdue,
+        "decision_reason": case.decision_reason,
+        "remedy": case.remedy,
+        "correction": correction.items if correction else None,
+        "delivery": (
+            {
+                "method": delivery.method,
+                "pickup_code": delivery.pickup_code if is_applicant else "",
+                "recipient": delivery.recipient if full else mask_name(delivery.recipient),
+                "address": delivery.address if full else "",
+                "tracking_number": delivery.tracking_number,
+                "delivered_at": delivery.delivered_at,
+                "tracking": [
+                    {"at": t.at, "status": t.status, "description": t.description}
+                    for t in (delivery.tracking.all() if delivery.pk and delivery.tracking_number else [])
+                ],
+            }
+            if delivery
+            else None
+        ),
+        "checklist": [
+            {
+                "material": m.pk,
+                "name": m.name,
+                "necessity": m.necessity,
+                "is_key": m.is_key,
+                "tolerable": parts.tolerance_acceptance and not m.is_key,
+                "provided": m.pk in provided,
+            }
+            for m in parts.materials_for(case.situation_id)
+        ],
+        "materials": [
+            {
+                "id": m.pk,
+                "material": m.material_id,
+                "name": m.name,
+                "filename": m.file.original_name,
+                "size": m.file.size,
+                "content_type": m.file.content_type,
+                "sha256": m.file.sha256,
+                "uploaded_at": m.uploaded_at,
+                "correction_round": m.correction_round,
+                "replaced": m.replaced,
+                "url": file_url(case, m),
+            }
+            for m in materials
+        ],
+        "events": [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor_text,
+                "action": e.action,
+                "action_label": action_label(e.action),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "reason": e.reason,
+            }
+            for e in events
+        ],
+        "allowed_actions": (["submit"] if case.state == State.DRAFT else [])
+        + services.available_actions(user, case),
+        "missing": services.submission_problems(case) if case.state == State.DRAFT else {},
+    }

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import access as account_access
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import AccountKind, Enterprise, Person, StaffRole, User
-from yiwang.cases import access, clock, deadlines, numbering, trace
+from yiwang.cases import access, clock, deadlines, numbering, published, trace
 from yiwang.cases.carriers import carrier
 from yiwang.cases.models import (
     ACTOR_ROLE_LABELS,
@@ -40,11 +40,11 @@ from yiwang.cases.models import (
 from yiwang.cases.rules import TRANSITIONS, Actor, IllegalTransition, State, allowed_actions, next_state
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Material, Necessity, Situation
-from yiwang.core import uploads
+from yiwang.core import outbox, uploads
+from yiwang.core.models import OutboxMessage
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
-from yiwang.notices import services as notices
 
-DEFAULT_REVIEW_STEPS = [{"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"}]
+DEFAULT_REVIEW_STEPS = published.DEFAULT_REVIEW_STEPS
 REMEDY_DEFAULT = (
     "如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内"
     "依法向人民法院提起行政诉讼。"
@@ -101,7 +101,7 @@ def _clock(case: Case) -> deadlines.ClockInput:
         accepted_on=case.accepted_on,
         decided_on=case.decided_on,
         limit=case.limit_workdays,
-        unit=case.version.promised_limit_unit or "workday",
+        unit=case.limit_unit or "workday",
         paused=case.paused_workdays,
         extension=case.extension_workdays,
     )
@@ -173,24 +173,40 @@ def _commit(
         setattr(case, k, v)
     case.revision += 1
     case.event_count, case.last_event_hash, case.updated_at = seq, event.hash, at
+    # Drafts are the applicant's own business: nobody outside hears of them until submission.
+    if case.state != State.DRAFT:
+        event_message(case, event).save(force_insert=True)
     return event
 
 
-def _tell(case: Case, key: str, **context: Any) -> None:
-    """Notify the applicant (the account that applied, and the applicant's phone)."""
-    user = case.created_by if case.created_by and case.created_by.kind != AccountKind.STAFF else None
-    if user is None:
-        owner = case.applicant_person or case.applicant_enterprise
-        user = getattr(owner, "user", None)
-    phone = case.contact_phone
-    link = f"/my/cases/{case.number}/" if case.number else ""
-    notices.notify(
-        user,
-        key,
-        {"title": case.title, "number": case.number, **context},
-        link=link,
-        phone=phone,
-        at=clock.now(),
+def event_message(case: Case, event: CaseEvent) -> OutboxMessage:
+    """The outbox message of a case event: what subscribers (notices, and later licences, ratings,
+    supervision, statistics, bundles) need to know without reading the case as it is by then."""
+
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return outbox.message(
+        f"case.{event.action}",
+        {
+            "case": case.pk,
+            "event": event.pk,
+            "seq": event.seq,
+            "number": case.number,
+            "title": case.title,
+            "action": event.action,
+            "from": event.from_state,
+            "to": event.to_state,
+            "at": event.at.isoformat(),
+            "actor_role": event.actor_role,
+            "reason": event.reason,
+            "data": event.data,
+            "acceptance_due": day(case.acceptance_due),
+            "decision_due": day(case.decision_due),
+            "delivery_due": day(case.delivery_due),
+            "commitment_due": day(case.commitment_due),
+        },
+        at=event.at,
     )
 
 
@@ -233,13 +249,7 @@ def profile_of(person: Person | None, enterprise: Enterprise | None) -> dict[str
 
 def case_schema(case: Case) -> dict:
     """The form the applicant fills: the entry's, with the situation's fields appended."""
-    schema = dict(case.version.form_schema or {})
-    fields = list(schema.get("fields", []))
-    if case.situation is not None and case.situation.form_schema:
-        names = {f["name"] for f in fields}
-        fields += [f for f in case.situation.form_schema.get("fields", []) if f["name"] not in names]
-    schema["fields"] = fields
-    return schema
+    return published.published(case.version).schema_for(case.situation_id)
 
 
 @transaction.atomic
@@ -418,15 +428,9 @@ def set_delivery(user: User, case: Case, method: str, *, recipient="", phone="",
 
 
 def required_materials(case: Case) -> list[Material]:
-    """The catalog materials that apply to the case's situation, in guide order (remembered on
-    the case object: a published version's list never changes)."""
-    if "_required_materials" not in case.__dict__:
-        case.__dict__["_required_materials"] = [
-            m
-            for m in case.version.materials.all().order_by("order", "pk")
-            if m.situation_id is None or m.situation_id == case.situation_id
-        ]
-    return list(case.__dict__["_required_materials"])
+    """The catalog materials that apply to the case's situation, in guide order (a published
+    version's list never changes: `cases.published` keeps it in memory)."""
+    return published.published(case.version).materials_for(case.situation_id)
 
 
 def _uploadable(user: User, case: Case, material: Material | None) -> Acting:
@@ -567,13 +571,6 @@ def submission_problems(case: Case) -> dict[str, list[str]]:
 # --- Submitting ----------------------------------------------------------------------------------
 
 
-def _limit_workdays(case: Case) -> int:
-    version = case.version
-    if version.case_kind == CaseKind.INSTANT:
-        return 0
-    return version.promised_limit or version.legal_limit or 20
-
-
 def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
     """Submit a draft: the form must be complete and every required material attached; a number is
     given. With an Idempotency-Key, a repeat answers the case already submitted under that key."""
@@ -595,11 +592,13 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
         with transaction.atomic():
             now = clock.now()
             number = numbering.next_number(case.entry.code, timezone.localdate(now))
+            limit, unit = published.decision_limit(case.version)
             changes = {
                 "state": State.SUBMITTED,
                 "number": number,
                 "submitted_at": now,
-                "limit_workdays": _limit_workdays(case),
+                "limit_workdays": limit,
+                "limit_unit": unit,
                 "form_data": form_schema.clean_data(case_schema(case), case.form_data),
             }
             _commit(case, acting, "submit", changes)
@@ -611,7 +610,6 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
         if existing is None:
             raise
         return existing.case
-    _tell(case, "case_submitted", due=case.acceptance_due)
     return case
 
 
@@ -619,7 +617,7 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
 
 
 def review_steps(case: Case) -> list[dict[str, str]]:
-    return list(case.version.review_steps or DEFAULT_REVIEW_STEPS)
+    return list(published.published(case.version).review_steps)
 
 
 def current_step(case: Case) -> dict[str, str] | None:
@@ -770,8 +768,6 @@ def _request_correction(case: Case, acting: Acting, payload: dict) -> None:
         reason=payload.get("reason", "") or "",
         data={"round": round_, "items": clean},
     )
-    lines = "\n".join(f"{n}. {i['label'] or _('其他')}：{i['note']}" for n, i in enumerate(clean, 1))
-    _tell(case, "case_correction_requested", items=lines)
 
 
 def _int(value: Any) -> int | None:
@@ -815,7 +811,6 @@ def _resubmit(case: Case, acting: Acting, payload: dict) -> None:
 
 def _accept(case: Case, acting: Acting, payload: dict) -> None:
     _commit(case, acting, "accept", {"state": State.ACCEPTED, "accepted_on": today(), "review_step": 0})
-    _tell(case, "case_accepted", due=case.decision_due)
 
 
 def _accept_with_pending(case: Case, acting: Acting, payload: dict) -> None:
@@ -857,7 +852,6 @@ def _accept_with_pending(case: Case, acting: Acting, payload: dict) -> None:
         },
         data={"pending": pending, "commitment_date": commitment.isoformat()},
     )
-    _tell(case, "case_accepted", due=case.decision_due)
 
 
 def _date(payload: dict, key: str) -> dt.date:
@@ -880,7 +874,6 @@ def _deem_accepted(case: Case, acting: Acting, payload: dict) -> None:
         {"state": State.ACCEPTED, "accepted_on": received, "review_step": 0},
         reason="受理期限届满未作决定，依法自收到申请之日起视为受理（《行政许可法》第三十二条）",
     )
-    _tell(case, "case_accepted", due=case.decision_due)
 
 
 def _not_accept(case: Case, acting: Acting, payload: dict) -> None:
@@ -898,7 +891,6 @@ def _not_accept(case: Case, acting: Acting, payload: dict) -> None:
         reason=reason,
         data={"remedy": remedy},
     )
-    _tell(case, "case_not_accepted", reason=reason, remedy=remedy)
 
 
 def _pass_step(case: Case, acting: Acting, payload: dict) -> None:
@@ -928,7 +920,6 @@ def _suspend(case: Case, acting: Acting, payload: dict) -> None:
         reason=reason,
         data={"procedure": procedure},
     )
-    _tell(case, "case_suspended", procedure=procedure, reason=reason)
 
 
 def _resume(case: Case, acting: Acting, payload: dict) -> None:
@@ -955,7 +946,6 @@ def _resume(case: Case, acting: Acting, payload: dict) -> None:
         reason=_text(payload, "reason"),
         data={"paused_workdays": paused, "procedure": case.special_procedure},
     )
-    _tell(case, "case_resumed", due=case.decision_due)
 
 
 def _extend(case: Case, acting: Acting, payload: dict) -> None:
@@ -982,7 +972,6 @@ def _extend(case: Case, acting: Acting, payload: dict) -> None:
         reason=reason,
         data={"days": days},
     )
-    _tell(case, "case_extended", days=days, due=case.decision_due, reason=reason)
 
 
 def _decide(case: Case, acting: Acting, action: str, target: State, payload: dict, **extra: Any) -> None:
@@ -996,7 +985,6 @@ def _approve(case: Case, acting: Acting, payload: dict) -> None:
             _("容缺受理的材料尚未补齐，补齐后才能作出准予许可决定。"), code="pending_materials"
         )
     _decide(case, acting, "approve", State.APPROVED, payload)
-    _tell(case, "case_approved")
 
 
 def _refuse(case: Case, acting: Acting, payload: dict) -> None:
@@ -1009,7 +997,6 @@ def _refuse(case: Case, acting: Acting, payload: dict) -> None:
         reason=reason,
         data={"remedy": remedy},
     )
-    _tell(case, "case_refused", reason=reason, remedy=remedy)
 
 
 def _decide_on_the_spot(case: Case, acting: Acting, payload: dict) -> None:
@@ -1021,7 +1008,6 @@ def _decide_on_the_spot(case: Case, acting: Acting, payload: dict) -> None:
         {"state": State.APPROVED, "accepted_on": today(), "decided_on": today()},
         reason=_text(payload, "opinion"),
     )
-    _tell(case, "case_approved")
 
 
 def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
@@ -1048,7 +1034,6 @@ def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
         },
         data={"verification_due": check_due.isoformat()},
     )
-    _tell(case, "case_approved")
 
 
 def _complete(case: Case, acting: Acting, payload: dict) -> None:
@@ -1058,7 +1043,6 @@ def _complete(case: Case, acting: Acting, payload: dict) -> None:
     if delivery is not None and delivery.method == DeliveryMethod.PICKUP and not delivery.pickup_code:
         delivery.pickup_code = f"{secrets.randbelow(10**6):06d}"
         delivery.save(update_fields=["pickup_code"])
-    _tell(case, "case_completed", due=case.delivery_due)
     if delivery is not None and delivery.method == DeliveryMethod.ELECTRONIC:
         _deliver(case, SYSTEM, {"method": DeliveryMethod.ELECTRONIC})
 
@@ -1068,12 +1052,10 @@ def _deliver(case: Case, acting: Acting, payload: dict) -> None:
     if method not in DeliveryMethod.values:
         raise ValidationError({"method": [_("请选择送达方式。")]})
     delivery, _created = Delivery.objects.get_or_create(case=case, defaults={"method": method})
-    detail = ""
     if method == DeliveryMethod.PICKUP:
         code = str(payload.get("pickup_code") or "").strip()
         if delivery.pickup_code and code != delivery.pickup_code:
             raise ValidationError({"pickup_code": [_("取件码不正确，请核对申请人出示的取件码。")]})
-        detail = _("已在窗口领取。")
     elif method == DeliveryMethod.EXPRESS:
         for key in ("recipient", "phone", "address"):
             if payload.get(key):
@@ -1083,10 +1065,7 @@ def _deliver(case: Case, acting: Acting, payload: dict) -> None:
             raise ValidationError({k: [_("快递送达须填写此项。")] for k in missing})
         delivery.method = method
         delivery.save()
-        number = carrier().dispatch(delivery)
-        detail = _("快递单号：%(number)s。") % {"number": number}
-    else:
-        detail = _("请在“我的办件”中查看电子结果。")
+        carrier().dispatch(delivery)
     case.delivery = delivery
     delivery.method = method
     delivery.delivered_at = delivery.delivered_at or (
@@ -1100,7 +1079,6 @@ def _deliver(case: Case, acting: Acting, payload: dict) -> None:
         {"state": State.DELIVERED},
         data={"method": method, "tracking_number": delivery.tracking_number},
     )
-    _tell(case, "case_delivered", method=DeliveryMethod(method).label, detail=detail)
 
 
 def _withdraw(case: Case, acting: Acting, payload: dict) -> None:
@@ -1111,7 +1089,6 @@ def _withdraw(case: Case, acting: Acting, payload: dict) -> None:
         {"state": State.WITHDRAWN, "closed_at": clock.now(), "paused_on": None},
         reason=_text(payload, "reason"),
     )
-    _tell(case, "case_withdrawn")
 
 
 def _terminate(case: Case, acting: Acting, payload: dict) -> None:
@@ -1128,7 +1105,6 @@ def _terminate(case: Case, acting: Acting, payload: dict) -> None:
         },
         reason=reason,
     )
-    _tell(case, "case_terminated", reason=reason)
 
 
 _HANDLERS = {
@@ -1195,35 +1171,52 @@ def flag_overdue_commitments(on: dt.date | None = None) -> int:
     """容缺受理: flag (once) the cases whose committed date passed with materials still missing."""
     on = on or today()
     flagged = 0
-    for case in Case.objects.filter(
-        commitment_due__lt=on,
-        commitment_overdue=False,
-        state__in=[State.ACCEPTED, State.UNDER_REVIEW, State.SUSPENDED],
-    ).select_related("version"):
+    overdue = list(
+        Case.objects.filter(
+            commitment_due__lt=on,
+            commitment_overdue=False,
+            state__in=[State.ACCEPTED, State.UNDER_REVIEW, State.SUSPENDED],
+        ).select_related("version")
+    )
+    wanted = {pk for case in overdue for pk in case.pending_materials}
+    material_names = dict(Material.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    for case in overdue:
         if not case.pending_materials:
             continue
+        names = "、".join(material_names.get(pk, str(pk)) for pk in case.pending_materials)
         try:
             with transaction.atomic():
-                _commit(case, SYSTEM, "commitment_overdue", {"commitment_overdue": True}, reschedule=False)
+                _commit(
+                    case,
+                    SYSTEM,
+                    "commitment_overdue",
+                    {"commitment_overdue": True},
+                    reschedule=False,
+                    data={"materials": names},
+                )
         except CaseConflict:
             continue
-        names = "、".join(
-            Material.objects.filter(pk__in=case.pending_materials).values_list("name", flat=True)
-        )
-        _tell(case, "case_commitment_overdue", due=case.commitment_due, items=names)
         flagged += 1
     return flagged
 
 
-def recompute_provisional_if_known() -> int:
-    """After a year's schedule is entered: recompute the provisional due dates that can now be
-    computed for real (those still reaching into an unknown year stay provisional)."""
+def recompute_provisional(message: OutboxMessage | None = None) -> int:
+    """A year's schedule was entered (`calendar.year_entered`): recompute the provisional due dates,
+    each through the same revision-guarded change as any other (those still reaching into an
+    unknown year stay provisional). Runs once per entered year, in the worker, not on every sweep."""
+    from yiwang.core import workdays
+
+    workdays.invalidate()  # the worker's calendar: the year was entered by another process
     done = 0
     for case in Case.objects.filter(due_provisional=True).select_related("version").iterator(chunk_size=500):
         fields = schedule_fields(case)
-        if not fields["due_provisional"]:
-            Case.objects.filter(pk=case.pk).update(**fields)
-            done += 1
+        if fields["due_provisional"] or all(getattr(case, k) == v for k, v in fields.items()):
+            continue
+        try:
+            _commit(case, SYSTEM, "recompute_deadlines", {}, data={"provisional": False})
+        except CaseConflict:
+            continue  # changed meanwhile: that change already used the entered year
+        done += 1
     return done
 
 

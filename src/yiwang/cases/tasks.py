@@ -13,12 +13,12 @@ log = logging.getLogger(__name__)
 
 @task()
 def sweep_deadlines() -> dict[str, int]:
-    """Deemed acceptance after five working days, overdue 容缺 commitments, and provisional due
-    dates once their year's schedule is entered. Safe to run any number of times."""
+    """Deemed acceptance after five working days and overdue 容缺 commitments. Safe to run any
+    number of times. (Provisional due dates are recomputed when a year is entered, by the
+    `cases.provisional` subscriber, not here.)"""
     result = {
         "deemed_accepted": services.deem_overdue_acceptances(),
         "commitments_flagged": services.flag_overdue_commitments(),
-        "provisional_recomputed": services.recompute_provisional_if_known(),
     }
     log.info("deadline sweep", extra=result)
     return result

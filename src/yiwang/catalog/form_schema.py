@@ -242,8 +242,19 @@ def clean_data(schema: dict, data: dict, *, partial: bool = False) -> dict[str, 
 
     With `partial` (autosaved drafts) missing required values are allowed; bad values are not.
     """
+    cleaned, errors = clean_and_report(schema, data, partial=partial)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def clean_and_report(
+    schema: dict, data: dict, *, partial: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One pass over the form: the cleaned values that are good, and the errors of the others (so
+    an application with problems keeps what was right as a draft, and is checked only once)."""
     if not isinstance(data, dict):
-        raise ValidationError({"__all__": [_("表单数据应为对象。")]})
+        return {}, {"__all__": [_("表单数据应为对象。")]}
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for field in (schema or {}).get("fields", []):
@@ -285,9 +296,7 @@ def clean_data(schema: dict, data: dict, *, partial: bool = False) -> dict[str, 
             cleaned[name] = _clean_value(field, value)
         except ValidationError as exc:
             errors[name] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return cleaned, errors
 
 
 def prefill(schema: dict, profile: dict[str, str]) -> dict[str, Any]:

@@ -5,14 +5,23 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from yiwang.core import calendar_schedule, services
+from yiwang.core import calendar_schedule, outbox, services
 from yiwang.core.identifiers import (
     division_level,
     division_parent_code,
     normalise_division_code,
     validate_uscc,
 )
-from yiwang.core.models import CalendarAdjustment, CalendarDay, CalendarYear, Department, Division
+from yiwang.core.models import (
+    CalendarAdjustment,
+    CalendarDay,
+    CalendarYear,
+    Department,
+    Division,
+    OutboxDelivery,
+    OutboxMessage,
+    PeriodicJob,
+)
 
 
 class DivisionForm(forms.ModelForm):
@@ -131,3 +140,59 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxDelivery)
+class OutboxDeliveryAdmin(admin.ModelAdmin):
+    """Subscribers' receipts: the failed and dead ones are what an administrator looks at."""
+
+    list_display = ["message", "subscriber", "state", "attempts", "next_attempt_at", "updated_at"]
+    list_filter = ["state", "subscriber"]
+    readonly_fields = [
+        "message",
+        "subscriber",
+        "state",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "updated_at",
+    ]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("立即重试所选投递"))
+    def retry_now(self, request, queryset):
+        count = outbox.retry(queryset.values_list("pk", flat=True))
+        self.message_user(request, _("已安排 %(n)s 条事件重新投递。") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "topic", "created_at", "available_at", "done_at"]
+    list_filter = ["topic"]
+    readonly_fields = [
+        "topic",
+        "payload",
+        "created_at",
+        "available_at",
+        "claimed_until",
+        "claimed_by",
+        "done_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PeriodicJob)
+class PeriodicJobAdmin(admin.ModelAdmin):
+    list_display = ["name", "next_run_at", "last_run_at", "last_worker"]
+    readonly_fields = ["name", "last_run_at", "last_worker"]

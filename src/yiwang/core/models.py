@@ -1,8 +1,10 @@
-"""Administrative divisions, departments (implementing bodies) and the working-day calendar."""
+"""Divisions, departments (implementing bodies), the working-day calendar, stored files, and the
+event outbox with the worker's periodic jobs."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.identifiers import LEVEL_PREFIX_LENGTH
@@ -188,3 +190,87 @@ class StoredFile(models.Model):
     @property
     def storage_name(self) -> str:
         return f"{self.id.hex[:2]}/{self.id.hex}"
+
+
+class OutboxMessage(models.Model):
+    """An event to deliver after the transaction that wrote it commits (the transactional outbox).
+
+    Written in the same transaction as the change it reports, so it exists exactly when the change
+    does; delivered by the worker to every subscriber of its topic (`core.outbox`), at least once.
+    """
+
+    topic = models.CharField(_("主题"), max_length=64)
+    payload = models.JSONField(_("内容"), default=dict)
+    created_at = models.DateTimeField(_("产生时间"), default=timezone.now)
+    # When the next delivery round may start (later after a subscriber failed: back-off).
+    available_at = models.DateTimeField(_("下次投递时间"), default=timezone.now)
+    # A worker that took the message holds it until then; a killed worker's claim simply expires.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    done_at = models.DateTimeField(_("投递完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事件发件箱")
+        verbose_name_plural = _("事件发件箱")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["available_at", "id"], condition=models.Q(done_at__isnull=True), name="outbox_pending"
+            ),
+            models.Index(
+                fields=["claimed_by"], condition=models.Q(done_at__isnull=True), name="outbox_claim"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.topic}"
+
+
+class OutboxDelivery(models.Model):
+    """One subscriber's receipt of one message: recorded in the subscriber's own transaction, so a
+    message is applied once per subscriber however often the worker retries it."""
+
+    class State(models.TextChoices):
+        DELIVERED = "delivered", _("已投递")
+        FAILED = "failed", _("失败，待重试")
+        DEAD = "dead", _("多次失败，已停止重试")
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.CharField(_("订阅者"), max_length=100)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次重试"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("事件投递")
+        verbose_name_plural = _("事件投递")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "subscriber"], name="outbox_delivery_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["state"], condition=~models.Q(state="delivered"), name="outbox_delivery_problems"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.subscriber}: {self.state}"
+
+
+class PeriodicJob(models.Model):
+    """A job the worker runs every so often. One row per job whatever the number of worker
+    processes: the process whose conditional UPDATE moves `next_run_at` on is the one that runs it."""
+
+    name = models.CharField(_("任务"), max_length=64, unique=True)
+    next_run_at = models.DateTimeField(_("下次运行"), default=timezone.now)
+    last_run_at = models.DateTimeField(_("上次运行"), null=True, blank=True)
+    last_worker = models.CharField(_("运行进程"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name

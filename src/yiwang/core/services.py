@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yiwang.core import calendar_schedule, workdays
+from yiwang.core import calendar_schedule, outbox, workdays
 from yiwang.core.identifiers import (
     division_level,
     division_parent_code,
@@ -108,6 +108,7 @@ def create_department(
 
 
 @transaction.atomic
+@transaction.atomic
 def save_year_schedule(
     year: int,
     adjustments: Iterable[calendar_schedule.Adjustment],
@@ -139,6 +140,8 @@ def save_year_schedule(
     )
     renumber_workdays(from_date=dt.date(year, 1, 1))
     transaction.on_commit(workdays.invalidate)
+    # Deadlines computed provisionally for this year (cases) are recomputed by its subscriber.
+    outbox.publish("calendar.year_entered", {"year": year})
     return cal_year
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.core.models import StoredFile
@@ -71,7 +72,7 @@ def files_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "files"
 
 
-def store_bytes(
+def check(
     data: bytes,
     original_name: str,
     *,
@@ -80,7 +81,8 @@ def store_bytes(
     user=None,
     field: str = "file",
 ) -> StoredFile:
-    """Check and store one file; raises ValidationError keyed by `field` with a clear message."""
+    """Check one file (size, type sniffed from its content) and describe it as an unsaved row with
+    a generated id; raises ValidationError keyed by `field` with a clear message. Writes nothing."""
     allowed = tuple(allowed)
     if len(data) > max_bytes:
         raise ValidationError(
@@ -107,7 +109,7 @@ def store_bytes(
             },
             code="bad_type",
         )
-    stored = StoredFile(
+    return StoredFile(
         id=uuid.uuid4(),
         original_name=Path(original_name or "file").name[:200],
         kind=kind,
@@ -115,10 +117,26 @@ def store_bytes(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_at=timezone.now(),
     )
+
+
+def write(stored: StoredFile, data: bytes) -> None:
+    """Put a checked file's bytes in place (before the row that names it is inserted)."""
     path = files_root() / stored.storage_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def discard(stored: StoredFile) -> None:
+    """Remove the bytes of a file whose row was never committed."""
+    (files_root() / stored.storage_name).unlink(missing_ok=True)
+
+
+def store_bytes(data: bytes, original_name: str, **kwargs) -> StoredFile:
+    """Check and store one file; raises ValidationError keyed by `field` with a clear message."""
+    stored = check(data, original_name, **kwargs)
+    write(stored, data)
     stored.save(force_insert=True)  # a new generated id: no UPDATE attempt first
     return stored
 

@@ -6,9 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-
+from yiwang.core import outbox
 from yiwang.notices.models import MessageTemplate, Notice, SmsMessage
 from yiwang.notices.templates_default import DEFAULTS
 
@@ -46,7 +44,8 @@ def notify(
     user, key: str, context: dict[str, Any], *, link: str = "", phone: str = "", at=None
 ) -> Notice | None:
     """Tell one applicant: an in-site notice (if they have an account), an e-mail (if they have an
-    address) and an SMS to the outbox (if there is a phone and the template has an SMS text)."""
+    address) and an SMS to the outbox (if there is a phone and the template has an SMS text).
+    Called by the notices subscriber, inside its delivery transaction."""
     text = render(key, context)
     notice = None
     if user is not None:
@@ -59,10 +58,9 @@ def notify(
             **({"created_at": at} if at else {}),
         )
         if text.send_email and user.email:
-            try:
-                send_mail(text.title, text.body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            except OSError:  # the mail server being down must not undo the case's change
-                log.warning("mail to applicant failed", extra={"key": key})
+            # Sent by the mail subscriber once this transaction commits (and retried if the
+            # mail server is down), never from inside it.
+            outbox.publish("mail.send", {"to": user.email, "subject": text.title, "body": text.body})
         phone = phone or user.phone
     if text.sms and phone:
         SmsMessage.objects.create(phone=phone, text=text.sms, key=key, **({"created_at": at} if at else {}))

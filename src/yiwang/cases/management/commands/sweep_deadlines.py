@@ -8,11 +8,10 @@ from yiwang.cases.tasks import sweep_deadlines
 
 
 class Command(BaseCommand):
-    help = "执行期限巡检：逾期视为受理、容缺逾期标记、暂定期限重算"
+    help = "执行期限巡检：逾期视为受理、容缺逾期标记"
 
     def handle(self, *args, **options):
         result = sweep_deadlines.call()
         self.stdout.write(
-            f"视为受理 {result['deemed_accepted']} 件，容缺逾期 {result['commitments_flagged']} 件，"
-            f"重算暂定期限 {result['provisional_recomputed']} 件"
+            f"视为受理 {result['deemed_accepted']} 件，容缺逾期 {result['commitments_flagged']} 件"
         )

@@ -1,0 +1,233 @@
+"""The transactional outbox: events written with the change they report, delivered after commit.
+
+A domain publishes a message inside the transaction of its change (`publish`, `publish_many`):
+if the change rolls back, so does the message, and nothing outside the database has happened. The
+worker (`yiwang worker`, `core.worker`) then hands each message to every subscriber registered for
+its topic. Apps register in their own `AppConfig.ready`, so the publisher imports none of them:
+
+    outbox.subscribe("notices.case", ["case.*"], on_case_event)
+
+Delivery is at least once; each subscriber's effect happens once per message, because a
+*transactional* subscriber (the default) runs in a transaction that also records its receipt
+(`OutboxDelivery`): a worker killed mid-delivery leaves either both or neither. A subscriber that
+acts outside the database (mail, a carrier, an upper platform) says `transactional=False`: it runs
+outside any transaction and must tolerate a repeat after a crash between acting and recording.
+
+A subscriber that raises is retried with exponential back-off (`backoff`), up to `MAX_ATTEMPTS`,
+then left `dead` for an administrator (the admin lists failures and can retry them). A failure never
+touches the publishing change, and one subscriber's failure does not hold back the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from yiwang.core.models import OutboxDelivery, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+CLAIM_SECONDS = 60  # a claim outlives any sane delivery round; a dead worker's claim expires
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    name: str
+    topics: tuple[str, ...]  # fnmatch patterns: "case.*", "calendar.year_entered"
+    handler: Callable[[OutboxMessage], None]
+    transactional: bool = True
+
+    def wants(self, topic: str) -> bool:
+        return any(fnmatch.fnmatchcase(topic, pattern) for pattern in self.topics)
+
+
+_subscribers: dict[str, Subscriber] = {}
+
+
+def subscribe(
+    name: str, topics: Iterable[str], handler: Callable[[OutboxMessage], None], *, transactional: bool = True
+) -> None:
+    """Register `handler` for messages whose topic matches one of `topics` (call from
+    `AppConfig.ready`). The name identifies the subscriber's receipts: keep it stable."""
+    _subscribers[name] = Subscriber(name, tuple(topics), handler, transactional)
+
+
+def unsubscribe(name: str) -> None:
+    _subscribers.pop(name, None)
+
+
+def subscribers() -> list[Subscriber]:
+    return list(_subscribers.values())
+
+
+# --- Publishing ------------------------------------------------------------------------------------
+
+
+def message(topic: str, payload: dict[str, Any], *, at: dt.datetime | None = None) -> OutboxMessage:
+    """An unsaved message (for `publish_many`)."""
+    now = timezone.now()
+    return OutboxMessage(topic=topic, payload=payload, created_at=at or now, available_at=now)
+
+
+def publish(topic: str, payload: dict[str, Any], *, at: dt.datetime | None = None) -> OutboxMessage:
+    """Write one message in the current transaction (one INSERT)."""
+    row = message(topic, payload, at=at)
+    row.save(force_insert=True)
+    return row
+
+
+def publish_many(rows: list[OutboxMessage]) -> None:
+    """Write several messages in one INSERT."""
+    if rows:
+        OutboxMessage.objects.bulk_create(rows)
+
+
+# --- Delivering ------------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """5 s, 10 s, 20 s … capped at an hour: a subscriber's outage does not become a busy loop."""
+    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim(worker: str, limit: int = 100) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for this worker. The conditional UPDATE decides: of two
+    workers claiming at once, each message goes to one (PostgreSQL re-checks the condition on a
+    row another transaction just changed; SQLite has one writer)."""
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    due = OutboxMessage.objects.filter(free, done_at__isnull=True, available_at__lte=now)
+    ids = list(due.order_by("available_at", "id").values_list("id", flat=True)[:limit])
+    if not ids:
+        return []
+    token = f"{worker}:{uuid.uuid4().hex[:8]}"
+    OutboxMessage.objects.filter(free, pk__in=ids, done_at__isnull=True).update(
+        claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS), claimed_by=token
+    )
+    return list(OutboxMessage.objects.filter(claimed_by=token, done_at__isnull=True).order_by("id"))
+
+
+def deliver(messages: list[OutboxMessage]) -> int:
+    """Hand each message to every subscriber of its topic that has not yet received it; returns the
+    number of receipts recorded now."""
+    if not messages:
+        return 0
+    receipts: dict[tuple[int, str], OutboxDelivery] = {
+        (d.message_id, d.subscriber): d for d in OutboxDelivery.objects.filter(message__in=messages)
+    }
+    delivered = 0
+    for msg in messages:
+        retry_at: dt.datetime | None = None
+        for sub in subscribers():
+            if not sub.wants(msg.topic):
+                continue
+            receipt = receipts.get((msg.pk, sub.name))
+            if receipt is not None and receipt.state in (
+                OutboxDelivery.State.DELIVERED,
+                OutboxDelivery.State.DEAD,
+            ):
+                continue
+            if receipt is not None and receipt.next_attempt_at and receipt.next_attempt_at > timezone.now():
+                retry_at = min(retry_at or receipt.next_attempt_at, receipt.next_attempt_at)
+                continue
+            failed = _deliver_one(sub, msg, receipt)
+            if failed is None:
+                delivered += 1
+            elif failed.state == OutboxDelivery.State.FAILED:
+                retry_at = min(retry_at or failed.next_attempt_at, failed.next_attempt_at)
+        if retry_at is None:
+            OutboxMessage.objects.filter(pk=msg.pk).update(done_at=timezone.now(), claimed_until=None)
+        else:
+            OutboxMessage.objects.filter(pk=msg.pk).update(available_at=retry_at, claimed_until=None)
+    return delivered
+
+
+def _deliver_one(
+    sub: Subscriber, msg: OutboxMessage, receipt: OutboxDelivery | None
+) -> OutboxDelivery | None:
+    """Run one subscriber on one message; None when it succeeded, else its failure receipt."""
+    try:
+        if sub.transactional:
+            with transaction.atomic():
+                sub.handler(msg)
+                _record(msg, sub, receipt, OutboxDelivery.State.DELIVERED)
+        else:
+            sub.handler(msg)
+            with transaction.atomic():
+                _record(msg, sub, receipt, OutboxDelivery.State.DELIVERED)
+        return None
+    except Exception as exc:  # any subscriber error is recorded and retried
+        attempts = (receipt.attempts if receipt else 0) + 1
+        state = OutboxDelivery.State.DEAD if attempts >= MAX_ATTEMPTS else OutboxDelivery.State.FAILED
+        log.warning(
+            "outbox subscriber failed",
+            extra={"subscriber": sub.name, "outbox_id": msg.pk, "topic": msg.topic, "attempts": attempts},
+        )
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        with transaction.atomic():
+            return _record(
+                msg,
+                sub,
+                receipt,
+                state,
+                attempts=attempts,
+                error=error,
+                retry=timezone.now() + backoff(attempts),
+            )
+
+
+def _record(msg, sub, receipt, state, *, attempts=None, error="", retry=None) -> OutboxDelivery:
+    values = {
+        "state": state,
+        "attempts": attempts if attempts is not None else (receipt.attempts + 1 if receipt else 1),
+        "last_error": error,
+        "next_attempt_at": retry if state == OutboxDelivery.State.FAILED else None,
+        "updated_at": timezone.now(),
+    }
+    if receipt is None:
+        receipt = OutboxDelivery(message=msg, subscriber=sub.name, **values)
+        receipt.save(force_insert=True)
+    else:
+        OutboxDelivery.objects.filter(pk=receipt.pk).update(**values)
+        for k, v in values.items():
+            setattr(receipt, k, v)
+    return receipt
+
+
+def dispatch(worker: str = "inline", limit: int = 100) -> int:
+    """One round: claim due messages and deliver them. Returns the receipts recorded."""
+    return deliver(claim(worker, limit))
+
+
+def drain(worker: str = "inline", rounds: int = 1000) -> int:
+    """Deliver until nothing is due now (tests, `yiwang deliver-outbox`, the demo loader)."""
+    total = 0
+    for _ in range(rounds):
+        batch = claim(worker)
+        if not batch:
+            break
+        total += deliver(batch)
+    return total
+
+
+def retry(delivery_ids: Iterable[int]) -> int:
+    """An administrator's retry of failed or dead receipts: due again now."""
+    rows = OutboxDelivery.objects.filter(pk__in=list(delivery_ids)).exclude(
+        state=OutboxDelivery.State.DELIVERED
+    )
+    message_ids = list(rows.values_list("message_id", flat=True))
+    rows.update(state=OutboxDelivery.State.FAILED, next_attempt_at=timezone.now())
+    return OutboxMessage.objects.filter(pk__in=message_ids).update(
+        done_at=None, available_at=timezone.now(), claimed_until=None
+    )
