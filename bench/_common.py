@@ -12,9 +12,39 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# The PostgreSQL server the benchmarks use; its database part is the maintenance database (where
+# scratch databases are created and dropped from), each benchmark names its own.
 PG_URL = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_url(database: str) -> str:
+    """BENCH_PG's server (user, password, host, port, options) with another database."""
+    parts = urlsplit(PG_URL)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def pg_env() -> dict[str, str]:
+    """Environment for psql and pgbench pointing at BENCH_PG's server and maintenance database."""
+    parts = urlsplit(PG_URL)
+    env = {
+        **os.environ,
+        "PGHOST": parts.hostname or "127.0.0.1",
+        "PGPORT": str(parts.port or 5432),
+        "PGUSER": unquote(parts.username or "postgres"),
+        "PGDATABASE": unquote(parts.path.lstrip("/") or "postgres"),
+    }
+    if parts.password:
+        env["PGPASSWORD"] = unquote(parts.password)
+    return env
+
+
+def psql(sql: str, database: str | None = None) -> subprocess.CompletedProcess:
+    """Run one statement with psql on BENCH_PG's server (its maintenance database by default)."""
+    command = ["psql", "-q", "-X", "-c", sql] + (["-d", database] if database else [])
+    return subprocess.run(command, env=pg_env(), capture_output=True, text=True)
 
 
 def setup_django(database_url: str | None = None) -> None:
@@ -50,29 +80,46 @@ def latencies_ms(fn: Callable[[], object], runs: int) -> dict[str, float]:
     }
 
 
+def pgbench_init(database: str) -> bool:
+    """A fresh scratch database initialised by pgbench (scale 1); False if pgbench is unavailable."""
+    if not shutil.which("pgbench") or not shutil.which("psql"):
+        return False
+    psql(f"DROP DATABASE IF EXISTS {database}")
+    if psql(f"CREATE DATABASE {database}").returncode:
+        return False
+    made = subprocess.run(["pgbench", "-i", "-q", "-s", "1", database], env=pg_env(), capture_output=True)
+    return made.returncode == 0
+
+
+def pgbench_run(database: str, seconds: int = 10, *, mode: str = "-S", clients: int = 1) -> float | None:
+    """TPS of pgbench on a database `pgbench_init` prepared: select-only (-S, the default) or, with
+    mode="-N", the simple-update write transaction, with `clients` clients."""
+    out = subprocess.run(
+        ["pgbench", mode, "-n", "-c", str(clients), "-j", str(clients), "-T", str(seconds), database],
+        env=pg_env(),
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"tps = ([\d.]+)", out.stdout)
+    return float(match.group(1)) if out.returncode == 0 and match else None
+
+
+def pgbench_drop(database: str) -> None:
+    psql(f"DROP DATABASE IF EXISTS {database}")
+
+
 def pgbench_tps(
     seconds: int = 10, *, mode: str = "-S", clients: int = 1, database: str = "yiwang_pgbench"
 ) -> float | None:
-    """TPS of pgbench on a scratch database, or None if unavailable: select-only (-S, the default)
-    or, with mode="-N", the simple-update write transaction, with `clients` clients."""
-    if not shutil.which("pgbench") or not shutil.which("psql"):
+    """TPS of pgbench on a scratch database made for the run, or None if unavailable: select-only
+    (-S, the default) or, with mode="-N", the simple-update write transaction, with `clients`
+    clients."""
+    if not pgbench_init(database):
         return None
-    env = {**os.environ, "PGHOST": "127.0.0.1", "PGUSER": "postgres"}
-    subprocess.run(["psql", "-q", "-c", f"DROP DATABASE IF EXISTS {database}"], env=env, capture_output=True)
-    made = subprocess.run(["psql", "-q", "-c", f"CREATE DATABASE {database}"], env=env, capture_output=True)
-    if made.returncode:
-        return None
-    subprocess.run(["pgbench", "-i", "-q", "-s", "1", database], env=env, capture_output=True, check=True)
-    out = subprocess.run(
-        ["pgbench", mode, "-n", "-c", str(clients), "-j", str(clients), "-T", str(seconds), database],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    subprocess.run(["psql", "-q", "-c", f"DROP DATABASE {database}"], env=env, capture_output=True)
-    match = re.search(r"tps = ([\d.]+)", out)
-    return float(match.group(1)) if match else None
+    try:
+        return pgbench_run(database, seconds, mode=mode, clients=clients)
+    finally:
+        pgbench_drop(database)
 
 
 def report(title: str, rows: list[tuple[str, str]]) -> None:

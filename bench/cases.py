@@ -1,21 +1,69 @@
-"""Cases at volume: submission throughput and workbench queue latency.
+"""Cases at volume: what one API submission costs, submission throughput, workbench queue latency.
 
-    .venv/bin/python bench/cases.py [--cases 1000000] [--backends postgresql,sqlite]
-                                    [--threads 1,4] [--seconds 10] [--runs 30]
+    .venv/bin/python bench/cases.py [--quick] [--cases 1000000] [--backends postgresql,sqlite]
+                                    [--pg-db yiwang_bench_cases] [--sqlite-path var/bench-cases.sqlite3]
+                                    [--threads 1,4] [--seconds 10] [--sample 50] [--pdf-kb 64]
+                                    [--profile 0] [--runs 30] [--services | --no-services]
                                     [--no-pgbench] [--no-submit] [--no-queue] [--regenerate]
 
-Each database gets bench/generate_cases.py's load, filled once and reused (PostgreSQL: a scratch
-UTF-8 database `yiwang_bench_cases` on BENCH_PG's server; SQLite: var/bench-cases.sqlite3). For
-each, in a child process of its own:
+Each database gets bench/generate_cases.py's load, filled once and reused: on PostgreSQL a scratch
+UTF-8 database (`--pg-db`, default `yiwang_bench_cases`) on BENCH_PG's server, on SQLite a file
+(`--sqlite-path`, default var/bench-cases.sqlite3). `--quick` uses 2,000 cases and a small
+applicant pool (5,000 persons, 500 enterprises) in databases of their own (`yiwang_bench_cases_quick`,
+var/bench-cases-quick.sqlite3) unless named, and leaves out the portal's step-by-step path unless
+asked (`--services`), so the submission figures come in a minute or two.
 
-(a) submission throughput through the real service path — `services.start_application`,
-    `save_form`, `attach_material` for every material, `set_delivery`, `submit` — with N threads
-    (each its own applicant and connection), and separately `POST /api/v1/cases` in-process with
-    Django's test Client and a bearer token (the same steps in one request), in cases per second;
-    beside PostgreSQL's own `pgbench -N` (simple-update writes) with as many clients, and the ratio
-    of the two so figures from different machines compare. Open Zaak (the Dutch peer) creates about
-    20 cases a second.
-(b) workbench queue latency at that volume: p50/p95 of `queries.staff_queue(user,
+For each database, in a child process of its own:
+
+(a) The API submission, as issue 8 measures it: `POST /api/v1/cases` with the real JSON body (an
+    entry code of a published guide with exactly two materials, `form_data`, the two materials as
+    base64 PDFs of `--pdf-kb` KB each, `{"method": "pickup"}` as the delivery choice, `submit`
+    true) through Django's test Client in-process, with a bearer token and a fresh
+    `Idempotency-Key` per request, each thread its own applicant and token. Around every request
+    the worker does what a WSGI server's request_started/request_finished signals do
+    (`close_old_connections()`; the test Client disconnects it), so connection reuse, the
+    PostgreSQL health check and SQLite's connection per request are as on a server (on SQLite
+    one more connection stays open meanwhile, as a server's other workers would keep one: the last
+    connection to a WAL database checkpoints it as it closes).
+
+    - CPU ms per case: `time.thread_time()` of the thread making the request, around the request
+      (so it includes the test Client's own small work of building the request and reading the
+      response, not the database server's); beside it the process CPU (`time.process_time()`)
+      divided by the cases of that run. Both leave out the database server, whose CPU is given
+      separately on PostgreSQL for the sample below (utime+stime of the connection's backend from
+      /proc, 10 ms ticks, so only when the server runs on this machine).
+    - Statements and transactions per case, on a separate sample of `--sample` requests in one
+      thread (counting costs a little, so not during the timed runs): statements are what goes
+      through `connection.execute_wrapper`, transaction control (SAVEPOINT, RELEASE, ROLLBACK
+      TO, and SQLite's BEGIN IMMEDIATE, which Django sends through it) excluded (and shown
+      apart). A write transaction is a commit of an outermost `transaction.atomic` (counted by
+      wrapping `connection.commit`) or a writing statement run in autocommit (its own implicit
+      transaction). Reads in autocommit (each its own single-statement read-only transaction on
+      the server) are shown apart. Not seen by the wrapper: psycopg's implicit BEGIN, the
+      drivers' COMMIT, SQLite's connection PRAGMAs and PostgreSQL's health check (`SELECT 1`).
+      On PostgreSQL the server's own count is given as well: the change in
+      `pg_stat_database.xact_commit`/`xact_rollback` of the benchmark database over the sample,
+      which counts every transaction, read-only ones and health checks included. The sample also
+      gives each statement's wall time and the thread CPU spent inside the statements' execute
+      (the driver's share; building the SQL is the ORM's, outside it).
+    - Cases per second with 1 and N threads (`--threads`), beside PostgreSQL's own `pgbench -N`
+      (simple-update writes, scale 1) with as many clients, run just before each timed run (so
+      both see the machine in the same state), and the ratio cases/s ÷ pgbench tps, so machines
+      compare. On SQLite the ratio is shown too, pgbench there serving only as a yardstick of the
+      machine. The 1-minute load average as each run ends is printed beside it: on a shared
+      machine the figures are only as good as the quiet they were taken in.
+    - Targets (issue 8) printed beside the figures: ≤ 8 ms CPU per case, 1 transaction, ≤ 12
+      statements, ≥ 5 % of pgbench -N tps; the peer Open Zaak's figures: 84 ms CPU per case and
+      0.70 % of pgbench tps.
+    - `--profile N`: N more requests under cProfile (one thread, wall clock), the top entries by
+      cumulative and by own time per request and as shares of it (cProfile roughly doubles the
+      time of call-heavy code: the shares matter more than the ms).
+
+(b) The portal's step-by-step path (`--services`, on by default except with `--quick`):
+    `services.start_application`, `save_form`, `attach_material` for every material,
+    `set_delivery`, `submit`, each its own transaction as the portal's pages do them, in cases per
+    second with N threads.
+(c) Workbench queue latency at that volume: p50/p95 of `queries.staff_queue(user,
     QueueFilters(tab=...))[:20]` evaluated, and of `queries.tab_counts(user)`, for the reviewer of
     the department with the most cases, a window clerk of the city's 政务服务中心 and the city's
     supervisor, on the tabs todo / overdue / all (and closed) and with an applicant filter (a
@@ -41,41 +89,63 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+import uuid  # noqa: E402
 
-from _common import PG_URL, ROOT, latencies_ms, pgbench_tps, report, setup_django  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    latencies_ms,
+    pg_url,
+    pgbench_drop,
+    pgbench_init,
+    pgbench_run,
+    psql,
+    report,
+    setup_django,
+)
 
-SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench-cases.sqlite3'}"
-PG_DB = "yiwang_bench_cases"
+PG_DB, PG_DB_QUICK = "yiwang_bench_cases", "yiwang_bench_cases_quick"
+SQLITE_PATH = ROOT / "var" / "bench-cases.sqlite3"
+SQLITE_PATH_QUICK = ROOT / "var" / "bench-cases-quick.sqlite3"
+QUICK_CASES, QUICK_PERSONS, QUICK_ENTERPRISES = 2_000, 5_000, 500
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-OPEN_ZAAK = 20  # cases per second the peer reports
+# Issue 8's targets and the peer's figures (Open Zaak).
+TARGET_CPU_MS, TARGET_STATEMENTS, TARGET_TRANSACTIONS, TARGET_RATIO = 8.0, 12, 1, 5.0
+PEER_CPU_MS, PEER_RATIO, PEER_RATE = 84.0, 0.70, 20
+# Transaction control, not counted as statements (shown apart).
+CONTROL_PREFIXES = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END")
 
 
-def psql(sql: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PGHOST": "127.0.0.1", "PGUSER": "postgres"}
-    return subprocess.run(
-        ["psql", "-q", "-d", "postgres", "-c", sql], env=env, capture_output=True, text=True
-    )
+def pdf_of(kb: int) -> bytes:
+    """A PDF of about `kb` KB (a stream of random bytes, as a scan compresses no further)."""
+    if kb <= 0:
+        return PDF
+    body = os.urandom(kb * 1024)
+    head = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n2 0 obj<</Length " + str(len(body)).encode()
+    head += b">>stream\n"
+    return head + body + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def prepare_postgres(regenerate: bool) -> str | None:
+def prepare_postgres(database: str, regenerate: bool) -> str | None:
     if regenerate:
-        psql(f"DROP DATABASE IF EXISTS {PG_DB}")
+        psql(f"DROP DATABASE IF EXISTS {database}")
     if psql("SELECT 1").returncode:
         return None
     made = psql(
-        f"CREATE DATABASE {PG_DB} ENCODING 'UTF8' TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        f"CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0 "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
     )
     if made.returncode and "already exists" not in made.stderr:
         print(made.stderr, file=sys.stderr)
         return None
-    return f"{PG_URL.rsplit('/', 1)[0]}/{PG_DB}"
+    return pg_url(database)
 
 
-# --- (a) Submissions ------------------------------------------------------------------------
+# --- (a) The API submission -----------------------------------------------------------------
 
 
 def _applicants(count: int):
@@ -103,7 +173,7 @@ def _applicants(count: int):
 
 
 def _entries(limit: int = 400):
-    """Published entries a person may apply for, with their materials per situation."""
+    """Published entries a person may apply for: (entry, [(situation, its materials)])."""
     from yiwang.catalog.models import Entry
 
     picked = []
@@ -119,97 +189,393 @@ def _entries(limit: int = 400):
     for entry in qs[:limit]:
         situations = [s.pk for s in entry.published.situations.all()] or [None]
         materials = list(entry.published.materials.all())
-        picked.append((entry, situations, materials))
+        picked.append(
+            (entry, [(s, [m for m in materials if m.situation_id in (None, s)]) for s in situations])
+        )
     return picked
 
 
-def _submit_by_services(user, entry, situation, rng) -> None:
+def _bodies(pdf: bytes, limit: int = 400) -> list[bytes]:
+    """JSON bodies of complete applications with exactly two materials, encoded once (so the
+    client's share of a request's CPU stays small)."""
+    encoded = base64.b64encode(pdf).decode()
+    bodies = []
+    for entry, situations in _entries(limit):
+        for situation, materials in situations:
+            if len(materials) != 2:
+                continue
+            body = {
+                "entry": entry.code,
+                "situation": situation,
+                "form_data": {"说明": "压测申请", "联系人": "压测申请人"},
+                "materials": [
+                    {"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": encoded}
+                    for m in materials
+                ],
+                "delivery": {"method": "pickup"},
+                "submit": True,
+            }
+            bodies.append(json.dumps(body, ensure_ascii=False).encode())
+    if not bodies:
+        raise SystemExit("no published entry with exactly two materials: generate the catalog first")
+    return bodies
+
+
+class Poster:
+    """One thread's client: its applicant's bearer token, a fresh Idempotency-Key per request, and
+    what a WSGI server's request signals do around it (`close_old_connections`)."""
+
+    def __init__(self, token: str, bodies: list[bytes], seed: int):
+        from django.test import Client
+
+        self.client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.bodies = bodies
+        self.rng = random.Random(seed)
+
+    def post(self, body: bytes | None = None) -> None:
+        from django.db import close_old_connections
+
+        body = body or self.rng.choice(self.bodies)
+        close_old_connections()  # request_started
+        response = self.client.post(
+            "/api/v1/cases", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex
+        )
+        close_old_connections()  # request_finished
+        if response.status_code != 201:
+            raise RuntimeError(f"{response.status_code} {response.content[:300]!r}")
+
+
+def _pg_counters(vendor: str) -> tuple[int, int] | None:
+    """(xact_commit, xact_rollback) of the benchmark database, after this backend's statistics are
+    flushed; read through a connection to the maintenance database so the reading adds nothing."""
+    if vendor != "postgresql":
+        return None
+    import psycopg
+    from django.db import connection
+
+    from _common import PG_URL
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # one transaction of our own
+    time.sleep(0.6)  # the backend flushes when it goes idle
+    with psycopg.connect(PG_URL, autocommit=True) as other:
+        other.execute("SELECT pg_stat_clear_snapshot()")
+        row = other.execute(
+            "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _backend_cpu_s(pid: int | None) -> tuple[float, float] | None:
+    """(user, system) CPU seconds of a local PostgreSQL backend, from /proc (None if not readable)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def sample(poster: Poster, requests: int) -> dict:
+    """Statements and transactions per case over `requests` submissions in this thread."""
+    from django.db import connection
+
+    poster.post()  # connected (and warm) before counting
+    per_request: list[list[tuple[str, bool]]] = []
+    commits, rollbacks = [0], [0]
+
+    driver_cpu = [0.0]
+
+    def wrapper(execute, sql, params, many, context):
+        atomic = context["connection"].in_atomic_block
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            driver_cpu[0] += time.thread_time() - cpu
+            per_request[-1].append((sql, atomic, time.perf_counter() - started))
+
+    real_commit, real_rollback = connection.commit, connection.rollback
+
+    def commit():
+        commits[0] += 1
+        return real_commit()
+
+    def rollback():
+        rollbacks[0] += 1
+        return real_rollback()
+
+    pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+    before = _pg_counters(connection.vendor)
+    cpu_before = _backend_cpu_s(pid)
+    connection.commit, connection.rollback = commit, rollback
+    try:
+        with connection.execute_wrapper(wrapper):
+            request_cpu = time.thread_time()
+            for _ in range(requests):
+                per_request.append([])
+                poster.post()
+            request_cpu = time.thread_time() - request_cpu
+    finally:
+        del connection.commit, connection.rollback  # the class's methods again
+    cpu_after = _backend_cpu_s(pid)
+    after = _pg_counters(connection.vendor)
+
+    def kind(sql: str) -> str:
+        head = sql.lstrip().upper()
+        if head.startswith(CONTROL_PREFIXES):
+            return "control"
+        return "read" if head.startswith("SELECT") else "write"
+
+    statements, control, autocommit_writes, autocommit_reads = [], 0, 0, 0
+    timings: dict[str, list[float]] = {}
+    for seen in per_request:
+        counted = [(sql, atomic) for sql, atomic, _s in seen if kind(sql) != "control"]
+        control += len(seen) - len(counted)
+        statements.append(len(counted))
+        autocommit_writes += sum(1 for sql, atomic in counted if not atomic and kind(sql) == "write")
+        autocommit_reads += sum(1 for sql, atomic in counted if not atomic and kind(sql) == "read")
+        for sql, _atomic, seconds in seen:
+            timings.setdefault(_label(sql), []).append(seconds)
+    n = len(per_request)
+    out = {
+        "requests": n,
+        "statements": sum(statements) / n,
+        "statements_min": min(statements),
+        "statements_max": max(statements),
+        "control": control / n,
+        "commits": commits[0] / n,
+        "rollbacks": rollbacks[0] / n,
+        "autocommit_writes": autocommit_writes / n,
+        "autocommit_reads": autocommit_reads / n,
+        "write_transactions": (commits[0] + autocommit_writes) / n,
+        "one_request": [
+            f"{seconds * 1000:6.2f} ms  " + ("[atomic] " if atomic else "[autocommit] ") + _label(sql)
+            for sql, atomic, seconds in per_request[-1]
+        ],
+        "by_statement": sorted(
+            ((label, len(t) / n, sum(t) * 1000 / n) for label, t in timings.items()),
+            key=lambda row: -row[2],
+        ),
+        "statement_ms": sum(sum(t) for t in timings.values()) * 1000 / n,
+        "cpu_ms": request_cpu * 1000 / n,
+        "driver_cpu_ms": driver_cpu[0] * 1000 / n,
+    }
+    if before and after:
+        # less the one pg_stat_force_next_flush() of the second reading
+        out["server_xact_commit"] = (after[0] - before[0] - 1) / n
+        out["server_xact_rollback"] = (after[1] - before[1]) / n
+    if cpu_before is not None and cpu_after is not None:
+        out["db_backend_user_ms"] = (cpu_after[0] - cpu_before[0]) * 1000 / n
+        out["db_backend_system_ms"] = (cpu_after[1] - cpu_before[1]) * 1000 / n
+        out["db_backend_cpu_ms"] = out["db_backend_user_ms"] + out["db_backend_system_ms"]
+    return out
+
+
+def _label(sql: str) -> str:
+    """A statement in short: its verb and table (`SELECT accounts_apitoken`, `INSERT cases_case`)."""
+    words = sql.replace('"', "").split()
+    upper = [w.upper() for w in words]
+    verb = upper[0] if upper else "?"
+    marker = {"SELECT": "FROM", "DELETE": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE"}.get(verb)
+    if marker is None:
+        return " ".join(words)[:60]
+    at = upper.index(marker) if marker in upper else len(words)
+    table = words[at + 1].split(".")[0].rstrip(",(") if at + 1 < len(words) else ""
+    if verb == "INSERT" and "ON CONFLICT" in sql.upper():
+        verb = "UPSERT"
+    elif verb == "INSERT" and "UNNEST(" in sql.upper():
+        verb = "INSERT (bulk)"
+    return f"{verb} {table}"
+
+
+def profile(poster: Poster, requests: int, top: int = 15) -> str:
+    """cProfile over `requests` submissions (its default wall-clock timer: a CPU timer costs a
+    system call per function call and distorts more); the top entries by cumulative and by own
+    time, per request and as a share of the request. Waiting for the database shows as psycopg's
+    `wait`. cProfile's own cost per call inflates call-heavy code (the ORM): read the shares."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        poster.post()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+
+    def where(key) -> str:
+        filename, line, name = key
+        for marker in ("/site-packages/", "/src/", "/lib/python3"):
+            if marker in filename:
+                filename = filename.split(marker, 1)[1]
+                break
+        return f"{name}  ({filename}:{line})" if line else name
+
+    items = list(stats.items())
+    by_cum = sorted(items, key=lambda kv: kv[1][3], reverse=True)
+    whole = by_cum[0][1][3] if by_cum else 1.0
+
+    def table(title: str, rows) -> list[str]:
+        lines = [title, f"  {'cum ms':>8} {'cum %':>6} {'own ms':>8} {'calls':>7}  function"]
+        for key, (_cc, calls, own, cum, _callers) in rows[:top]:
+            lines.append(
+                f"  {cum * 1000 / requests:8.2f} {cum * 100 / whole:5.1f}% {own * 1000 / requests:8.2f} "
+                f"{calls / requests:7.1f}  {where(key)}"
+            )
+        return lines
+
+    inner = [kv for kv in by_cum if kv[1][3] < 0.75 * whole]  # below the request's wrappers
+    ours = [kv for kv in by_cum if "/src/yiwang/" in kv[0][0]]
+    by_own = sorted(items, key=lambda kv: kv[1][2], reverse=True)
+    lines = [
+        f"cProfile over {requests} requests (wall clock), per request "
+        f"({whole * 1000 / requests:.2f} ms each under the profiler, which inflates the times)"
+    ]
+    lines += table(f"top {top} by cumulative time", by_cum)
+    lines += table(f"top {top} by cumulative time below 75 % of a request (past the wrappers)", inner)
+    lines += table(f"top {top} by cumulative time, yiwang's own functions", ours)
+    lines += table(f"top {top} by own time", by_own)
+    return "\n".join(lines)
+
+
+def run_threads(n: int, seconds: float, work, *, warmup: int = 3) -> dict:
+    """Run `work(i)` in n threads for `seconds` after `warmup` untimed calls each; every call's
+    thread CPU, and the process CPU over the timed part."""
+    from django.db import connection
+
+    done, failed, errors = [0] * n, [0] * n, []
+    cpu: list[list[float]] = [[] for _ in range(n)]
+    ready = threading.Barrier(n + 1)
+    stop = [0.0]
+
+    def worker(i: int) -> None:
+        try:
+            for _ in range(warmup):
+                try:
+                    work(i)
+                except Exception as exc:
+                    if len(errors) < 3:
+                        errors.append(repr(exc)[:300])
+            ready.wait()
+            ready.wait()  # the clock starts
+            while time.perf_counter() < stop[0]:
+                started = time.thread_time()
+                try:
+                    work(i)
+                except Exception as exc:  # counted and reported; the run goes on
+                    failed[i] += 1
+                    if len(errors) < 3:
+                        errors.append(repr(exc)[:300])
+                    continue
+                cpu[i].append(time.thread_time() - started)
+                done[i] += 1
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in pool:
+        t.start()
+    ready.wait()
+    process_cpu, started = time.process_time(), time.perf_counter()
+    stop[0] = started + seconds
+    ready.wait()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    process_cpu = time.process_time() - process_cpu
+    for e in errors:
+        print("  error:", e, file=sys.stderr)
+    samples = sorted(x * 1000 for per in cpu for x in per)
+    cases = sum(done)
+    return {
+        "cases": cases,
+        "failed": sum(failed),
+        "rate": cases / elapsed,
+        "cpu_ms": statistics.fmean(samples) if samples else None,
+        "cpu_p50": statistics.median(samples) if samples else None,
+        "cpu_p95": samples[max(0, int(len(samples) * 0.95) - 1)] if samples else None,
+        "process_cpu_ms": process_cpu * 1000 / cases if cases else None,
+        "load": os.getloadavg()[0],  # the machine's 1-minute load average as the run ends
+    }
+
+
+def submissions(args) -> dict:
+    from django.db import connection
+
+    threads = [int(t) for t in args.threads.split(",")]
+    keeper = None
+    if connection.vendor == "sqlite":
+        # As a server's other workers would, keep the database open: the last connection to a
+        # WAL database checkpoints it as it closes, which one thread alone would do per request.
+        import sqlite3
+
+        keeper = sqlite3.connect(connection.settings_dict["NAME"])
+        keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    try:
+        return _submissions(args, threads)
+    finally:
+        if keeper is not None:
+            keeper.close()
+
+
+def _submissions(args, threads: list[int]) -> dict:
+    from django.db import connection
+
+    from yiwang.accounts import services as accounts
+
+    users = _applicants(max(threads))
+    tokens = [accounts.issue_api_token(u) for u in users]
+    pdf = pdf_of(args.pdf_kb)
+    bodies = _bodies(pdf)
+    result: dict = {"bodies": len(bodies), "pdf_bytes": len(pdf), "api": {}}
+    first = Poster(tokens[0], bodies, seed=0)
+    for body in bodies:  # warm: URL resolver, schemas, every entry's published-version cache
+        first.post(body)
+    result["sample"] = sample(first, args.sample)
+    if args.profile:
+        result["profile"] = profile(first, args.profile)
+    connection.close()  # the threads open their own
+    yardstick = os.environ.get("BENCH_PGBENCH_DB")
+    for n in threads:
+        # pgbench right before each run, so both see the machine in the same state
+        tps = pgbench_run(yardstick, int(args.seconds), mode="-N", clients=n) if yardstick else None
+        posters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
+        result["api"][n] = run_threads(n, args.seconds, lambda i, posters=posters: posters[i].post())
+        result["api"][n]["pgbench_tps"] = tps
+    if args.services:
+        result["services"] = {}
+        entries = _entries()
+        rngs = [random.Random(i) for i in range(max(threads))]
+
+        def by_services(i: int) -> None:
+            entry, situations = rngs[i].choice(entries)
+            _submit_by_services(users[i], entry, rngs[i].choice(situations)[0])
+
+        for n in threads:
+            result["services"][n] = run_threads(n, args.seconds, by_services)
+    return result
+
+
+def _submit_by_services(user, entry, situation) -> None:
     from yiwang.cases import services
 
     case = services.start_application(user, entry, situation_id=situation)
     services.save_form(user, case, {})
     for item in services.checklist(case):
         services.attach_material(user, case, item.material.pk, PDF, f"{item.material.name}.pdf")
-    services.set_delivery(user, case, "electronic")
+    services.set_delivery(user, case, "pickup")
     services.submit(user, case)
 
 
-def _threads(n: int, seconds: float, work) -> tuple[int, int, float]:
-    """Run `work(i, rng)` in n threads for `seconds`; (done, failed, elapsed)."""
-    from django.db import connection
-
-    done, failed, errors = [0] * n, [0] * n, []
-    stop = time.perf_counter() + seconds
-
-    def worker(i: int) -> None:
-        rng = random.Random(i)
-        try:
-            while time.perf_counter() < stop:
-                try:
-                    work(i, rng)
-                    done[i] += 1
-                except Exception as exc:  # counted and reported; the run goes on
-                    failed[i] += 1
-                    if len(errors) < 3:
-                        errors.append(repr(exc)[:300])
-        finally:
-            connection.close()
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    for e in errors:
-        print("  error:", e, file=sys.stderr)
-    return sum(done), sum(failed), time.perf_counter() - started
-
-
-def submissions(threads: list[int], seconds: float) -> dict:
-    from django.test import Client
-
-    from yiwang.accounts import services as accounts
-
-    users = _applicants(max(threads))
-    entries = _entries()
-    tokens = [accounts.issue_api_token(u) for u in users]
-    encoded = base64.b64encode(PDF).decode()
-    result: dict[str, dict] = {"services": {}, "api": {}}
-    for n in threads:
-
-        def by_services(i: int, rng: random.Random) -> None:
-            entry, situations, _materials = rng.choice(entries)
-            _submit_by_services(users[i], entry, rng.choice(situations), rng)
-
-        done, failed, elapsed = _threads(n, seconds, by_services)
-        result["services"][n] = {"rate": done / elapsed, "failed": failed}
-        clients = [Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {t}") for t in tokens]
-
-        def by_api(i: int, rng: random.Random, clients=clients) -> None:
-            entry, situations, materials = rng.choice(entries)
-            situation = rng.choice(situations)
-            body = {
-                "entry": entry.code,
-                "situation": situation,
-                "form_data": {},
-                "materials": [
-                    {"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": encoded}
-                    for m in materials
-                    if m.situation_id in (None, situation)
-                ],
-                "delivery": {"method": "electronic"},
-            }
-            response = clients[i].post("/api/v1/cases", body, content_type="application/json")
-            if response.status_code != 201:
-                raise RuntimeError(f"{response.status_code} {response.content[:200]!r}")
-
-        done, failed, elapsed = _threads(n, seconds, by_api)
-        result["api"][n] = {"rate": done / elapsed, "failed": failed}
-    return result
-
-
-# --- (b) Queues -----------------------------------------------------------------------------
+# --- (c) Queues -----------------------------------------------------------------------------
 
 
 def queues(runs: int) -> dict:
@@ -264,15 +630,30 @@ def queues(runs: int) -> dict:
     return out
 
 
+# --- Running and showing --------------------------------------------------------------------
+
+
 def child(args) -> None:
     url = os.environ["DATABASE_URL"]
     setup_django(url)
     from django.conf import settings
 
-    from generate_cases import generate
+    from generate_cases import ENTERPRISES, PERSONS, generate
 
     started = time.perf_counter()
-    total = generate(args.cases, quiet=True)
+    total = generate(
+        args.cases,
+        entries=args.entries,
+        quiet=True,
+        n_persons=QUICK_PERSONS if args.quick else PERSONS,
+        n_enterprises=QUICK_ENTERPRISES if args.quick else ENTERPRISES,
+    )
+    if total < args.cases:
+        print(
+            f"note: the database already had {total:,} cases (fewer than --cases {args.cases:,}); "
+            "--regenerate to start again",
+            file=sys.stderr,
+        )
     result: dict = {"cases": total, "prepared_s": round(time.perf_counter() - started, 1)}
     if not args.no_queue:
         result["queues"] = queues(args.runs)
@@ -280,13 +661,17 @@ def child(args) -> None:
         media = tempfile.mkdtemp(prefix="yiwang-bench-")
         settings.MEDIA_ROOT = media
         try:
-            result["submit"] = submissions([int(t) for t in args.threads.split(",")], args.seconds)
+            result["submit"] = submissions(args)
         finally:
             shutil.rmtree(media, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False, default=str))
 
 
-def show(result: dict, vendor: str, tps: dict[int, float]) -> None:
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def show(result: dict, vendor: str, args) -> None:
     def lat(d: dict) -> str:
         return f"p50 {d['p50']:6.1f} ms  p95 {d['p95']:6.1f} ms"
 
@@ -306,78 +691,202 @@ def show(result: dict, vendor: str, tps: dict[int, float]) -> None:
         rows.append(("bench-applicant: applicant_cases[:20]", lat(d) + f"  (of {d['count']} cases)"))
         rows.append(("aim", "p95 < 50 ms at 1M on PostgreSQL"))
         report(f"workbench queues — {vendor}", rows)
-    if "submit" in result:
+    if "submit" not in result:
+        return
+    sub = result["submit"]
+    s = sub["sample"]
+    rows = [
+        (
+            "request",
+            f"POST /api/v1/cases, submit, two materials of {sub['pdf_bytes']:,} bytes as base64 PDF,",
+        ),
+        ("", f"delivery pickup, bearer token, fresh Idempotency-Key; {sub['bodies']} entries drawn from;"),
+        ("", f"{result['cases']:,} cases in the database"),
+        ("— counted on a sample", f"{s['requests']} requests, 1 thread (connection.execute_wrapper)"),
+        (
+            "statements per case",
+            f"{s['statements']:.2f} (min {s['statements_min']}, max {s['statements_max']})"
+            f"   target ≤ {TARGET_STATEMENTS}: {_met(s['statements'] <= TARGET_STATEMENTS)}"
+            f"   [transaction control excluded: {s['control']:.2f} seen (SAVEPOINT, RELEASE, SQLite's"
+            " BEGIN IMMEDIATE); psycopg's implicit BEGIN, the drivers' COMMIT and the"
+            " health check not seen]",
+        ),
+        (
+            "write transactions per case",
+            f"{s['write_transactions']:.2f} = {s['commits']:.2f} commits of an outermost atomic"
+            f" (connection.commit) + {s['autocommit_writes']:.2f} writes in autocommit"
+            f"   target {TARGET_TRANSACTIONS}: {_met(s['write_transactions'] <= TARGET_TRANSACTIONS)}"
+            + (f"   (rollbacks {s['rollbacks']:.2f})" if s["rollbacks"] else ""),
+        ),
+        (
+            "reads in autocommit per case",
+            f"{s['autocommit_reads']:.2f} (each its own read-only transaction on the server)",
+        ),
+    ]
+    if "server_xact_commit" in s:
+        rows.append(
+            (
+                "server transactions per case",
+                f"{s['server_xact_commit']:.2f} commits, {s['server_xact_rollback']:.2f} rollbacks"
+                " (pg_stat_database of the benchmark database: every transaction, read-only ones"
+                " and the health check's SELECT 1 included)",
+            )
+        )
+    if "db_backend_cpu_ms" in s:
+        rows.append(
+            (
+                "database server CPU per case",
+                f"{s['db_backend_cpu_ms']:.2f} ms = {s['db_backend_user_ms']:.2f} user +"
+                f" {s['db_backend_system_ms']:.2f} system (the connection's backend, /proc;"
+                " not in the CPU figures below)",
+            )
+        )
+    rows.append(
+        (
+            "CPU per case in the sample",
+            f"{s['cpu_ms']:.2f} ms (thread_time, counting on), of which {s['driver_cpu_ms']:.2f} ms inside"
+            " the statements' execute (Django's cursor wrapper and psycopg/sqlite3: sending, waiting,"
+            " reading rows; building the SQL is outside)",
+        )
+    )
+    rows.append(("— timed runs", f"{args.seconds:g} s each, after 3 untimed requests per thread"))
+    for n, d in sub["api"].items():
+        n = int(n)
+        if not d["cases"]:
+            rows.append((f"{n} thread(s)", f"no case submitted ({d['failed']} failed)"))
+            continue
+        cpu = d["cpu_ms"]
+        line = (
+            f"CPU {cpu:6.2f} ms/case (thread_time mean; p50 {d['cpu_p50']:.2f}, p95 {d['cpu_p95']:.2f};"
+            f" process CPU ÷ cases {d['process_cpu_ms']:.2f})"
+            f"   target ≤ {TARGET_CPU_MS:g} ms: {_met(cpu <= TARGET_CPU_MS)}, peer {PEER_CPU_MS:g} ms"
+        )
+        rows.append((f"{n} thread(s)", line))
+        line = f"{d['rate']:7.1f} cases/s"
+        if d["failed"]:
+            line += f" ({d['failed']} failed)"
+        line += f" (load average {d['load']:.1f} on {os.cpu_count()} CPUs)"
+        tps = d.get("pgbench_tps")
+        if tps:
+            ratio = d["rate"] / tps * 100
+            line += (
+                f"   pgbench -N {n} client(s) {tps:,.0f} tps   ratio {ratio:.2f} %"
+                f"   target ≥ {TARGET_RATIO:g} %: {_met(ratio >= TARGET_RATIO)}, peer {PEER_RATIO:.2f} %"
+            )
+            if vendor != "postgresql":
+                line += " (pgbench as the machine's yardstick only)"
+        else:
+            line += "   (no pgbench figure)"
+        rows.append(("", line))
+    rows.append(
+        (
+            "CPU measured as",
+            "time.thread_time() of the requesting thread around each request (the test Client's"
+            " own share included, the database server's not); process CPU ÷ cases beside it",
+        )
+    )
+    report(f"API submission — {vendor}", rows)
+    print("  statements of one submission (wall time in the driver, server time included):")
+    for line in s["one_request"]:
+        print(f"    {line}")
+    print(f"  per case over the sample, by statement ({s['statement_ms']:.2f} ms in all):")
+    for label, count, ms in s["by_statement"]:
+        print(f"    {ms:6.2f} ms  {count:4.2f}×  {label}")
+    if "profile" in sub:
+        print()
+        print(sub["profile"])
+    if "services" in sub:
         rows = []
-        for n, d in result["submit"]["services"].items():
-            api = result["submit"]["api"][n]
-            line = f"services {d['rate']:6.1f} cases/s   API {api['rate']:6.1f} cases/s"
-            if d["failed"] or api["failed"]:
-                line += f"  (failed: {d['failed']} / {api['failed']})"
-            if tps.get(int(n)):
-                line += f"   pgbench -N {tps[int(n)]:,.0f} tps, ratio {d['rate'] / tps[int(n)]:.4f}"
+        for n, d in sub["services"].items():
+            line = f"{d['rate']:7.1f} cases/s"
+            if d["cpu_ms"]:
+                line += f"   CPU {d['cpu_ms']:.1f} ms/case (thread_time)"
+            if d["failed"]:
+                line += f"  ({d['failed']} failed)"
             rows.append((f"{n} thread(s)", line))
-        rows.append(("Open Zaak (peer)", f"about {OPEN_ZAAK} cases/s"))
-        report(f"submissions — {vendor}", rows)
+        rows.append(("Open Zaak (peer)", f"about {PEER_RATE} cases/s"))
+        report(f"the portal's step-by-step path (services, several transactions) — {vendor}", rows)
+    sys.stdout.flush()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 cases in databases of their own")
+    parser.add_argument("--cases", type=int, default=None, help="default 1,000,000 (2,000 with --quick)")
+    parser.add_argument("--entries", type=int, default=3_780)
     parser.add_argument("--backends", default="postgresql")
+    parser.add_argument("--pg-db", default=None, help=f"default {PG_DB} ({PG_DB_QUICK} with --quick)")
+    parser.add_argument("--sqlite-path", default=None, help="default var/bench-cases[-quick].sqlite3")
     parser.add_argument("--threads", default="1,4")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--sample", type=int, default=50, help="requests counted for statements")
+    parser.add_argument("--pdf-kb", type=int, default=64, help="size of each material (0: a tiny PDF)")
+    parser.add_argument("--profile", type=int, default=0, help="requests to profile with cProfile")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--services",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also the portal's step-by-step path (default: yes, no with --quick)",
+    )
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--no-submit", action="store_true")
     parser.add_argument("--no-queue", action="store_true")
     parser.add_argument("--regenerate", action="store_true", help="start from empty databases")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args, _unknown = parser.parse_known_args()
+    if args.cases is None:
+        args.cases = QUICK_CASES if args.quick else 1_000_000
+    if args.services is None:
+        args.services = not args.quick
     if args.child:
         child(args)
         return
+    pg_db = args.pg_db or (PG_DB_QUICK if args.quick else PG_DB)
+    sqlite_path = Path(args.sqlite_path or (SQLITE_PATH_QUICK if args.quick else SQLITE_PATH)).resolve()
     targets = []
     for backend in args.backends.split(","):
         if backend == "sqlite":
-            path = ROOT / "var" / "bench-cases.sqlite3"
-            path.parent.mkdir(parents=True, exist_ok=True)
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             if args.regenerate:
                 for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-            targets.append(("sqlite", SQLITE_URL))
+                    Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+            targets.append(("sqlite", f"sqlite:///{sqlite_path}"))
         elif backend in ("postgresql", "pg"):
-            url = prepare_postgres(args.regenerate)
+            url = prepare_postgres(pg_db, args.regenerate)
             if url is None:
                 print("PostgreSQL unavailable: skipped", file=sys.stderr)
             else:
                 targets.append(("postgresql", url))
-    tps: dict[int, float] = {}
-    if not args.no_pgbench and not args.no_submit:
-        for n in [int(t) for t in args.threads.split(",")]:
-            value = pgbench_tps(int(args.seconds), mode="-N", clients=n, database="yiwang_pgbench_cases")
-            if value:
-                tps[n] = value
-        if tps:
-            report("pgbench", [(f"pgbench -N ({n} clients)", f"{v:,.0f} tps") for n, v in tps.items()])
+    yardstick = f"{pg_db}_pgbench"
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    if not args.no_pgbench and not args.no_submit and targets:
+        if pgbench_init(yardstick):
+            env["BENCH_PGBENCH_DB"] = yardstick
+        else:
+            print("pgbench unavailable: no yardstick", file=sys.stderr)
     failed = 0
-    for vendor, url in targets:
-        command = [sys.executable, __file__, "--child", *sys.argv[1:]]
-        if vendor == "sqlite" and "--threads" not in sys.argv:
-            command += ["--threads", "1"]  # one writer at a time: SQLite serialises them anyway
-        out = subprocess.run(
-            command,
-            env={**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"},
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode:
-            print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
-            failed = 1
-            continue
-        if out.stderr.strip():
-            print(out.stderr[-2000:], file=sys.stderr)
-        show(json.loads(out.stdout.strip().splitlines()[-1]), vendor, tps if vendor == "postgresql" else {})
+    try:
+        for vendor, url in targets:
+            failed |= run_child(vendor, url, env, args)
+    finally:
+        if "BENCH_PGBENCH_DB" in env:
+            pgbench_drop(yardstick)
     sys.exit(failed)
+
+
+def run_child(vendor: str, url: str, env: dict[str, str], args) -> int:
+    command = [sys.executable, __file__, "--child", *sys.argv[1:]]
+    if vendor == "sqlite" and not any(a.startswith("--threads") for a in sys.argv):
+        command += ["--threads", "1"]  # one writer at a time: SQLite serialises them anyway
+    out = subprocess.run(command, env={**env, "DATABASE_URL": url}, capture_output=True, text=True)
+    if out.returncode:
+        print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
+        return 1
+    if out.stderr.strip():
+        print(out.stderr[-2000:], file=sys.stderr)
+    show(json.loads(out.stdout.strip().splitlines()[-1]), vendor, args)
+    return 0
 
 
 if __name__ == "__main__":

@@ -219,8 +219,18 @@ class Days:
 
 
 def generate(
-    n: int, *, entries: int = 3_780, seed: int = 11, regenerate: bool = False, quiet: bool = False
+    n: int,
+    *,
+    entries: int = 3_780,
+    seed: int = 11,
+    regenerate: bool = False,
+    quiet: bool = False,
+    n_persons: int = PERSONS,
+    n_enterprises: int = ENTERPRISES,
 ) -> int:
+    """Fill the database with `n` cases (and the catalog and applicants they need) unless it has
+    cases already; returns how many it has. `n_persons`/`n_enterprises` size the applicant pool (a
+    small one suits a quick run on a database of its own)."""
     from django.core.management import call_command
     from django.db import connection, transaction
     from tqdm import tqdm
@@ -244,7 +254,7 @@ def generate(
         return existing
     rng = random.Random(seed)
     service_centres = _service_centres()
-    persons, enterprises = _applicants(rng, quiet)
+    persons, enterprises = _applicants(rng, quiet, n_persons, n_enterprises)
     made = time.perf_counter()
     plan = _Plan(rng, service_centres, persons, enterprises)
     bar = tqdm(total=n, desc=f"{connection.vendor}: cases", unit="件", disable=quiet)
@@ -329,6 +339,7 @@ CASE_COLUMNS = [
     "decided_on",
     "closed_at",
     "limit_workdays",
+    "limit_unit",
     "paused_workdays",
     "extension_workdays",
     "paused_on",
@@ -374,7 +385,7 @@ def _service_centres() -> dict[str, int]:
 
 
 def _applicants(
-    rng: random.Random, quiet: bool
+    rng: random.Random, quiet: bool, n_persons: int = PERSONS, n_enterprises: int = ENTERPRISES
 ) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
     """(id, name, phone) of the generated persons and enterprises, created once."""
     from django.db import transaction
@@ -388,10 +399,10 @@ def _applicants(
         d[:6] for d in Division.objects.filter(code__startswith="16", level=3).values_list("code", flat=True)
     ] or ["160101"]
     now = timezone.now()
-    if Person.objects.filter(id_number__startswith="16").count() < PERSONS:
+    if Person.objects.filter(id_number__startswith="16").count() < n_persons:
         taken: set[str] = set(Person.objects.values_list("id_number", flat=True))
         rows = []
-        while len(rows) < PERSONS:
+        while len(rows) < n_persons:
             birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(27000))
             body = f"{rng.choice(counties)}{birth:%Y%m%d}{rng.randrange(1000):03d}"
             number = body + ric_check_digit(body)
@@ -402,11 +413,11 @@ def _applicants(
             rows.append((name, number, f"1{rng.choice('3578')}{rng.randrange(10**9):09d}", "", now))
         with transaction.atomic():
             Writer(Person, ["name", "id_number", "phone", "address", "created_at"]).write(rows)
-    if Enterprise.objects.filter(uscc__startswith="9116").count() < ENTERPRISES:
+    if Enterprise.objects.filter(uscc__startswith="9116").count() < n_enterprises:
         taken = set(Enterprise.objects.values_list("uscc", flat=True))
         chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
         rows = []
-        while len(rows) < ENTERPRISES:
+        while len(rows) < n_enterprises:
             county = rng.choice(counties)
             code = uscc_with_check(f"91{county}MA{''.join(rng.choice(chars) for _ in range(6))}X")
             if code in taken:
@@ -601,6 +612,7 @@ class _Plan:
             s["decided_on"],
             s["closed_at"],
             limit,
+            unit if limit else "workday",
             s["paused"],
             s["extension"],
             s["paused_on"],

@@ -88,6 +88,8 @@ def make_published(region, media, users, workday_calendar):
         department: str = "city_market",
         **changes,
     ):
+        # 食品经营许可 is applied for by 个体工商户 and enterprises alike (服务对象: both).
+        changes.setdefault("audience", "both")
         admin = users["demo-itemadmin"] if department == "city_market" else _second_admin(region)
         blank, sample = store_pdf("申请书空白.pdf", admin), store_pdf("申请书样表.pdf", admin)
         document = db_document(str(blank.pk), str(sample.pk))

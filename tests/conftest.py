@@ -113,3 +113,15 @@ def deliver_outbox(db):
     from yiwang.core import outbox
 
     return outbox.drain
+
+
+@pytest.fixture
+def database_url(transactional_db):
+    """The test database as a DATABASE_URL, for a real server or worker process started by a test."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    host, port = s.get("HOST") or "127.0.0.1", s.get("PORT") or 5432
+    return f"postgres://{s.get('USER') or 'postgres'}:{s.get('PASSWORD') or ''}@{host}:{port}/{s['NAME']}"

@@ -52,7 +52,7 @@ def test_full_procedure_with_a_correction(submitted, users):
     services.act(approver, case, "approve")
     assert case.state == "approved" and case.delivery_due
     services.act(approver, case, "complete")
-    services.act(clerk, case, "deliver", {"method": "pickup"})
+    services.act(clerk, case, "deliver", {"method": "pickup", "pickup_code": case.delivery.pickup_code})
     assert case.state == "delivered"
     events = list(CaseEvent.objects.filter(case=case).order_by("seq"))
     assert [e.action for e in events if e.from_state != e.to_state] == [

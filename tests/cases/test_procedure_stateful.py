@@ -84,18 +84,30 @@ def run(entry, users):
             before = (case.state, case.revision)
             suspended_from = case.suspended_from or "accepted"
             try:
+                payload = dict(PAYLOADS.get(action, {}))
+                if action == "deliver":  # the code the applicant shows at the window
+                    payload["pickup_code"] = getattr(getattr(case, "delivery", None), "pickup_code", "")
                 with clock.frozen(self.day):
-                    services.act(users[who], case, action, dict(PAYLOADS.get(action, {})))
+                    services.act(users[who], case, action, payload)
             except (CaseConflict, NotYourAction, ValidationError):
                 after = Case.objects.values_list("state", "revision").get(pk=case.pk)
                 assert after == before, "a refused action changed the case"
                 return
             event(f"done: {action}")
             DONE[action] += 1
-            assert State(before[0]) in TRANSITIONS[action].sources, (
-                f"{action} from {before[0]} left the table"
-            )
-            expected = next_state(State(before[0]), action, resume_to=State(suspended_from))
+            source = State(before[0])
+            overdue = case.acceptance_due is not None and self.day > case.acceptance_due
+            if source == State.SUBMITTED and overdue and source not in TRANSITIONS[action].sources:
+                # Art. 32: past five working days the case is accepted as of receipt; the service
+                # records that first, then takes the action from there.
+                source = State.ACCEPTED
+                deemed = CaseEvent.objects.filter(case=case, action="deem_accepted").get()
+                assert deemed.to_state == "accepted"
+                DONE["deem_accepted"] += 1
+            assert source in TRANSITIONS[action].sources, f"{action} from {before[0]} left the table"
+            if action in ("request_correction", "not_accept") and State(before[0]) == State.SUBMITTED:
+                assert not overdue, "told to correct or refused after the five days of art. 32"
+            expected = next_state(source, action, resume_to=State(suspended_from))
             self.state = expected
             if action == "suspend":
                 self.suspended_on = self.day

@@ -142,3 +142,33 @@ def test_a_deadline_in_a_year_without_a_schedule_is_provisional_until_entered(
     # 60 working days from 2026-11-23 with 2027-01-01 a holiday (Friday): one day later than Mon-Fri.
     assert recomputed.decision_due == case.decision_due + dt.timedelta(days=1)
     assert recomputed.events.order_by("-seq").first().action == "recompute_deadlines"
+
+
+def test_the_sweeps_read_once_whatever_the_number_of_cases(published, users, settings):
+    """No N+1: one SELECT for all overdue cases, then only each case's own writes."""
+    settings.CALENDAR_RECHECK_SECONDS = 5  # as in production (tests recheck on every use)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    citizen = users["demo-citizen"]
+
+    def overdue_cases(n):
+        with clock.frozen(dt.date(2026, 11, 2)):
+            for _ in range(n):
+                case = services.start_application(citizen, published)
+                services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+                for item in services.checklist(case):
+                    services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+                services.submit(citizen, case)
+
+    def selects_of_a_sweep():
+        with CaptureQueriesContext(connection) as ctx, clock.frozen(dt.date(2026, 11, 20)):
+            services.deem_overdue_acceptances()
+            services.flag_overdue_commitments()
+        return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+
+    overdue_cases(2)
+    two = selects_of_a_sweep()
+    overdue_cases(5)
+    five = selects_of_a_sweep()
+    assert len(two) == len(five) <= 3, five

@@ -94,6 +94,15 @@ CASES = {
     ),
     "result_missing": (good_document(result_name=""), good_document()),
     "faq_missing": (good_document(faqs=[]), good_document()),
+    # The failing example names a last step that cannot decide and a window-clerk step.
+    "review_steps_cannot_decide": (
+        good_document(
+            review_steps=[{"name": "窗口初审", "role": "window_clerk"}, {"name": "复核", "role": "reviewer"}]
+        ),
+        good_document(
+            review_steps=[{"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"}]
+        ),
+    ),
     "government_material_not_fetchable": (
         good_document(materials=[{**good_document()["materials"][1], "licence_type_code": ""}]),
         good_document(),

@@ -19,16 +19,8 @@ from yiwang.notices.models import Notice
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host = s.get("HOST") or "127.0.0.1"
-    return f"postgres://{s.get('USER') or 'postgres'}:{s.get('PASSWORD') or ''}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
-def _worker(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "yiwang.settings"}
+def _worker(database_url: str, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "yiwang.settings"}
     return subprocess.Popen(
         [sys.executable, "-m", "yiwang", "worker", "--interval", "0.05", *args],
         env=env,
@@ -37,13 +29,13 @@ def _worker(*args: str) -> subprocess.Popen:
     )
 
 
-def test_a_worker_killed_mid_delivery_loses_and_repeats_nothing(submitted):
+def test_a_worker_killed_mid_delivery_loses_and_repeats_nothing(submitted, database_url):
     cases = [submitted() for _ in range(40)]
     messages = OutboxMessage.objects.filter(topic="case.submit").count()
     assert messages == 40
     connection.close()  # let the worker have the database (SQLite: one writer)
 
-    worker = _worker()
+    worker = _worker(database_url)
     deadline = time.monotonic() + 60
     while (
         time.monotonic() < deadline and not OutboxDelivery.objects.filter(subscriber="notices.case").exists()
@@ -58,7 +50,7 @@ def test_a_worker_killed_mid_delivery_loses_and_repeats_nothing(submitted):
     # A new worker picks up where the killed one stopped (its claims expire; here at once).
     OutboxMessage.objects.filter(done_at__isnull=True).update(claimed_until=None)
     connection.close()
-    finisher = _worker("--until-idle")
+    finisher = _worker(database_url, "--until-idle")
     assert finisher.wait(timeout=120) == 0
 
     problems = list(OutboxDelivery.objects.exclude(state="delivered").values_list("subscriber", "last_error"))

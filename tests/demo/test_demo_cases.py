@@ -89,6 +89,19 @@ def test_a_few_hundred_cases_across_states_and_channels(summary):
     assert cases.values("entry").distinct().count() >= 60
 
 
+def test_electronic_results_are_delivered_only_with_their_decision_document(summary):
+    from yiwang.cases.models import DECISION_DOCUMENT_KINDS, CaseDocument
+
+    electronic = Case.objects.filter(state="delivered", delivery__method="electronic")
+    assert electronic.exists()
+    with_document = CaseDocument.objects.filter(kind__in=DECISION_DOCUMENT_KINDS, case__in=electronic)
+    assert with_document.values("case").distinct().count() == electronic.count()
+    # Express results are delivered when signed for, not when posted.
+    express = Case.objects.filter(state="delivered", delivery__method="express")
+    assert express.exists()
+    assert not express.exclude(delivery__tracking__status="signed").exists()
+
+
 def test_every_variant_of_the_procedure_is_there(summary):
     actions = Counter(CaseEvent.objects.values_list("action", flat=True))
     for action in (

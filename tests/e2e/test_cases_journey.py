@@ -1,7 +1,8 @@
 """Case handling in the browser: a citizen applies online, the clerk asks for a correction (一次性
 告知), the citizen corrects, the case is accepted, reviewed, approved, completed and delivered at
-the window; autosave across devices; window intake (一窗受理); bad input; the English UI.
-axe-clean on every page looked at, in 长辈模式 too for the application and case pages."""
+the window against the pickup code, and the decision is downloaded as a PDF; autosave across
+devices; window intake (一窗受理); bad input; the English UI. axe-clean on every page looked at, in
+长辈模式 too for the application and case pages."""
 
 from __future__ import annotations
 
@@ -284,6 +285,17 @@ def test_apply_correct_and_deliver(journey, entry):
     c.goto("/my/notices/")
     expect(page.locator(".notice-list")).to_contain_text("补正")
     c.check("notices")
+
+    # --- The documents the case produced, made by the worker, downloaded by the citizen -------
+    c.goto(f"/my/cases/{case.number}/")
+    documents = page.locator("#documents")
+    expect(documents).to_contain_text("受理通知书")
+    link = documents.get_by_role("link", name="准予许可决定书")
+    expect(link).to_be_visible()
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+    c.check("case-documents")
 
 
 def start_application(j, entry):

@@ -46,7 +46,7 @@ def with_situations(region, media, users, workday_calendar):
     entry = make_entry(
         region.departments["city_market"], basic_code="150100777000", user=admin, document=document
     )
-    return publish(entry, user=admin, reviewer=users["demo-approver"])
+    return publish(entry, user=admin, reviewer=users["demo-approver"], audience="both")
 
 
 @pytest.fixture
@@ -443,6 +443,11 @@ def test_express_delivery_and_tracking(client, citizen, make_published, users):
     body = text(client.get(reverse("portal:case", args=[case.number])))
     assert case.delivery.tracking_number in body and "运输中：青山市分拨中心" in body
     assert "138****8000" in body and "13800138000" not in body
+    # On its way, not delivered: delivered when the carrier reports it signed for.
+    assert case.state == "completed" and "寄递中：快递签收后即为送达" in body
+    services.record_tracking(users["demo-clerk"], case, "signed", "本人签收")
+    body = text(client.get(reverse("portal:case", args=[case.number])))
+    assert Case.objects.get(pk=case.pk).state == "delivered" and "办理结果已送达" in body
 
 
 def test_pending_materials_of_a_tolerant_acceptance_are_uploaded_from_the_case_page(

@@ -703,15 +703,24 @@ def test_express_delivery_and_tracking(as_user, make_published, submitted, staff
     )
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.state == "delivered" and case.delivery.tracking_number
+    # Handed to the carrier, not delivered: the case waits for the signed-for event.
+    assert case.state == "completed" and case.delivery.tracking_number
     page = text(clerk.get(case_url(case)))
     assert case.delivery.tracking_number in page and "登记寄递信息" in page
+    assert "寄递中：快递签收后即为送达" in page and 'id="action-deliver"' not in page
+    response = clerk.post(
+        case_url(case, "tracking/"), {"tracking-status": "in_transit", "tracking-description": "运输中"}
+    )
+    case.refresh_from_db()
+    assert response.status_code == 302 and case.state == "completed"
     response = clerk.post(
         case_url(case, "tracking/"), {"tracking-status": "signed", "tracking-description": "本人签收"}
     )
     assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "delivered"
     page = text(clerk.get(case_url(case)))
-    assert "本人签收" in page and "已签收" in page
+    assert "本人签收" in page and "已签收" in page and "已送达" in page
     boss = as_user("demo-supervisor")
     assert "登记寄递信息" not in text(boss.get(case_url(case)))
     assert (

@@ -9,20 +9,21 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, create_model
 
 from yiwang.api.auth import signed_in
 from yiwang.api.errors import error_body
 from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
 from yiwang.cases import access, queries, services, submission
 from yiwang.cases.models import Case
+from yiwang.cases.rules import TRANSITIONS, Actor
 from yiwang.catalog.models import Entry
 from yiwang.core import uploads
 from yiwang.notices.models import Notice
@@ -98,6 +99,22 @@ class EventOut(Schema):
     reason: str
 
 
+class DocumentOut(Schema):
+    id: int
+    kind: str = Field(
+        ...,
+        description="acceptance_notice 受理通知书 / non_acceptance_notice 不予受理通知书 / "
+        "approval_decision 准予许可决定书 / refusal_decision 不予许可决定书（以后还有电子证照）",
+    )
+    kind_label: str
+    title: str
+    event_seq: int = Field(..., description="文书对应的办理过程事件序号")
+    created_at: dt.datetime
+    size: int
+    sha256: str
+    url: str = Field(..., description="下载地址（PDF）")
+
+
 class ChecklistOut(Schema):
     material: int
     name: str
@@ -152,6 +169,9 @@ class CaseOut(CaseSummary):
     events: list[EventOut]
     allowed_actions: list[str]
     missing: dict[str, list[str]]
+    documents: list[DocumentOut] = Field(
+        default_factory=list, description="办件产生的文书（受理通知书、决定书等），决定作出后由系统生成"
+    )
 
 
 class CasePage(Schema):
@@ -174,11 +194,25 @@ class QueueFilter(Schema):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-class ActionIn(BaseModel):
-    """`{"action": ..., ...}`: the action's own fields (reason, remedy, items, days …) beside it."""
+def _action_body(action: str, transition) -> type[BaseModel]:
+    """`{"action": "<action>", ...its fields}`: the table's payload model with the tag beside it."""
+    return create_model(
+        "Action" + "".join(part.title() for part in action.split("_")),
+        __base__=transition.payload,
+        __doc__=f"{action}：{transition.label}",
+        action=(Literal[action], Field(..., description=transition.label)),
+    )
 
-    model_config = ConfigDict(extra="allow")
-    action: str = Field(..., max_length=32)
+
+# Every action a person can take, each with its own fields (the worker's deem_accepted is not one):
+# the OpenAPI document lists them all, and a wrong field is named before any service runs.
+_ACTION_BODIES = tuple(
+    _action_body(a, t) for a, t in TRANSITIONS.items() if Actor.SYSTEM not in t.actors or len(t.actors) > 1
+)
+ActionIn = Annotated[
+    Union[_ACTION_BODIES],  # noqa: UP007 - a union built from the table
+    Field(discriminator="action"),
+]
 
 
 class TrackingIn(Schema):
@@ -417,18 +451,37 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> HttpRe
     return uploads.file_response(received.file)
 
 
+@router.get(
+    "/cases/{number}/documents/{document_id}/file",
+    auth=signed_in,
+    response={200: None, 401: dict, 404: dict},
+    summary="下载办件文书（PDF：受理通知书、决定书等）",
+)
+def document_file(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
+    """A document of a case the caller may see (the applicant, the handling staff): the PDF kept
+    with the case. Anyone else, or an id of another case, answers 404."""
+    case = _case_or_404(request, number)
+    document = case.documents.select_related("file").filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    try:
+        return uploads.file_response(document.file)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
 @router.post(
     "/cases/{number}/actions",
     auth=signed_in,
     response={200: CaseOut, 403: dict, 409: dict, 422: dict},
-    summary='办理操作：{"action": ..., 其他字段}',
+    summary='办理操作：{"action": ..., 该操作的字段}',
 )
 def act(request: HttpRequest, number: str, payload: ActionIn):
     """Take a procedure action. An action not allowed now answers 409 with `allowed` (what this
     caller may do now); a missing required field 422 naming it; two staff at once: one wins, the
     other gets 409 `stale`."""
     case = _case_or_404(request, number)
-    action, fields = payload.action, dict(payload.model_extra or {})
+    action, fields = payload.action, payload.model_dump(exclude={"action"})
     if action == "submit":
         services.submit(
             request.user, case, idempotency_key=(request.headers.get("Idempotency-Key") or "")[:100]

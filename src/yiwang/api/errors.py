@@ -13,7 +13,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from yiwang.accounts.throttle import TooManyAttempts
+from yiwang.cases.rules import TRANSITIONS
 from yiwang.cases.services import CaseConflict, NotYourAction
+from yiwang.core import validation
 from yiwang.core.workdays import YearNotInCalendar
 
 log = logging.getLogger("yiwang.api")
@@ -31,48 +33,15 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"code": code, "message": message, "fields": fields or {}, **extra}
 
 
-def _pydantic_message(error: dict) -> str:
-    kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("此项为必填项。")
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return _("日期格式应为 YYYY-MM-DD，且须是真实存在的日期。")
-    if kind.startswith("int") or kind.startswith("float") or kind.startswith("decimal"):
-        return _("应为数字。")
-    if kind == "greater_than_equal":
-        return _("不能小于 %(limit)s。") % {"limit": ctx.get("ge")}
-    if kind == "greater_than":
-        return _("必须大于 %(limit)s。") % {"limit": ctx.get("gt")}
-    if kind == "less_than_equal":
-        return _("不能大于 %(limit)s。") % {"limit": ctx.get("le")}
-    if kind == "string_too_long":
-        return _("长度不能超过 %(limit)s 个字符。") % {"limit": ctx.get("max_length")}
-    if kind == "string_too_short":
-        return _("长度不能少于 %(limit)s 个字符。") % {"limit": ctx.get("min_length")}
-    if kind in ("literal_error", "enum"):
-        return _("取值不在允许范围内，可选：%(expected)s。") % {"expected": ctx.get("expected", "")}
-    if kind == "null_character":
-        return _("不能包含空字符（U+0000）。")
-    if kind == "json_invalid":
-        return _("请求体不是有效的 JSON。")
-    if kind.startswith("string") or kind.startswith("bool"):
-        return _("类型不正确。")
-    return _("格式不正确。")
-
-
-def _field_name(loc: list) -> str:
-    # ("body", "payload", "id_number") → "id_number"; ("query", "start") → "start"
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie", "payload")]
-    return ".".join(parts) or "__all__"
+# Location parts that are not field names: the request part, the body parameter's name, and the
+# tag of the action body's discriminated union (`{"action": "refuse", ...}` errors name `remedy`).
+_NOT_FIELDS = {"body", "query", "path", "form", "header", "cookie", "payload", *TRANSITIONS}
 
 
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(SchemaValidationError)
     def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
-        fields: dict[str, list[str]] = {}
-        for error in exc.errors:
-            fields.setdefault(_field_name(list(error.get("loc", ()))), []).append(_pydantic_message(error))
+        fields = validation.by_field(exc.errors, skip=_NOT_FIELDS)
         return api.create_response(
             request, error_body("invalid", _("请求参数有误，请检查标出的字段。"), fields), status=422
         )

@@ -15,3 +15,7 @@ class CasesConfig(AppConfig):
 
         schedule.every("cases.sweep_deadlines", settings.WORKER_SWEEP_SECONDS, sweep_deadlines)
         outbox.subscribe("cases.provisional", ["calendar.year_entered"], recompute_provisional)
+        from yiwang.cases import documents
+
+        # Result documents (PDF) after commit, and electronic delivery once the decision's is kept.
+        outbox.subscribe("cases.documents", documents.TOPICS, documents.on_case_event)

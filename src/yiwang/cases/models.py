@@ -151,7 +151,9 @@ class Case(models.Model):
 
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)  # the first, kept
+    # The latest resubmission after a correction: the five days to accept run from it.
+    resubmitted_at = models.DateTimeField(_("补正后提交时间"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -383,3 +385,51 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- Result documents ------------------------------------------------------------------------
+
+# Trace entries of delivery that are not transitions: an express parcel handed to the carrier (the
+# case stays completed until the carrier reports it signed for).
+EVENT_LABELS.update(dispatch=gettext_noop("交寄快递"))
+
+
+class DocumentKind(models.TextChoices):
+    """The documents a case produces. The list grows: the licences app adds the signed
+    electronic licence (电子证照) as its own kind and attaches it through the same model."""
+
+    ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
+    NON_ACCEPTANCE_NOTICE = "non_acceptance_notice", _("不予受理通知书")
+    APPROVAL_DECISION = "approval_decision", _("准予许可决定书")
+    REFUSAL_DECISION = "refusal_decision", _("不予许可决定书")
+
+
+# The decision documents: electronic delivery waits for one of them.
+DECISION_DOCUMENT_KINDS = (DocumentKind.APPROVAL_DECISION, DocumentKind.REFUSAL_DECISION)
+
+
+class CaseDocument(models.Model):
+    """A document the case produced (受理通知书, 决定书 …), as a PDF kept with the case and served
+    only through the case's authorised views. One per case, kind and the event it answers, so a
+    repeated delivery of the event cannot make a second one."""
+
+    # Indexed as the unique constraint's leading column.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", db_index=False)
+    kind = models.CharField(_("文书类型"), max_length=32, choices=DocumentKind.choices)
+    event_seq = models.PositiveIntegerField(_("对应事件序号"))
+    title = models.CharField(_("文书名称"), max_length=100)
+    file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    # The document's words as rendered into the PDF (for checks, search and a text alternative).
+    text = models.TextField(_("文书内容"), blank=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("办件文书")
+        verbose_name_plural = _("办件文书")
+        ordering = ["case_id", "event_seq", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "event_seq"], name="case_document_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.event_seq} {self.kind}"

@@ -34,6 +34,7 @@ class Published:
     tolerance_acceptance: bool
     notification_commitment: bool
     express_delivery: bool
+    audience: str  # person / enterprise / both (服务对象)
     _schemas: dict[int | None, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     def materials_for(self, situation_id: int | None) -> list[Material]:
@@ -90,6 +91,7 @@ def published(version: EntryVersion) -> Published:
         tolerance_acceptance=version.tolerance_acceptance,
         notification_commitment=version.notification_commitment,
         express_delivery=version.express_delivery,
+        audience=version.audience,
     )
     if version.published_at is None:  # a draft under test or preview: not immutable, not cached
         return parts

@@ -322,6 +322,79 @@ def case_detail(
             for e in events
         ],
         "allowed_actions": (["submit"] if case.state == State.DRAFT else [])
-        + services.available_actions(user, case),
+        + services.available_actions(user, case, current),
         "missing": services.submission_problems(case) if case.state == State.DRAFT else {},
+        "documents": [document_row(case, d) for d in documents_of(case)],
     }
+
+
+# --- Documents the case produced -------------------------------------------------------------------
+
+
+def documents_of(case: Case) -> list:
+    """The case's documents (受理通知书, 决定书 …), in the order of the events they answer. None
+    can exist before the decision on acceptance, so those cases are not asked about."""
+    if case.pk is None or case.state in (State.DRAFT, State.SUBMITTED, State.CORRECTION_REQUESTED):
+        return []
+    return list(case.documents.select_related("file").order_by("event_seq", "id"))
+
+
+def document_url(case: Case, document) -> str:
+    return f"/api/v1/cases/{case.number}/documents/{document.pk}/file"
+
+
+def document_row(case: Case, document) -> dict[str, Any]:
+    return {
+        "id": document.pk,
+        "kind": document.kind,
+        "kind_label": document.get_kind_display(),
+        "title": document.title,
+        "event_seq": document.event_seq,
+        "created_at": document.created_at,
+        "size": document.file.size,
+        "sha256": document.file.sha256,
+        "url": document_url(case, document),
+    }
+
+
+# Where the result stands between completion and delivery, in words both the portal and the
+# workbench show (送达 only once it is true: picked up, signed for, or downloadable).
+DELIVERY_STATE_LABELS = {
+    "awaiting_pickup": gettext_noop("待领取：凭取件码到窗口领取"),
+    "awaiting_dispatch": gettext_noop("待寄出"),
+    "in_transit": gettext_noop("寄递中：快递签收后即为送达"),
+    "returned": gettext_noop("快件已退回，待重新送达"),
+    "preparing_document": gettext_noop("正在生成决定文书，生成后即电子送达"),
+    "awaiting_electronic": gettext_noop("决定文书已生成，正在电子送达"),
+    "delivered": gettext_noop("已送达"),
+}
+
+
+def delivery_state(case: Case, documents: list | None = None) -> str:
+    """A key of DELIVERY_STATE_LABELS, or "" before completion (and for closed cases never
+    decided). `documents`, when the caller has them, spares reading them again."""
+    from yiwang.cases.models import DECISION_DOCUMENT_KINDS, DeliveryMethod, TrackingEvent
+
+    if case.state == State.DELIVERED:
+        return "delivered"
+    delivery = getattr(case, "delivery", None)
+    if case.state != State.COMPLETED or delivery is None:
+        return ""
+    if delivery.method == DeliveryMethod.EXPRESS:
+        if not delivery.tracking_number:
+            return "awaiting_dispatch"
+        last = TrackingEvent.objects.filter(delivery=delivery).order_by("-at", "-id").first()
+        if delivery.delivered_at is None and last is not None and last.status == "returned":
+            return "returned"
+        return "in_transit"
+    if delivery.method == DeliveryMethod.ELECTRONIC:
+        documents = documents_of(case) if documents is None else documents
+        decided = any(d.kind in DECISION_DOCUMENT_KINDS for d in documents)
+        return "awaiting_electronic" if decided else "preparing_document"
+    return "awaiting_pickup"
+
+
+def delivery_state_label(state: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(DELIVERY_STATE_LABELS[state]) if state in DELIVERY_STATE_LABELS else ""

@@ -1,17 +1,24 @@
 """The handling procedure (行政许可法 arts. 29–45) as one declared transition table.
 
-Pure data and functions: no database. The case services (to come) look an action up here, check
-the actor's role and the required fields, and move the case with a conditional UPDATE on its
-state, so two staff acting at once cannot both win. An action not allowed in the current state is
-refused naming the actions that are (`allowed_actions`).
+Pure data and functions: no database. Each `Transition` declares everything about one action:
+the states it leaves from, the state it goes to, who may take it, the guards that must hold on the
+case (`Facts`, read by the services), and the shape of its payload (a Pydantic model, which the
+API documents as one member of a discriminated union and the workbench turns into its form). The
+services look an action up here, check the actor, the guards and the payload, and move the case
+to the target given here with a conditional UPDATE on its revision, so two staff acting at once
+cannot both win. An action not allowed now is refused naming the actions that are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext_noop
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class State(StrEnum):
@@ -44,23 +51,211 @@ CLOCK_RUNNING = frozenset({State.ACCEPTED, State.UNDER_REVIEW})
 BEFORE_DECISION = frozenset(
     {State.SUBMITTED, State.CORRECTION_REQUESTED, State.ACCEPTED, State.UNDER_REVIEW, State.SUSPENDED}
 )
+REVIEW = frozenset({State.ACCEPTED, State.UNDER_REVIEW})
+
+
+# --- Payloads: one model per shape, named fields with their limits -----------------------------
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Payload(BaseModel):
+    """An action's fields. Unknown fields are refused, so a misspelt field is named, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoFields(Payload):
+    pass
+
+
+class Opinion(Payload):
+    opinion: Text = Field("", title=gettext_noop("意见"))
+
+
+class CorrectionItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    material: int | None = Field(None, title=gettext_noop("材料"), description="材料清单中的材料编号")
+    field: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        None, title=gettext_noop("表单字段"), description="表单字段名"
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
+        ..., title=gettext_noop("补正要求")
+    )
+
+
+class RequestCorrection(Payload):
+    items: list[CorrectionItem] = Field(..., min_length=1, max_length=200, title=gettext_noop("补正事项"))
+    reason: Text = Field("", title=gettext_noop("说明"))
+
+
+class AcceptWithPending(Payload):
+    pending_materials: list[int] = Field(..., min_length=1, max_length=100, title=gettext_noop("容缺的材料"))
+    commitment_date: dt.date = Field(..., title=gettext_noop("承诺补齐日期"))
+
+
+class ReasonRemedy(Payload):
+    reason: Required = Field(..., title=gettext_noop("理由"))
+    remedy: Required = Field(
+        ...,
+        title=gettext_noop("救济途径"),
+        description="告知申请人依法申请行政复议或者提起行政诉讼的权利、机关和期限",
+    )
+
+
+class Suspend(Payload):
+    procedure: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        ..., title=gettext_noop("特别程序")
+    )
+    reason: Required = Field(..., title=gettext_noop("原因与告知内容"))
+
+
+class Resume(Payload):
+    reason: Text = Field("", title=gettext_noop("特别程序结果"))
+
+
+class Extend(Payload):
+    days: int = Field(..., ge=1, le=10, title=gettext_noop("延长工作日数"))
+    reason: Required = Field(..., title=gettext_noop("延长理由"))
+
+
+class Commitment(Payload):
+    commitment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)] = (
+        Field(..., title=gettext_noop("申请人承诺内容"))
+    )
+
+
+class Reason(Payload):
+    reason: Required = Field(..., title=gettext_noop("理由"))
+
+
+class OptionalReason(Payload):
+    reason: Text = Field("", title=gettext_noop("理由"))
+
+
+class Deliver(Payload):
+    method: Literal["pickup", "express", "electronic"] = Field(..., title=gettext_noop("送达方式"))
+    pickup_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)] = Field(
+        "", title=gettext_noop("取件码")
+    )
+    recipient: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = Field(
+        "", title=gettext_noop("收件人")
+    )
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = Field(
+        "", title=gettext_noop("收件人电话")
+    )
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
+        "", title=gettext_noop("收件地址")
+    )
+
+
+# --- Facts and guards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the guards need to know of a case (the services read it; the table stays pure)."""
+
+    state: State
+    step: int = 0  # index of the current review step
+    step_roles: tuple[str, ...] = ("reviewer", "approver")  # the role of each review step
+    instant: bool = False  # 即办件
+    tolerance: bool = False  # the entry allows 容缺受理
+    commitment: bool = False  # the entry uses 告知承诺制
+    acceptance_overdue: bool = False  # art. 32: the five working days to accept have passed
+    missing_required: tuple[str, ...] = ()  # required materials still missing (names)
+    pending: bool = False  # 容缺 materials still outstanding
+
+    @property
+    def step_role(self) -> str:
+        return self.step_roles[min(self.step, len(self.step_roles) - 1)] if self.step_roles else "approver"
+
+    @property
+    def last_step(self) -> bool:
+        return self.step >= len(self.step_roles) - 1
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition on the case (and the acting role) that the action needs; `why` says, in the
+    source language, why the action is not possible now (formatted with the facts)."""
+
+    name: str
+    holds: Callable[[Facts, Actor], bool]
+    why: str
+
+
+def _is_step_role(f: Facts, a: Actor) -> bool:
+    return f.step_role == a.value
+
+
+STEP_ROLE = Guard("step_role", _is_step_role, gettext_noop("当前审查环节不由您的角色办理。"))
+NOT_LAST_STEP = Guard(
+    "not_last_step", lambda f, a: not f.last_step, gettext_noop("当前已是决定环节，请作出决定。")
+)
+LAST_STEP = Guard("last_step", lambda f, a: f.last_step, gettext_noop("尚未到决定环节。"))
+HAS_PREVIOUS_STEP = Guard(
+    "previous_step", lambda f, a: f.step > 0, gettext_noop("当前是第一个审查环节，没有上一环节。")
+)
+INSTANT = Guard("instant", lambda f, a: f.instant, gettext_noop("该事项不是即办件。"))
+COMMITMENT = Guard("commitment", lambda f, a: f.commitment, gettext_noop("该事项未实行告知承诺制。"))
+TOLERANCE = Guard("tolerance", lambda f, a: f.tolerance, gettext_noop("该事项不支持容缺受理。"))
+IN_ACCEPTANCE_PERIOD = Guard(
+    "acceptance_period",
+    lambda f, a: not f.acceptance_overdue,
+    gettext_noop(
+        "受理期限已过：未在五个工作日内一次性告知补正或作出不予受理决定的，"
+        "依法自收到申请之日起即为受理（《行政许可法》第三十二条）。"
+    ),
+)
+MATERIALS_COMPLETE = Guard(
+    "materials_complete",
+    lambda f, a: not f.missing_required,
+    gettext_noop("仍缺少必要材料：%(missing)s。请一次性告知补正，或对非关键材料容缺受理。"),
+)
+NO_PENDING = Guard(
+    "no_pending",
+    lambda f, a: not f.pending,
+    gettext_noop("容缺受理的材料尚未补齐，补齐后才能作出准予许可决定。"),
+)
+
+
+# --- The table ------------------------------------------------------------------------------------
+
+
+class Keep(StrEnum):
+    """A target that is not a fixed state: the state is kept (extension) or restored (resume)."""
+
+    SAME = "same"
+    RESTORE = "restore"
 
 
 @dataclass(frozen=True)
 class Transition:
     action: str
     sources: frozenset[State]
-    target: State | None  # None: the state is kept (extension) or restored (resume)
+    target: State | Keep
     actors: frozenset[Actor]
-    required: tuple[str, ...] = field(default=())  # payload fields the action must carry
+    payload: type[Payload] = NoFields
+    guards: tuple[Guard, ...] = field(default=())
     label: str = ""
 
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The payload fields the action must carry."""
+        return tuple(name for name, f in self.payload.model_fields.items() if f.is_required())
 
-def _t(action, sources, target, actors, required=(), label=""):
-    return Transition(action, frozenset(sources), target, frozenset(actors), tuple(required), label)
+    def failed_guard(self, facts: Facts, actor: Actor) -> Guard | None:
+        return next((g for g in self.guards if not g.holds(facts, actor)), None)
+
+
+def _t(action, sources, target, actors, payload=NoFields, guards=(), label=""):
+    return Transition(action, frozenset(sources), target, frozenset(actors), payload, tuple(guards), label)
 
 
 S, A = State, Actor
+REVIEW_ACTORS = [A.REVIEWER, A.APPROVER]
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
@@ -71,7 +266,8 @@ TRANSITIONS: dict[str, Transition] = {
             [S.SUBMITTED],
             S.CORRECTION_REQUESTED,
             [A.WINDOW_CLERK, A.REVIEWER],
-            ["items"],
+            RequestCorrection,
+            [IN_ACCEPTANCE_PERIOD],
             gettext_noop("一次性告知补正"),
         ),
         _t(
@@ -81,14 +277,22 @@ TRANSITIONS: dict[str, Transition] = {
             [A.APPLICANT, A.WINDOW_CLERK],
             label=gettext_noop("提交补正材料"),
         ),
-        _t("accept", [S.SUBMITTED], S.ACCEPTED, [A.WINDOW_CLERK, A.REVIEWER], label=gettext_noop("受理")),
+        _t(
+            "accept",
+            [S.SUBMITTED],
+            S.ACCEPTED,
+            [A.WINDOW_CLERK, A.REVIEWER],
+            guards=[MATERIALS_COMPLETE],
+            label=gettext_noop("受理"),
+        ),
         # 容缺受理: accepted with a non-key material missing against a commitment date.
         _t(
             "accept_with_pending",
             [S.SUBMITTED],
             S.ACCEPTED,
             [A.WINDOW_CLERK, A.REVIEWER],
-            ["pending_materials", "commitment_date"],
+            AcceptWithPending,
+            [TOLERANCE],
             gettext_noop("容缺受理"),
         ),
         _t("deem_accepted", [S.SUBMITTED], S.ACCEPTED, [A.SYSTEM], label=gettext_noop("逾期视为受理")),
@@ -97,57 +301,85 @@ TRANSITIONS: dict[str, Transition] = {
             [S.SUBMITTED, S.CORRECTION_REQUESTED],
             S.NOT_ACCEPTED,
             [A.WINDOW_CLERK, A.REVIEWER],
-            ["reason", "remedy"],
+            ReasonRemedy,
+            [IN_ACCEPTANCE_PERIOD],
             gettext_noop("不予受理"),
         ),
         _t(
             "pass_step",
-            [S.ACCEPTED, S.UNDER_REVIEW],
+            REVIEW,
             S.UNDER_REVIEW,
-            [A.REVIEWER, A.APPROVER],
-            label=gettext_noop("审查通过"),
+            REVIEW_ACTORS,
+            Opinion,
+            [STEP_ROLE, NOT_LAST_STEP],
+            gettext_noop("审查通过"),
+        ),
+        # A reviewer who finds the application should be refused says so with reasons; the
+        # decision stays with the approver's step (art. 34: the decision is the body's).
+        _t(
+            "propose_refusal",
+            REVIEW,
+            S.UNDER_REVIEW,
+            REVIEW_ACTORS,
+            Reason,
+            [STEP_ROLE, NOT_LAST_STEP],
+            gettext_noop("提出不予许可意见"),
+        ),
+        _t(
+            "return_step",
+            [S.UNDER_REVIEW],
+            S.UNDER_REVIEW,
+            REVIEW_ACTORS,
+            Reason,
+            [STEP_ROLE, HAS_PREVIOUS_STEP],
+            gettext_noop("退回上一环节"),
         ),
         _t(
             "suspend",
-            [S.ACCEPTED, S.UNDER_REVIEW],
+            REVIEW,
             S.SUSPENDED,
-            [A.REVIEWER, A.APPROVER],
-            ["procedure", "reason"],
-            gettext_noop("特别程序"),
+            REVIEW_ACTORS,
+            Suspend,
+            label=gettext_noop("特别程序"),
         ),
-        _t("resume", [S.SUSPENDED], None, [A.REVIEWER, A.APPROVER], label=gettext_noop("特别程序结束")),
-        _t(
-            "extend",
-            [S.ACCEPTED, S.UNDER_REVIEW],
-            None,
-            [A.APPROVER],
-            ["days", "reason"],
-            gettext_noop("延长期限"),
-        ),
+        _t("resume", [S.SUSPENDED], Keep.RESTORE, REVIEW_ACTORS, Resume, label=gettext_noop("特别程序结束")),
+        _t("extend", REVIEW, Keep.SAME, [A.APPROVER], Extend, label=gettext_noop("延长期限")),
         # The decision is the last review step; with a single step it follows acceptance directly.
-        _t("approve", [S.ACCEPTED, S.UNDER_REVIEW], S.APPROVED, [A.APPROVER], label=gettext_noop("准予许可")),
+        _t(
+            "approve",
+            REVIEW,
+            S.APPROVED,
+            [A.APPROVER],
+            Opinion,
+            [STEP_ROLE, LAST_STEP, NO_PENDING],
+            gettext_noop("准予许可"),
+        ),
         # 即办件 and 告知承诺制: accepted and decided in one sitting.
         _t(
             "decide_on_the_spot",
             [S.SUBMITTED],
             S.APPROVED,
             [A.WINDOW_CLERK, A.APPROVER],
-            label=gettext_noop("当场办结"),
+            Opinion,
+            [INSTANT, MATERIALS_COMPLETE],
+            gettext_noop("当场办结"),
         ),
         _t(
             "approve_on_commitment",
             [S.SUBMITTED],
             S.APPROVED,
             [A.WINDOW_CLERK, A.APPROVER],
-            ["commitment"],
+            Commitment,
+            [COMMITMENT],
             gettext_noop("告知承诺审批"),
         ),
         _t(
             "refuse",
-            [S.ACCEPTED, S.UNDER_REVIEW],
+            REVIEW,
             S.REFUSED,
             [A.APPROVER],
-            ["reason", "remedy"],
+            ReasonRemedy,
+            [STEP_ROLE, LAST_STEP],
             gettext_noop("不予许可"),
         ),
         _t(
@@ -155,6 +387,7 @@ TRANSITIONS: dict[str, Transition] = {
             [S.APPROVED, S.REFUSED],
             S.COMPLETED,
             [A.REVIEWER, A.APPROVER, A.WINDOW_CLERK],
+            Opinion,
             label=gettext_noop("办结"),
         ),
         _t(
@@ -162,11 +395,18 @@ TRANSITIONS: dict[str, Transition] = {
             [S.COMPLETED],
             S.DELIVERED,
             [A.WINDOW_CLERK, A.SYSTEM],
-            ["method"],
-            gettext_noop("送达"),
+            Deliver,
+            label=gettext_noop("送达"),
         ),
-        _t("withdraw", BEFORE_DECISION, S.WITHDRAWN, [A.APPLICANT], label=gettext_noop("撤回申请")),
-        _t("terminate", BEFORE_DECISION, S.TERMINATED, [A.APPROVER], ["reason"], gettext_noop("终止办理")),
+        _t(
+            "withdraw",
+            BEFORE_DECISION,
+            S.WITHDRAWN,
+            [A.APPLICANT],
+            OptionalReason,
+            label=gettext_noop("撤回申请"),
+        ),
+        _t("terminate", BEFORE_DECISION, S.TERMINATED, [A.APPROVER], Reason, label=gettext_noop("终止办理")),
     )
 }
 
@@ -178,9 +418,20 @@ class IllegalTransition(Exception):
 
 
 def allowed_actions(state: State, actor: Actor | None = None) -> list[str]:
-    """The actions possible in `state` (for `actor`, if given), in table order."""
+    """The actions possible in `state` (for `actor`, if given), in table order, guards aside."""
     return [
         t.action for t in TRANSITIONS.values() if state in t.sources and (actor is None or actor in t.actors)
+    ]
+
+
+def possible_actions(facts: Facts, actors: set[Actor]) -> list[str]:
+    """The actions one of `actors` may take on a case with these facts: source, actor and every
+    guard (what the pages and the API offer)."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if facts.state in t.sources
+        and any(a in t.actors and t.failed_guard(facts, a) is None for a in actors)
     ]
 
 
@@ -192,13 +443,13 @@ def next_state(state: State, action: str, *, resume_to: State | None = None) -> 
     transition = TRANSITIONS.get(action)
     if transition is None or state not in transition.sources:
         raise IllegalTransition(action, state, allowed_actions(state))
-    if transition.target is not None:
-        return transition.target
-    if action == "resume":
+    if transition.target == Keep.RESTORE:
         if resume_to not in CLOCK_RUNNING:
             raise ValueError("resume needs the state the case was suspended from")
         return resume_to
-    return state
+    if transition.target == Keep.SAME:
+        return state
+    return State(transition.target)
 
 
 def missing_fields(action: str, payload: dict) -> list[str]:
@@ -208,3 +459,49 @@ def missing_fields(action: str, payload: dict) -> list[str]:
         return value is None or value in ([], {}) or (isinstance(value, str) and not value.strip())
 
     return [f for f in TRANSITIONS[action].required if blank(payload.get(f))]
+
+
+def action_payloads() -> dict[str, type[Payload]]:
+    """Each action's payload model, for the API's discriminated union of action bodies."""
+    return {a: t.payload for a, t in TRANSITIONS.items()}
+
+
+def field_titles(action: str) -> dict[str, Any]:
+    return {name: f.title for name, f in TRANSITIONS[action].payload.model_fields.items()}
+
+
+# --- Remedies (art. 38) ---------------------------------------------------------------------------
+
+REMEDY_STATUTORY = (
+    "如对本决定不服，可以自收到本决定之日起六十日内依法向本机关的本级人民政府或者上一级主管部门申请"
+    "行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def with_statutory_remedy(text: str) -> str:
+    """A refusal or non-acceptance must tell the applicant of 行政复议 and 行政诉讼 (art. 38; 行政复议法
+    art. 20: 60 days; 行政诉讼法 art. 46: six months). A text that names neither gets the statutory
+    text added; one that names them is kept as the officer wrote it."""
+    text = (text or "").strip()
+    if "行政复议" in text or "行政诉讼" in text:
+        return text
+    return f"{text}\n{REMEDY_STATUTORY}" if text else REMEDY_STATUTORY
+
+
+# --- Who may apply (服务对象) ------------------------------------------------------------------------
+
+AUDIENCE_ENTERPRISE_ONLY = gettext_noop(
+    "该事项仅限法人（单位）申请：请选择您代为办理的单位，或以单位账户登录后申请。"
+)
+AUDIENCE_PERSON_ONLY = gettext_noop("该事项仅限自然人本人申请，不能以单位名义申请。")
+
+
+def audience_problem(audience: str, *, for_enterprise: bool) -> str | None:
+    """Why this applicant may not apply for an entry with this 服务对象, or None: an entry for
+    法人 only is not applied for by a natural person for themselves, one for 自然人 only not for an
+    enterprise."""
+    if audience == "enterprise" and not for_enterprise:
+        return AUDIENCE_ENTERPRISE_ONLY
+    if audience == "person" and for_enterprise:
+        return AUDIENCE_PERSON_ONLY
+    return None

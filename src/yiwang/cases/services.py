@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticError
 
 from yiwang.accounts import access as account_access
 from yiwang.accounts import services as accounts
@@ -37,18 +38,29 @@ from yiwang.cases.models import (
     DeliveryMethod,
     IdempotencyKey,
 )
-from yiwang.cases.rules import TRANSITIONS, Actor, IllegalTransition, State, allowed_actions, next_state
+from yiwang.cases.rules import (
+    REMEDY_STATUTORY,
+    STEP_ROLE,
+    TRANSITIONS,
+    Actor,
+    Facts,
+    IllegalTransition,
+    State,
+    Transition,
+    allowed_actions,
+    audience_problem,
+    next_state,
+    possible_actions,
+    with_statutory_remedy,
+)
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Material, Necessity, Situation
-from yiwang.core import outbox, uploads
+from yiwang.core import outbox, uploads, validation
 from yiwang.core.models import OutboxMessage
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 
 DEFAULT_REVIEW_STEPS = published.DEFAULT_REVIEW_STEPS
-REMEDY_DEFAULT = (
-    "如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内"
-    "依法向人民法院提起行政诉讼。"
-)
+REMEDY_DEFAULT = REMEDY_STATUTORY
 
 
 class CaseConflict(Exception):
@@ -73,6 +85,9 @@ class Acting:
     actor: Actor
     department_id: int | None
     label: str
+    # Set by `act` from the table: the action being taken and the state it leads to.
+    action: str = ""
+    target: State | None = None
 
 
 SYSTEM = Acting(None, Actor.SYSTEM, None, ACTOR_ROLE_LABELS[Actor.SYSTEM])
@@ -97,7 +112,10 @@ def today() -> dt.date:
 def _clock(case: Case) -> deadlines.ClockInput:
     return deadlines.ClockInput(
         state=case.state,
-        submitted_on=timezone.localdate(case.submitted_at) if case.submitted_at else None,
+        # The five days to accept run from the latest receipt: the corrected application's.
+        submitted_on=timezone.localdate(case.resubmitted_at or case.submitted_at)
+        if case.submitted_at
+        else None,
         accepted_on=case.accepted_on,
         decided_on=case.decided_on,
         limit=case.limit_workdays,
@@ -137,6 +155,8 @@ def _commit(
 
     Must run inside a transaction. Raises CaseConflict when another change came first.
     """
+    if acting.target is not None and action == acting.action:
+        changes = {**changes, "state": acting.target}  # where the table says the action leads
     before = {k: getattr(case, k) for k in changes}
     from_state = case.state
     for k, v in changes.items():
@@ -269,6 +289,8 @@ def start_application(
         raise ValidationError({"enterprise": [_("您不是该单位授权的经办人。")]})
     if person is None and enterprise is None:
         raise ValidationError({"__all__": [_("请先完成实名认证后再申请。")]})
+    if why := audience_problem(entry.published.audience, for_enterprise=enterprise is not None):
+        raise ValidationError({"enterprise": [_(why)]})
     return _create_draft(
         user,
         entry,
@@ -299,6 +321,8 @@ def start_window_intake(
         raise NotYourAction(_("只有窗口人员可以登记窗口收件。"), [])
     _published_entry(entry)
     person = enterprise = None
+    if why := audience_problem(entry.published.audience, for_enterprise=bool(uscc.strip())):
+        raise ValidationError({"uscc": [_(why)]})
     if uscc.strip():
         enterprise = accounts.enterprise_for_window(name=name, uscc=uscc, phone=phone)
     elif id_number.strip():
@@ -537,10 +561,13 @@ class ChecklistItem:
         )
 
 
-def checklist(case: Case) -> list[ChecklistItem]:
-    """The live checklist: each material, its files, whether its absence blocks submission."""
+def checklist(case: Case, materials: list[CaseMaterial] | None = None) -> list[ChecklistItem]:
+    """The live checklist: each material, its files, whether its absence blocks submission.
+    `materials`: the case's current (not replaced) files when the caller already has them."""
     received: dict[int | None, list[CaseMaterial]] = {}
-    for item in case.materials.filter(replaced=False).select_related("file").order_by("uploaded_at"):
+    if materials is None:
+        materials = list(case.materials.filter(replaced=False).select_related("file").order_by("uploaded_at"))
+    for item in materials:
         received.setdefault(item.material_id, []).append(item)
     tolerant = case.version.tolerance_acceptance
     return [
@@ -572,14 +599,14 @@ def submission_problems(case: Case) -> dict[str, list[str]]:
 
 
 def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
-    """Submit a draft: the form must be complete and every required material attached; a number is
-    given. With an Idempotency-Key, a repeat answers the case already submitted under that key."""
-    if idempotency_key:
-        existing = (
-            IdempotencyKey.objects.filter(user=user, key=idempotency_key).select_related("case").first()
-        )
-        if existing is not None:
-            return existing.case
+    """Submit a draft (the portal's 提交申请, a clerk's intake): the form must be complete and every
+    required material attached; one transaction gives the number and the deadlines and writes the
+    event and its outbox message. With an Idempotency-Key, a repeat answers the case already
+    submitted under that key (`cases.submission` owns the keys)."""
+    from yiwang.cases import submission
+
+    if (existing := submission.by_key(user, idempotency_key)) is not None:
+        return existing
     acting = _editing(user, case)
     if case.state != State.DRAFT:
         if case.number:  # a double submit of the same draft answers the same case
@@ -588,28 +615,26 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
     problems = submission_problems(case)
     if problems:
         raise ValidationError(problems)
+    parts = published.published(case.version)
     try:
         with transaction.atomic():
             now = clock.now()
-            number = numbering.next_number(case.entry.code, timezone.localdate(now))
-            limit, unit = published.decision_limit(case.version)
             changes = {
                 "state": State.SUBMITTED,
-                "number": number,
+                "number": numbering.next_number(case.entry.code, timezone.localdate(now)),
                 "submitted_at": now,
-                "limit_workdays": limit,
-                "limit_unit": unit,
+                "limit_workdays": parts.limit,
+                "limit_unit": parts.limit_unit,
                 "form_data": form_schema.clean_data(case_schema(case), case.form_data),
             }
             _commit(case, acting, "submit", changes)
             if idempotency_key:
-                IdempotencyKey.objects.create(user=user, key=idempotency_key[:100], case=case)
+                submission.record_key(user, idempotency_key, case)
     except IntegrityError:
         # The same key raced in from a second request: answer the case that won.
-        existing = IdempotencyKey.objects.filter(user=user, key=idempotency_key[:100]).first()
-        if existing is None:
+        if (existing := submission.by_key(user, idempotency_key)) is None:
             raise
-        return existing.case
+        return existing
     return case
 
 
@@ -627,41 +652,57 @@ def current_step(case: Case) -> dict[str, str] | None:
     return steps[min(case.review_step, len(steps) - 1)]
 
 
-def _step_allows(case: Case, action: str, actor: Actor) -> bool:
-    """Review actions follow the entry's steps: pass_step until the last, then approve or refuse,
-    each by the role of the current step."""
-    if action not in {"pass_step", "approve", "refuse"}:
-        return True
-    steps = review_steps(case)
-    step = current_step(case)
-    if step is None or step.get("role", "approver") != actor.value:
-        return False
-    last = case.review_step >= len(steps) - 1
-    return not last if action == "pass_step" else last
+def facts_of(case: Case, materials: list[CaseMaterial] | None = None) -> Facts:
+    """What the table's guards read of `case` (one query for the checklist of a submitted case,
+    none when its current `materials` are given)."""
+    parts = published.published(case.version)
+    state = State(case.state)
+    missing: tuple[str, ...] = ()
+    if state == State.SUBMITTED:
+        missing = tuple(
+            i.material.name
+            for i in checklist(case, materials)
+            if i.necessity == Necessity.REQUIRED and not i.provided and not i.shared
+        )
+    return Facts(
+        state=state,
+        step=case.review_step,
+        step_roles=tuple(str(s.get("role", "approver")) for s in parts.review_steps),
+        instant=parts.case_kind == CaseKind.INSTANT,
+        tolerance=parts.tolerance_acceptance,
+        commitment=parts.notification_commitment,
+        acceptance_overdue=acceptance_overdue(case),
+        missing_required=missing,
+        pending=bool(case.pending_materials),
+    )
 
 
-def _variant_allows(case: Case, action: str) -> bool:
-    version = case.version
-    if action == "decide_on_the_spot":
-        return version.case_kind == CaseKind.INSTANT
-    if action == "approve_on_commitment":
-        return version.notification_commitment
-    if action == "accept_with_pending":
-        return version.tolerance_acceptance
-    return True
+def acceptance_overdue(case: Case, on: dt.date | None = None) -> bool:
+    """Art. 32: nobody told the applicant to correct, nor refused, within five working days."""
+    return (
+        case.state == State.SUBMITTED
+        and case.acceptance_due is not None
+        and (on or today()) > case.acceptance_due
+    )
 
 
-def available_actions(user: User, case: Case) -> list[str]:
+def _received_on(case: Case) -> dt.date:
+    """The day the application (or its correction) was received: acceptance dates from it."""
+    return timezone.localdate(case.resubmitted_at or case.submitted_at)
+
+
+def available_actions(user: User, case: Case, materials: list[CaseMaterial] | None = None) -> list[str]:
     """The actions `user` may take on `case` now, in table order (what the pages offer)."""
     actors = _actors(user, case)
-    state = State(case.state)
-    return [
-        a
-        for a in allowed_actions(state)
-        if a != "submit"
-        and any(actor in TRANSITIONS[a].actors and _step_allows(case, a, actor) for actor in actors)
-        and _variant_allows(case, a)
-    ]
+    if not actors:
+        return []
+    facts = facts_of(case, materials)
+    possible = set(possible_actions(facts, actors))
+    if facts.acceptance_overdue:  # art. 32: accepted as of receipt, so what follows acceptance too
+        possible |= set(
+            possible_actions(replace(facts, state=State.ACCEPTED, acceptance_overdue=False), actors)
+        )
+    return [a for a in TRANSITIONS if a in possible and a != "submit"]
 
 
 def _actors(user: User, case: Case) -> set[Actor]:
@@ -671,18 +712,36 @@ def _actors(user: User, case: Case) -> set[Actor]:
     return actors
 
 
+def _parse(transition: Transition, payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return transition.payload.model_validate(payload).model_dump()
+    except PydanticError as exc:
+        raise ValidationError(validation.by_field(exc.errors())) from None
+
+
 def act(user: User | None, case: Case, action: str, payload: dict[str, Any] | None = None) -> Case:
-    """Take a procedure action on `case`; `user` None is the system (the worker)."""
+    """Take a procedure action on `case`; `user` None is the system (the worker).
+
+    Everything about the action comes from its row in `rules.TRANSITIONS`: the states it leaves
+    from, who may take it, its guards, its payload's shape, and the state it leads to."""
     payload = dict(payload or {})
     state = State(case.state)
-    if action not in TRANSITIONS or action == "submit":
+    transition = TRANSITIONS.get(action)
+    if transition is None or action == "submit":
         raise CaseConflict(
             _("未知的操作：%(action)s。") % {"action": action},
             code="illegal_action",
             allowed=available_actions(user, case) if user else [],
         )
-    transition = TRANSITIONS[action]
-    if state not in transition.sources or not _variant_allows(case, action):
+    facts = facts_of(case)
+    if facts.acceptance_overdue and state not in transition.sources and State.ACCEPTED in transition.sources:
+        # Art. 32: past the five days the case is accepted as of receipt, whether or not the
+        # worker has recorded it yet: record that now, then take the action from there (both
+        # or neither: a refused action undoes the record too).
+        with transaction.atomic():
+            _deem_accepted(case, _target(SYSTEM, "deem_accepted", case), {})
+            return act(user, case, action, payload)
+    if state not in transition.sources:
         raise CaseConflict(
             _("办件当前状态（%(state)s）不能执行“%(action)s”。")
             % {"state": case.state_label, "action": _(transition.label)},
@@ -690,26 +749,50 @@ def act(user: User | None, case: Case, action: str, payload: dict[str, Any] | No
             allowed=available_actions(user, case) if user else allowed_actions(state, Actor.SYSTEM),
         )
     if user is None:
-        acting = SYSTEM
-        if Actor.SYSTEM not in transition.actors:
+        actor = Actor.SYSTEM
+        if actor not in transition.actors:
             raise IllegalTransition(action, state, allowed_actions(state, Actor.SYSTEM))
     else:
-        actors = [a for a in _actors(user, case) if a in transition.actors and _step_allows(case, action, a)]
+        actors = [a for a in _actors(user, case) if a in transition.actors]
         if not actors:
             raise NotYourAction(
                 _("您的角色不能对该办件执行“%(action)s”。") % {"action": _(transition.label)},
                 available_actions(user, case),
             )
+        fitting = [a for a in actors if transition.failed_guard(facts, a) is None]
+        if not fitting:
+            guard = transition.failed_guard(facts, actors[0])
+            if guard is STEP_ROLE:
+                raise NotYourAction(
+                    _("您的角色不能对该办件执行“%(action)s”。") % {"action": _(transition.label)},
+                    available_actions(user, case),
+                )
+            raise CaseConflict(
+                _(guard.why) % {"missing": "、".join(facts.missing_required)},
+                code=f"guard_{guard.name}",
+                allowed=available_actions(user, case),
+            )
         # A user holding several roles acts in the first that fits, in a fixed order.
-        actor = min(actors, key=list(Actor).index)
-        acting = acting_applicant(user) if actor == Actor.APPLICANT else acting_staff(user, actor)
-    missing = [f for f in transition.required if _blank(payload.get(f))]
-    if missing:
-        raise ValidationError({f: [_("此项为必填项。")] for f in missing})
-    handler = _HANDLERS[action]
+        actor = min(fitting, key=list(Actor).index)
+    if user is None and (guard := transition.failed_guard(facts, actor)) is not None:
+        raise CaseConflict(_(guard.why), code=f"guard_{guard.name}", allowed=[])
+    data = _parse(transition, payload)
+    acting = (
+        SYSTEM
+        if user is None
+        else acting_applicant(user)
+        if actor == Actor.APPLICANT
+        else acting_staff(user, actor)
+    )
     with transaction.atomic():
-        handler(case, acting, payload)
+        _HANDLERS[action](case, _target(acting, action, case), data)
     return case
+
+
+def _target(acting: Acting, action: str, case: Case) -> Acting:
+    """The acting party, carrying the state the table sends the case to (`_commit` applies it)."""
+    resume_to = State(case.suspended_from or State.ACCEPTED)
+    return replace(acting, action=action, target=next_state(State(case.state), action, resume_to=resume_to))
 
 
 def _blank(value: Any) -> bool:
@@ -764,7 +847,7 @@ def _request_correction(case: Case, acting: Acting, payload: dict) -> None:
         case,
         acting,
         "request_correction",
-        {"state": State.CORRECTION_REQUESTED, "paused_on": today()},
+        {"paused_on": today()},
         reason=payload.get("reason", "") or "",
         data={"round": round_, "items": clean},
     )
@@ -804,13 +887,15 @@ def _resubmit(case: Case, acting: Acting, payload: dict) -> None:
         case,
         acting,
         "resubmit",
-        {"state": State.SUBMITTED, "paused_on": None, "submitted_at": clock.now()},
+        {"paused_on": None, "resubmitted_at": clock.now()},
         data={"round": correction.round if correction else None},
     )
 
 
 def _accept(case: Case, acting: Acting, payload: dict) -> None:
-    _commit(case, acting, "accept", {"state": State.ACCEPTED, "accepted_on": today(), "review_step": 0})
+    # Past the five days the case counts as accepted from receipt (art. 32), whoever records it.
+    accepted_on = _received_on(case) if acceptance_overdue(case) else today()
+    _commit(case, acting, "accept", {"accepted_on": accepted_on, "review_step": 0})
 
 
 def _accept_with_pending(case: Case, acting: Acting, payload: dict) -> None:
@@ -843,8 +928,7 @@ def _accept_with_pending(case: Case, acting: Acting, payload: dict) -> None:
         acting,
         "accept_with_pending",
         {
-            "state": State.ACCEPTED,
-            "accepted_on": today(),
+            "accepted_on": _received_on(case) if acceptance_overdue(case) else today(),
             "review_step": 0,
             "pending_materials": pending,
             "commitment_due": commitment,
@@ -866,24 +950,22 @@ def _date(payload: dict, key: str) -> dt.date:
 
 def _deem_accepted(case: Case, acting: Acting, payload: dict) -> None:
     """Art. 32: no answer within five working days counts as accepted from receipt."""
-    received = timezone.localdate(case.submitted_at)
     _commit(
         case,
         acting,
         "deem_accepted",
-        {"state": State.ACCEPTED, "accepted_on": received, "review_step": 0},
+        {"accepted_on": _received_on(case), "review_step": 0},
         reason="受理期限届满未作决定，依法自收到申请之日起视为受理（《行政许可法》第三十二条）",
     )
 
 
 def _not_accept(case: Case, acting: Acting, payload: dict) -> None:
-    reason, remedy = _text(payload, "reason"), _text(payload, "remedy")
+    reason, remedy = _text(payload, "reason"), with_statutory_remedy(_text(payload, "remedy"))
     _commit(
         case,
         acting,
         "not_accept",
         {
-            "state": State.NOT_ACCEPTED,
             "decision_reason": reason,
             "remedy": remedy,
             "closed_at": clock.now(),
@@ -899,7 +981,7 @@ def _pass_step(case: Case, acting: Acting, payload: dict) -> None:
         case,
         acting,
         "pass_step",
-        {"state": State.UNDER_REVIEW, "review_step": case.review_step + 1},
+        {"review_step": case.review_step + 1},
         reason=_text(payload, "opinion"),
         data={"step": step.get("name", "")},
     )
@@ -912,7 +994,6 @@ def _suspend(case: Case, acting: Acting, payload: dict) -> None:
         acting,
         "suspend",
         {
-            "state": State.SUSPENDED,
             "suspended_from": case.state,
             "special_procedure": procedure,
             "paused_on": today(),
@@ -931,13 +1012,11 @@ def _resume(case: Case, acting: Acting, payload: dict) -> None:
         except YearNotInCalendar:  # resumed in a year whose schedule is not entered: Mon-Fri assumed
             assumed = calendar.with_weekdays_assumed(today() + dt.timedelta(days=1))
             paused = deadlines.paused_workdays(assumed, case.paused_on, today())
-    target = next_state(State.SUSPENDED, "resume", resume_to=State(case.suspended_from or State.ACCEPTED))
     _commit(
         case,
         acting,
         "resume",
         {
-            "state": target,
             "suspended_from": "",
             "special_procedure": "",
             "paused_on": None,
@@ -974,26 +1053,47 @@ def _extend(case: Case, acting: Acting, payload: dict) -> None:
     )
 
 
-def _decide(case: Case, acting: Acting, action: str, target: State, payload: dict, **extra: Any) -> None:
-    opinion = _text(payload, "opinion")
-    _commit(case, acting, action, {"state": target, "decided_on": today(), **extra}, reason=opinion)
-
-
 def _approve(case: Case, acting: Acting, payload: dict) -> None:
-    if case.pending_materials:
-        raise CaseConflict(
-            _("容缺受理的材料尚未补齐，补齐后才能作出准予许可决定。"), code="pending_materials"
-        )
-    _decide(case, acting, "approve", State.APPROVED, payload)
+    _commit(case, acting, "approve", {"decided_on": today()}, reason=_text(payload, "opinion"))
+
+
+def _propose_refusal(case: Case, acting: Acting, payload: dict) -> None:
+    """The reviewer's step ends with a proposal to refuse, with reasons; the approver decides."""
+    step = current_step(case) or {}
+    _commit(
+        case,
+        acting,
+        "propose_refusal",
+        {"review_step": case.review_step + 1},
+        reason=_text(payload, "reason"),
+        data={"step": step.get("name", ""), "proposal": "refuse"},
+    )
+
+
+def _return_step(case: Case, acting: Acting, payload: dict) -> None:
+    """Back to the previous review step, with the reasons (退回上一环节)."""
+    steps = review_steps(case)
+    back = max(case.review_step - 1, 0)
+    _commit(
+        case,
+        acting,
+        "return_step",
+        {"review_step": back},
+        reason=_text(payload, "reason"),
+        data={
+            "from_step": (current_step(case) or {}).get("name", ""),
+            "to_step": steps[back].get("name", ""),
+        },
+    )
 
 
 def _refuse(case: Case, acting: Acting, payload: dict) -> None:
-    reason, remedy = _text(payload, "reason"), _text(payload, "remedy")
+    reason, remedy = _text(payload, "reason"), with_statutory_remedy(_text(payload, "remedy"))
     _commit(
         case,
         acting,
         "refuse",
-        {"state": State.REFUSED, "decided_on": today(), "decision_reason": reason, "remedy": remedy},
+        {"decided_on": today(), "decision_reason": reason, "remedy": remedy},
         reason=reason,
         data={"remedy": remedy},
     )
@@ -1005,7 +1105,7 @@ def _decide_on_the_spot(case: Case, acting: Acting, payload: dict) -> None:
         case,
         acting,
         "decide_on_the_spot",
-        {"state": State.APPROVED, "accepted_on": today(), "decided_on": today()},
+        {"accepted_on": today(), "decided_on": today()},
         reason=_text(payload, "opinion"),
     )
 
@@ -1026,7 +1126,6 @@ def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
         acting,
         "approve_on_commitment",
         {
-            "state": State.APPROVED,
             "accepted_on": today(),
             "decided_on": today(),
             "commitment_text": commitment,
@@ -1037,48 +1136,84 @@ def _approve_on_commitment(case: Case, acting: Acting, payload: dict) -> None:
 
 
 def _complete(case: Case, acting: Acting, payload: dict) -> None:
-    delivery = getattr(case, "delivery", None)
+    """办结. The result is not delivered here: an electronic result once its decision document is
+    kept (`deliver_when_ready`, from the documents subscriber), an express one when the carrier
+    reports it signed for, a pickup at the window against the pickup code given now."""
     changes: dict[str, Any] = {"state": State.COMPLETED, "closed_at": clock.now()}
     _commit(case, acting, "complete", changes, reason=_text(payload, "opinion"))
-    if delivery is not None and delivery.method == DeliveryMethod.PICKUP and not delivery.pickup_code:
+    # Every completed case has a pickup code (none chosen yet: window pickup), so the window can
+    # always check it, whatever the method turns out to be.
+    delivery = Delivery.objects.filter(case=case).first()
+    if delivery is None:
+        delivery = Delivery.objects.create(case=case, method=DeliveryMethod.PICKUP)
+    if not delivery.pickup_code:
         delivery.pickup_code = f"{secrets.randbelow(10**6):06d}"
         delivery.save(update_fields=["pickup_code"])
-    if delivery is not None and delivery.method == DeliveryMethod.ELECTRONIC:
-        _deliver(case, SYSTEM, {"method": DeliveryMethod.ELECTRONIC})
+    case.delivery = delivery
 
 
 def _deliver(case: Case, acting: Acting, payload: dict) -> None:
+    """送达, only when it is true: at the window against the applicant's pickup code; electronically
+    once the decision document can be downloaded; by express, handing the result to the carrier
+    (the case stays completed, 寄递中) and delivered when the carrier reports it signed for
+    (`record_tracking`, through this same action)."""
+    from yiwang.cases.models import DECISION_DOCUMENT_KINDS, CaseDocument
+
     method = payload.get("method")
     if method not in DeliveryMethod.values:
         raise ValidationError({"method": [_("请选择送达方式。")]})
     delivery, _created = Delivery.objects.get_or_create(case=case, defaults={"method": method})
+    case.delivery = delivery
+    data: dict[str, Any] = {"method": method}
     if method == DeliveryMethod.PICKUP:
         code = str(payload.get("pickup_code") or "").strip()
-        if delivery.pickup_code and code != delivery.pickup_code:
+        if not code:
+            raise ValidationError({"pickup_code": [_("请输入申请人出示的取件码。")]})
+        if not delivery.pickup_code or code != delivery.pickup_code:
             raise ValidationError({"pickup_code": [_("取件码不正确，请核对申请人出示的取件码。")]})
-    elif method == DeliveryMethod.EXPRESS:
-        for key in ("recipient", "phone", "address"):
+        delivery.delivered_at = clock.now()
+    elif method == DeliveryMethod.ELECTRONIC:
+        decision = (
+            CaseDocument.objects.filter(case=case, kind__in=DECISION_DOCUMENT_KINDS).order_by("-pk").first()
+        )
+        if decision is None:
+            raise CaseConflict(
+                _("决定文书尚未生成，申请人还不能下载办理结果：文书生成后系统自动电子送达。"),
+                code="document_missing",
+            )
+        data.update(document=decision.pk, sha256=decision.file.sha256)  # what was made available
+        delivery.delivered_at = clock.now()
+    elif express_in_transit(delivery):
+        raise CaseConflict(
+            _("办理结果已交寄（运单号 %(number)s），快递签收后即为送达。")
+            % {"number": delivery.tracking_number},
+            code="in_transit",
+        )
+    elif delivery.method == DeliveryMethod.EXPRESS and delivery.delivered_at is not None:
+        data.update(tracking_number=delivery.tracking_number, signed_at=delivery.delivered_at.isoformat())
+    else:
+        # Handing it to the carrier: traced, but the case is not delivered until it is signed for.
+        for key, limit in (("recipient", 50), ("phone", 20), ("address", 200)):
             if payload.get(key):
-                setattr(delivery, key, str(payload[key]).strip()[:200])
+                setattr(delivery, key, str(payload[key]).strip()[:limit])
         missing = [k for k in ("recipient", "phone", "address") if not getattr(delivery, k)]
         if missing:
             raise ValidationError({k: [_("快递送达须填写此项。")] for k in missing})
         delivery.method = method
+        delivery.tracking_number, delivery.delivered_at = "", None
         delivery.save()
-        carrier().dispatch(delivery)
-    case.delivery = delivery
+        number = carrier().dispatch(delivery)
+        _commit(
+            case,
+            acting,
+            "dispatch",
+            {},
+            data={"method": method, "carrier": delivery.carrier, "tracking_number": number},
+        )
+        return
     delivery.method = method
-    delivery.delivered_at = delivery.delivered_at or (
-        clock.now() if method != DeliveryMethod.EXPRESS else None
-    )
     delivery.save()
-    _commit(
-        case,
-        acting,
-        "deliver",
-        {"state": State.DELIVERED},
-        data={"method": method, "tracking_number": delivery.tracking_number},
-    )
+    _commit(case, acting, "deliver", {"state": State.DELIVERED}, data=data)
 
 
 def _withdraw(case: Case, acting: Acting, payload: dict) -> None:
@@ -1086,7 +1221,7 @@ def _withdraw(case: Case, acting: Acting, payload: dict) -> None:
         case,
         acting,
         "withdraw",
-        {"state": State.WITHDRAWN, "closed_at": clock.now(), "paused_on": None},
+        {"closed_at": clock.now(), "paused_on": None},
         reason=_text(payload, "reason"),
     )
 
@@ -1098,7 +1233,6 @@ def _terminate(case: Case, acting: Acting, payload: dict) -> None:
         acting,
         "terminate",
         {
-            "state": State.TERMINATED,
             "closed_at": clock.now(),
             "decision_reason": reason,
             "paused_on": None,
@@ -1122,11 +1256,15 @@ _HANDLERS = {
     "decide_on_the_spot": _decide_on_the_spot,
     "approve_on_commitment": _approve_on_commitment,
     "refuse": _refuse,
+    "propose_refusal": _propose_refusal,
+    "return_step": _return_step,
     "complete": _complete,
     "deliver": _deliver,
     "withdraw": _withdraw,
     "terminate": _terminate,
 }
+if set(_HANDLERS) != set(TRANSITIONS) - {"submit"}:  # the table and its handlers are one thing
+    raise RuntimeError(f"transitions without a handler: {set(TRANSITIONS) - set(_HANDLERS) - {'submit'}}")
 
 
 # --- After the decision: follow-up checks and the worker's sweeps ---------------------------
@@ -1155,15 +1293,18 @@ def record_verification(user: User, case: Case, *, result: str, note: str) -> Ca
 
 
 def deem_overdue_acceptances(on: dt.date | None = None) -> int:
-    """Record deemed acceptance for every submitted case whose five days have passed."""
+    """Record deemed acceptance (art. 32) for every submitted case whose five days have passed:
+    one read for all of them, then per case only its own writes (the change, its event, its
+    outbox message); a case a clerk changed meanwhile is left to that change."""
     on = on or today()
     done = 0
     for case in Case.objects.filter(state=State.SUBMITTED, acceptance_due__lt=on).select_related("version"):
         try:
-            act(None, case, "deem_accepted")
+            with transaction.atomic():
+                _deem_accepted(case, _target(SYSTEM, "deem_accepted", case), {})
             done += 1
         except CaseConflict:
-            continue  # a clerk acted on it meanwhile
+            continue
     return done
 
 
@@ -1222,10 +1363,90 @@ def recompute_provisional(message: OutboxMessage | None = None) -> int:
 
 def record_tracking(user: User, case: Case, status: str, description: str) -> None:
     """A carrier's tracking event for the case's express delivery, entered by handling staff (the
-    local carrier has no feed of its own)."""
+    local carrier has no feed of its own). "signed" is what delivers the case (see `tracking_reported`)."""
     if not access.staff_actors(user, case):
         raise NotYourAction(_("只有办理该办件的工作人员可以登记寄递轨迹。"), [])
-    delivery = getattr(case, "delivery", None)
+    tracking_reported(case, status, description)
+
+
+# --- Result documents and delivery -----------------------------------------------------------
+
+
+def tracking_reported(case: Case, status: str, description: str) -> None:
+    """A tracking event of the case's parcel, as the carrier reports it (entered by staff for the
+    local carrier; a carrier's feed would call this too). The carrier's signed-for event delivers
+    the case through the `deliver` action, by the system, in the same transaction: one event."""
+    delivery = Delivery.objects.filter(case=case).first()
     if delivery is None or delivery.method != DeliveryMethod.EXPRESS or not delivery.tracking_number:
         raise CaseConflict(_("该办件没有快递寄递记录。"), allowed=[])
-    carrier().record(delivery, status, description)
+    with transaction.atomic():
+        carrier().record(delivery, status, description)
+        case.delivery = delivery
+        if status == "signed" and case.state == State.COMPLETED:
+            act(None, case, "deliver", {"method": DeliveryMethod.EXPRESS})
+
+
+def express_in_transit(delivery: Delivery | None) -> bool:
+    """Handed to the carrier and not yet signed for (寄递中); a parcel returned is no longer."""
+    from yiwang.cases.models import TrackingEvent
+
+    if delivery is None or delivery.method != DeliveryMethod.EXPRESS or not delivery.tracking_number:
+        return False
+    if delivery.delivered_at is not None:
+        return False
+    last = TrackingEvent.objects.filter(delivery=delivery).order_by("-at", "-id").first()
+    return last is None or last.status != "returned"
+
+
+def store_document(case: Case, kind: str, event_seq: int, data: bytes, *, title: str, text: str = ""):
+    """Keep a document the case produced (a PDF) with the case: once per case, kind and event — a
+    repeat answers the one already kept. The licences app attaches the signed licence the same way."""
+    from yiwang.cases.models import CaseDocument
+
+    existing = CaseDocument.objects.filter(case=case, kind=kind, event_seq=event_seq).first()
+    if existing is not None:
+        return existing
+    stored = uploads.check(
+        data, f"{case.number}-{title}.pdf", allowed=("pdf",), max_bytes=50 * 1024 * 1024, field="document"
+    )
+    uploads.write(stored, data)
+    try:
+        with transaction.atomic():
+            stored.save(force_insert=True)
+            return CaseDocument.objects.create(
+                case=case,
+                kind=kind,
+                event_seq=event_seq,
+                title=title[:100],
+                file=stored,
+                text=text,
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        uploads.discard(stored)  # made at the same time by another delivery of the same event
+        return CaseDocument.objects.get(case=case, kind=kind, event_seq=event_seq)
+
+
+def deliver_when_ready(case: Case) -> bool:
+    """Electronic delivery (电子送达) is true only when the applicant can download the result: a
+    completed case that chose it is delivered by the system once its decision document is kept.
+    Called by the documents subscriber after it stores a decision document and on completion; the
+    case row is locked so that completion and the document, arriving at once, deliver exactly once."""
+    from yiwang.cases.models import DECISION_DOCUMENT_KINDS, CaseDocument
+
+    with transaction.atomic():
+        fresh = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("version", "entry", "department")
+            .filter(pk=case.pk)
+            .first()
+        )
+        if fresh is None or fresh.state != State.COMPLETED:
+            return False
+        delivery = Delivery.objects.filter(case=fresh).first()
+        if delivery is None or delivery.method != DeliveryMethod.ELECTRONIC:
+            return False
+        if not CaseDocument.objects.filter(case=fresh, kind__in=DECISION_DOCUMENT_KINDS).exists():
+            return False
+        act(None, fresh, "deliver", {"method": DeliveryMethod.ELECTRONIC})
+    return True

@@ -41,7 +41,7 @@ from yiwang.cases.models import (
     IdempotencyKey,
 )
 from yiwang.cases.published import Published, published
-from yiwang.cases.rules import Actor, State
+from yiwang.cases.rules import Actor, State, audience_problem
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import Entry, EntryStatus, Necessity
 from yiwang.core import uploads
@@ -154,6 +154,10 @@ def _who(user: User, app: ApplicationIn) -> _Who:
     )
 
 
+def _window_enterprise(who: _Who) -> bool:
+    return bool(who.window and who.window.get("uscc"))
+
+
 def _profile(who: _Who) -> dict[str, str]:
     from yiwang.cases.services import profile_of
 
@@ -175,6 +179,10 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
     if entry.published_id is None or entry.status != EntryStatus.ACTIVE:
         raise ValidationError({"entry": [_("该事项当前未发布或已暂停办理，不能申请。")]})
     parts = published(entry.published)
+    if why := audience_problem(
+        parts.audience, for_enterprise=who.enterprise is not None or _window_enterprise(who)
+    ):
+        raise ValidationError({"uscc" if who.window is not None else "enterprise": [_(why)]})
     if app.situation_id in (None, ""):
         if parts.situations:
             raise ValidationError({"situation": [_("请选择办理情形。")]})

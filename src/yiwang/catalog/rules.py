@@ -345,6 +345,29 @@ def _fetchable(doc):
             )
 
 
+@rule("review_steps_cannot_decide", _("审查环节无法作出决定"), ERROR)
+def _review_steps(doc):
+    """The case procedure moves through the review steps by role (审查通过 by a reviewer or an
+    approver, the decision by the last step's approver): a step no handling role can pass, or a
+    last step that cannot decide, would leave every case of the entry stuck."""
+    steps = [s for s in (doc.get("review_steps") or []) if isinstance(s, dict)]
+    for i, step in enumerate(steps):
+        name = str(step.get("name") or i + 1)
+        if step.get("role") == "window_clerk":
+            yield (
+                f"review_steps.{i}.role",
+                _("审查环节“%(name)s”由窗口人员办理，但窗口人员不能审查通过或作出决定。") % {"name": name},
+                _("把该环节交给审查人员（reviewer）或审批人员（approver）。"),
+            )
+    if steps and steps[-1].get("role") != "approver":
+        name = str(steps[-1].get("name") or len(steps))
+        yield (
+            f"review_steps.{len(steps) - 1}.role",
+            _("最后一个审查环节“%(name)s”不是审批人员，办件无法作出准予或不予许可决定。") % {"name": name},
+            _("最后一个环节应由审批人员（approver）作出决定。"),
+        )
+
+
 def audit(doc: dict) -> list[Finding]:
     """Every finding of every rule, errors first."""
     findings = [f for r in RULES for f in r.check(doc)]

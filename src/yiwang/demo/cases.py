@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import Enterprise, Person, Staff, StaffRole, User
-from yiwang.cases import clock, services
+from yiwang.cases import clock, documents, services
 from yiwang.cases.models import Case, Delivery, DeliveryMethod
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Necessity
@@ -859,8 +859,9 @@ def _open_review(s: Script, plan: Plan, accept_t: int, total: int, rng: random.R
 
 
 def _finish(s: Script, plan: Plan, rng: random.Random, *, same_day: bool) -> tuple[int, int] | None:
-    """Completion and delivery (with the carrier's tracking for express); an electronic result is
-    delivered by the system on completion. Returns the age range of a case left completed."""
+    """Completion and delivery (with the carrier's tracking for express: delivered when signed
+    for); an electronic result is delivered by the system once its decision document exists (the
+    loader makes it then, as the worker would). Returns the age range of a case left completed."""
     s.add(0 if same_day else rng.randint(0, 1), "completer", "complete")
     if plan.target == "completed":
         s.anchor = s.t
@@ -934,7 +935,7 @@ def _plans(rng: random.Random, infos: list[EntryInfo], pools: Pools, count: int)
         ]
         if info.express:
             options.append((DeliveryMethod.EXPRESS, 2.5))
-        if target == "completed":  # left awaiting delivery: electronic results are delivered at once
+        if target == "completed":  # left awaiting delivery: electronic ones are delivered with the document
             options = options[1:]
         p = Plan(info, applicant, channel, target, _weighted(rng, options), flags)
         if info.situations:
@@ -1128,6 +1129,13 @@ class Runner:
             services.record_verification(user, case, result="consistent", note=note)
             return case
         services.act(user, case, do, data)
+        if do == "complete" and plan.delivery == DeliveryMethod.ELECTRONIC:
+            # The worker's part for this case, at this moment: its decision document, and with it
+            # the electronic delivery. (The rest of the outbox, the other documents and the
+            # notices, is the worker's once the demo runs.)
+            documents.catch_up(case)
+            # Delivered by the system meanwhile: read it again, as a page would reload it.
+            case = Case.objects.select_related("version", "entry", "department").get(pk=case.pk)
         return case
 
     def apply(self, plan: Plan, *, submit: bool) -> Case:

@@ -127,7 +127,7 @@ def _event_details(event: CaseEvent) -> list[str]:
         details.append(_("程序：%(name)s") % {"name": data["procedure"]})
     elif action == "pass_step" and data.get("step"):
         details.append(_("环节：%(name)s") % {"name": data["step"]})
-    elif action == "deliver":
+    elif action in ("deliver", "dispatch"):
         method = data.get("method")
         if method in DeliveryMethod.values:
             details.append(_("送达方式：%(method)s") % {"method": DeliveryMethod(method).label})
@@ -309,10 +309,21 @@ def next_step_text(case: Case) -> str:
         return _("已作出决定，正在制作办理结果。")
     if state == State.COMPLETED:
         delivery = getattr(case, "delivery", None)
-        if delivery is not None and delivery.method == "pickup":
-            return _("已办结：请凭取件码到窗口领取办理结果。")
+        where = queries.delivery_state(case)
+        if where == "in_transit":
+            return _("办理结果已寄出（快递单号 %(number)s），快递签收后即为送达。") % {
+                "number": delivery.tracking_number
+            }
+        if where == "returned":
+            return _("快件已退回，工作人员会与您联系重新送达。")
         if delivery is not None and delivery.method == "express":
             return _("已办结：办理结果将通过快递寄给您。")
+        if where == "preparing_document":
+            return _("已办结：正在生成决定文书，生成后即可在本页下载，下载即为电子送达。")
+        if where == "awaiting_electronic":
+            return _("已办结：决定文书已生成，可在本页下载。")
+        if delivery is not None and delivery.method == "pickup":
+            return _("已办结：请凭取件码到窗口领取办理结果。")
         return _("已办结，办理结果正在送达。")
     if state == State.DELIVERED:
         return _("办理结果已送达，本件办理完成。")

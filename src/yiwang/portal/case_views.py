@@ -33,7 +33,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.accounts import access as account_access
 from yiwang.accounts.models import AccountKind
 from yiwang.cases import access, clock, queries, services
-from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod
+from yiwang.cases.models import (
+    DECISION_DOCUMENT_KINDS,
+    Case,
+    CaseDocument,
+    CaseMaterial,
+    DeliveryMethod,
+    DocumentKind,
+)
 from yiwang.cases.rules import State
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.form_schema import is_visible
@@ -175,7 +182,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
             if situation is None:
                 errors["situation"] = [_("请选择办理情形。")]
         enterprise = None
-        if enterprises:
+        if enterprises and version.audience != "person":  # an entry for 自然人 only: always oneself
             enterprise = next((e for e in enterprises if str(e.pk) == chosen_applicant), None)
             if enterprise is None and not (chosen_applicant == "self" and person is not None):
                 errors["applicant"] = [_("请选择以谁的名义申请：本人，或您代办的企业。")]
@@ -442,6 +449,8 @@ def _case_context(
     )
     delivery = getattr(case, "delivery", None)
     tracking = list(delivery.tracking.all()) if delivery is not None else []
+    documents = queries.documents_of(case)
+    delivery_state = queries.delivery_state(case, documents)
     closed_or_decided = case.state in {State.NOT_ACCEPTED, State.REFUSED, State.TERMINATED} or bool(
         case.decision_reason
     )
@@ -482,6 +491,11 @@ def _case_context(
         "delivery": delivery,
         "delivery_phone_masked": mask_phone(delivery.phone) if delivery else "",
         "tracking": tracking,
+        "delivery_state": delivery_state,
+        "delivery_state_label": queries.delivery_state_label(delivery_state),
+        "documents": documents,
+        "decision_documents": [d for d in documents if d.kind in DECISION_DOCUMENT_KINDS],
+        "documents_pending": _documents_pending(case, documents),
         "show_decision": closed_or_decided,
         "remedy": remedy,
         "review_rows": _review_rows(schema, case.form_data),
@@ -490,6 +504,16 @@ def _case_context(
         "today": today,
         "save_url": reverse("portal:case-save", args=[case.number]),
     }
+
+
+def _documents_pending(case: Case, documents: list[CaseDocument]) -> bool:
+    """Decided (or not accepted) and its document not made yet: the worker makes it after commit."""
+    kinds = {d.kind for d in documents}
+    if case.state == State.NOT_ACCEPTED:
+        return DocumentKind.NON_ACCEPTANCE_NOTICE not in kinds
+    if case.state in (State.APPROVED, State.REFUSED, State.COMPLETED):
+        return not kinds & set(DECISION_DOCUMENT_KINDS)
+    return False
 
 
 def _problems_json(problems: list[present.Problem]) -> list[dict[str, str]]:
@@ -632,6 +656,19 @@ def case_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
         raise Http404
     try:
         return uploads.file_response(received.file)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@applicant_required()
+def case_document(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
+    """A document of one's own case (受理通知书, 决定书 …) as its PDF, after the access check."""
+    case = _case(request, ref)
+    document = case.documents.select_related("file").filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    try:
+        return uploads.file_response(document.file)
     except FileNotFoundError:
         raise Http404 from None
 

@@ -286,6 +286,7 @@ def guide_context(entry: Entry, version: EntryVersion) -> dict[str, Any]:
         "initiation": item.get_initiation_display(),
         "basic_code": item.basic_code,
         "audience": audience_text(version.audience),
+        "audience_code": version.audience,
         "acceptance_conditions": version.acceptance_conditions,
         "common_materials": common,
         "situations": situations,

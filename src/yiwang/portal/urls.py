@@ -26,6 +26,11 @@ urlpatterns = [
         case_views.case_remove_file,
         name="case-remove-file",
     ),
+    path(
+        "my/cases/<str:ref>/documents/<int:document_id>/",
+        case_views.case_document,
+        name="case-document",
+    ),
     path("my/cases/<str:ref>/withdraw/", case_views.case_withdraw, name="case-withdraw"),
     path("my/cases/<str:ref>/discard/", case_views.case_discard, name="case-discard"),
     path("my/cases/<str:ref>/receipt/", case_views.case_receipt, name="case-receipt"),

@@ -1,6 +1,7 @@
-"""Forms of the case pages: one form per procedure action with exactly the fields the action
-needs (`rules.TRANSITIONS[action].required`, plus the optional opinion), the 一次性告知 checklist,
-the window intake forms, the 告知承诺 verification and express tracking.
+"""Forms of the case pages: one form per procedure action, generated from the action's payload
+model in `rules.TRANSITIONS` (its fields, labels, limits and whether they are required are declared
+there once, for the API and the services too), the 一次性告知 checklist, the window intake forms,
+the 告知承诺 verification and express tracking.
 
 A form checks what it can (required, numbers, dates); the services check the rest and their
 ValidationError is put back next to the same fields (`add_service_errors`).
@@ -8,16 +9,18 @@ ValidationError is put back next to the same fields (`add_service_errors`).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pydantic.fields import FieldInfo
 
 from yiwang.cases import services
-from yiwang.cases.deadlines import LEGAL_EXTENSION_WORKDAYS
 from yiwang.cases.models import Case, DeliveryMethod
 from yiwang.cases.rules import TRANSITIONS
 from yiwang.workbench.case_display import TRACKING_STATUSES, VERIFICATION_RESULTS
@@ -30,17 +33,86 @@ def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+def _constraint(info: FieldInfo, name: str) -> Any:
+    """A constraint of a pydantic field (max_length, ge, le …) wherever pydantic keeps it."""
+    for meta in info.metadata:
+        if getattr(meta, name, None) is not None:
+            return getattr(meta, name)
+    for arg in get_args(info.annotation):  # Annotated[str, StringConstraints(...)] | None
+        for meta in getattr(arg, "__metadata__", ()):
+            if getattr(meta, name, None) is not None:
+                return getattr(meta, name)
+    return None
+
+
+def _unwrapped(annotation: Any) -> Any:
+    return _unwrapped(get_args(annotation)[0]) if get_origin(annotation) is Annotated else annotation
+
+
+def _base_type(annotation: Any) -> Any:
+    """str for Annotated[str, …] and `str | None`; the origin for list[...]; else the type."""
+    if get_origin(annotation) is Annotated:
+        return _base_type(get_args(annotation)[0])
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(args) == 1:
+        return _base_type(args[0])
+    return get_origin(annotation) or annotation
+
+
+def form_field(info: FieldInfo, widget: forms.Widget | None = None) -> forms.Field | None:
+    """The form field for one field of an action's payload model (its label, limits and whether
+    it is required come from the model: the table declares each action's fields once)."""
+    label = _(info.title) if info.title else None
+    min_length = _constraint(info, "min_length") or 0
+    required = info.is_required() and not (info.default == "" and not min_length)
+    kind = _base_type(info.annotation)
+    common: dict[str, Any] = {"label": label, "required": required, "help_text": ""}
+    if widget is not None:
+        common["widget"] = widget
+    if kind is str:
+        max_length = _constraint(info, "max_length")
+        if widget is None and (max_length or 0) > 200:
+            common["widget"] = _textarea(2 if max_length <= 2000 else 4)
+        return forms.CharField(max_length=max_length, **common)
+    if kind is int:
+        return forms.IntegerField(
+            min_value=_constraint(info, "ge"), max_value=_constraint(info, "le"), **common
+        )
+    if kind is dt.date:
+        common.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(**common)
+    if kind is Literal:
+        return forms.ChoiceField(choices=[(v, v) for v in get_args(info.annotation)], **common)
+    if kind is list and get_args(_unwrapped(info.annotation)) == (int,):  # ids: the choices come later
+        common.setdefault("widget", forms.CheckboxSelectMultiple)
+        return forms.TypedMultipleChoiceField(coerce=int, **common)
+    return None  # a shape the generic form cannot draw (the correction items): a form of its own
+
+
 class ActionForm(forms.Form):
-    """Base: the action's name as the prefix, so every form of the panel has its own ids."""
+    """One action's form, generated from its payload model in `rules.TRANSITIONS`; a subclass
+    adds the action's help text, choices or a layout of its own. The action's name is the prefix,
+    so every form of the panel has its own ids."""
 
     action = ""
     button_class = "button"
     help = ""
+    widgets: dict[str, forms.Widget] = {}
+    help_texts: dict[str, Any] = {}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         self.case = case
         kwargs.setdefault("prefix", self.action)
         super().__init__(*args, **kwargs)
+        for name, info in TRANSITIONS[self.action].payload.model_fields.items():
+            if name in self.fields:
+                continue
+            widget = self.widgets.get(name)
+            field = form_field(info, copy.deepcopy(widget) if widget is not None else None)
+            if field is None:
+                continue
+            field.help_text = self.help_texts.get(name, "")
+            self.fields[name] = field
 
     @property
     def label(self) -> str:
@@ -51,7 +123,7 @@ class ActionForm(forms.Form):
         for key, value in self.cleaned_data.items():
             if isinstance(value, dt.date):
                 value = value.isoformat()
-            data[key] = value
+            data[key] = "" if value is None and key in ("opinion", "reason") else value
         return data
 
     def add_service_errors(self, exc: ValidationError) -> None:
@@ -75,54 +147,65 @@ class ActionForm(forms.Form):
         super().add_error(field, error)
 
 
-class OpinionForm(ActionForm):
-    opinion = forms.CharField(
-        label=gettext_lazy("意见"), required=False, widget=_textarea(2), max_length=2000
-    )
-
-
-class PlainForm(ActionForm):
-    """An action without fields (受理, 提交补正材料)."""
-
-
-class AcceptForm(PlainForm):
+class AcceptForm(ActionForm):
     action = "accept"
     help = gettext_lazy("材料齐全、符合法定形式，予以受理；办结期限自今日起计算。")
 
+    def __init__(self, case: Case, *args: Any, **kwargs: Any):
+        super().__init__(case, *args, **kwargs)
+        missing = [
+            i.material.name
+            for i in services.checklist(case)
+            if i.necessity == "required" and not i.provided and not i.shared
+        ]
+        if missing:  # the guard refuses it; say so before the clerk tries
+            self.help = _("仍缺少必要材料：%(names)s。") % {"names": "、".join(missing)}
 
-class ResubmitForm(PlainForm):
+
+class ResubmitForm(ActionForm):
     action = "resubmit"
     help = gettext_lazy("申请人已按告知书补正（窗口代为上传补正材料后提交）。")
 
 
-class PassStepForm(OpinionForm):
+class PassStepForm(ActionForm):
     action = "pass_step"
     help = gettext_lazy("本环节审查通过，转下一环节。")
 
 
-class ApproveForm(OpinionForm):
+class ProposeRefusalForm(ActionForm):
+    action = "propose_refusal"
+    button_class = "button button-secondary"
+    help = gettext_lazy("审查认为不符合许可条件的，写明理由，转决定环节由审批人员决定。")
+
+
+class ReturnStepForm(ActionForm):
+    action = "return_step"
+    button_class = "button button-secondary"
+    help = gettext_lazy("退回上一审查环节重新审查，写明理由。")
+
+
+class ApproveForm(ActionForm):
     action = "approve"
 
 
-class CompleteForm(OpinionForm):
+class CompleteForm(ActionForm):
     action = "complete"
     help = gettext_lazy("结果已制作完成，转入送达。")
 
 
-class DecideOnTheSpotForm(OpinionForm):
+class DecideOnTheSpotForm(ActionForm):
     action = "decide_on_the_spot"
     help = gettext_lazy("即办件：当场受理并作出准予许可决定。")
 
 
 class ReasonRemedyForm(ActionForm):
     button_class = "button button-secondary"
-    reason = forms.CharField(label=gettext_lazy("理由"), widget=_textarea(), max_length=2000)
-    remedy = forms.CharField(
-        label=gettext_lazy("救济途径"),
-        widget=_textarea(),
-        max_length=2000,
-        help_text=gettext_lazy("告知申请人依法申请行政复议或者提起行政诉讼的权利。"),
-    )
+    widgets = {"reason": _textarea(), "remedy": _textarea()}
+    help_texts = {
+        "remedy": gettext_lazy(
+            "告知申请人依法申请行政复议或者提起行政诉讼的权利。未写明的，系统自动补充法定告知内容。"
+        )
+    }
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         kwargs.setdefault("initial", {"remedy": services.REMEDY_DEFAULT})
@@ -142,26 +225,17 @@ class RefuseForm(ReasonRemedyForm):
 class TerminateForm(ActionForm):
     action = "terminate"
     button_class = "button button-secondary"
-    reason = forms.CharField(label=gettext_lazy("终止理由"), widget=_textarea(), max_length=2000)
+    widgets = {"reason": _textarea()}
 
 
 class ResumeForm(ActionForm):
     action = "resume"
-    reason = forms.CharField(
-        label=gettext_lazy("特别程序结果"), required=False, widget=_textarea(2), max_length=2000
-    )
     help = gettext_lazy("特别程序结束，恢复计时。")
 
 
 class ExtendForm(ActionForm):
     action = "extend"
-    days = forms.IntegerField(
-        label=gettext_lazy("延长工作日数"),
-        min_value=1,
-        max_value=LEGAL_EXTENSION_WORKDAYS,
-        help_text=gettext_lazy("经本机关负责人批准，累计不超过 10 个工作日，并将理由告知申请人。"),
-    )
-    reason = forms.CharField(label=gettext_lazy("延长理由"), widget=_textarea(2), max_length=2000)
+    help_texts = {"days": gettext_lazy("经本机关负责人批准，累计不超过 10 个工作日，并将理由告知申请人。")}
 
 
 class SuspendForm(ActionForm):
@@ -170,12 +244,7 @@ class SuspendForm(ActionForm):
     procedure_other = forms.CharField(
         label=gettext_lazy("其他特别程序（未列出时填写）"), required=False, max_length=100
     )
-    reason = forms.CharField(
-        label=gettext_lazy("原因与告知内容"),
-        widget=_textarea(2),
-        max_length=2000,
-        help_text=gettext_lazy("特别程序所需时间不计入办理时限，须书面告知申请人。"),
-    )
+    help_texts = {"reason": gettext_lazy("特别程序所需时间不计入办理时限，须书面告知申请人。")}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         super().__init__(case, *args, **kwargs)
@@ -206,24 +275,13 @@ class SuspendForm(ActionForm):
 
 class CommitmentForm(ActionForm):
     action = "approve_on_commitment"
-    commitment = forms.CharField(
-        label=gettext_lazy("申请人承诺内容"),
-        widget=_textarea(4),
-        max_length=5000,
-        help_text=gettext_lazy("告知承诺制：申请人书面承诺符合条件，审批后按期核查。"),
-    )
+    widgets = {"commitment": _textarea(4)}
+    help_texts = {"commitment": gettext_lazy("告知承诺制：申请人书面承诺符合条件，审批后按期核查。")}
 
 
 class PendingForm(ActionForm):
     action = "accept_with_pending"
-    pending_materials = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("容缺的材料"), coerce=int, widget=forms.CheckboxSelectMultiple
-    )
-    commitment_date = forms.DateField(
-        label=gettext_lazy("承诺补齐日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("格式 YYYY-MM-DD；应晚于今天。"),
-    )
+    help_texts = {"commitment_date": gettext_lazy("格式 YYYY-MM-DD；应晚于今天。")}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         super().__init__(case, *args, **kwargs)
@@ -238,18 +296,8 @@ class PendingForm(ActionForm):
 
 class DeliverForm(ActionForm):
     action = "deliver"
-    method = forms.ChoiceField(
-        label=gettext_lazy("送达方式"), choices=DeliveryMethod.choices, widget=forms.RadioSelect
-    )
-    pickup_code = forms.CharField(
-        label=gettext_lazy("取件码"),
-        required=False,
-        max_length=8,
-        help_text=gettext_lazy("窗口领取时核对申请人出示的取件码。"),
-    )
-    recipient = forms.CharField(label=gettext_lazy("收件人"), required=False, max_length=50)
-    phone = forms.CharField(label=gettext_lazy("收件人电话"), required=False, max_length=20)
-    address = forms.CharField(label=gettext_lazy("收件地址"), required=False, max_length=200)
+    widgets = {"method": forms.RadioSelect()}
+    help_texts = {"pickup_code": gettext_lazy("窗口领取时核对申请人出示的取件码。")}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         delivery = getattr(case, "delivery", None) if case.pk else None
@@ -264,6 +312,7 @@ class DeliverForm(ActionForm):
                 },
             )
         super().__init__(case, *args, **kwargs)
+        self.fields["method"].choices = DeliveryMethod.choices  # the labels of the table's values
         express_chosen = delivery is not None and delivery.method == DeliveryMethod.EXPRESS
         if not case.version.express_delivery and not express_chosen:
             self.fields["method"].choices = [
@@ -383,6 +432,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         PendingForm,
         NotAcceptForm,
         PassStepForm,
+        ProposeRefusalForm,
+        ReturnStepForm,
         SuspendForm,
         ResumeForm,
         ExtendForm,

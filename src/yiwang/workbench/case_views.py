@@ -192,6 +192,9 @@ def _detail(
     actors = access.staff_actors(user, case)
     handling = bool(actors)
     available = services.available_actions(user, case) if handling else []
+    delivery = getattr(case, "delivery", None)
+    if services.express_in_transit(delivery):  # delivered when signed for, not by a click here
+        available = [a for a in available if a != "deliver"]
     action_forms = []
     for action in available:
         if bound is not None and bound.action == action:
@@ -200,7 +203,7 @@ def _detail(
             action_forms.append(form)
     today = clock.today()
     material_rows, extras = display.material_rows(case)
-    delivery = getattr(case, "delivery", None)
+    documents = queries.documents_of(case)
     tracking = list(delivery.tracking.all()) if delivery is not None else []
     status_labels = dict(display.TRACKING_STATUSES)
     for event in tracking:
@@ -246,15 +249,17 @@ def _detail(
             "step": display.step_text(case),
             "steps": display.steps_of(case),
             "channel_label": Channel(case.channel).label if case.channel in Channel.values else case.channel,
-            "parties": display.applicant_of(case, full=handling),
+            "parties": display.applicant_of(case, full=queries.reads_in_full(user, case)),
             "contact_phone": case.contact_phone if handling else mask_phone(case.contact_phone),
-            "form_values": display.form_values(case, full=handling),
+            "form_values": display.form_values(case, full=queries.reads_in_full(user, case)),
             "material_rows": material_rows,
             "extras": extras,
             "pending_names": [r.name for r in material_rows if r.pending],
             "corrections": corrections,
             "trace": display.trace_rows(case),
             "delivery": delivery,
+            "delivery_state": queries.delivery_state_label(queries.delivery_state(case, documents)),
+            "documents": documents,
             "tracking": tracking,
             "delivery_phone": (delivery.phone if handling else mask_phone(delivery.phone))
             if delivery
@@ -436,6 +441,20 @@ def _serve(case: Case, received_id: int) -> HttpResponse:
 def case_file(request: HttpRequest, number: str, received_id: int) -> HttpResponse:
     """One received file, opened inline; only for staff who may see the case."""
     return _serve(_case_or_404(request, number), received_id)
+
+
+@staff_required
+def case_document(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
+    """A document the case produced (受理通知书, 决定书 …), opened inline; only for staff who may
+    see the case."""
+    case = _case_or_404(request, number)
+    document = case.documents.select_related("file").filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    try:
+        return uploads.file_response(document.file, inline=True)
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 @staff_required

@@ -50,6 +50,11 @@ urlpatterns = [
     path("cases/<str:number>/tracking/", case_views.case_tracking, name="case-tracking"),
     path("cases/<str:number>/receipt/", case_views.case_receipt, name="case-receipt"),
     path("cases/<str:number>/files/<int:received_id>/", case_views.case_file, name="case-file"),
+    path(
+        "cases/<str:number>/documents/<int:document_id>/",
+        case_views.case_document,
+        name="case-document",
+    ),
     path("intake/", case_views.intake_start, name="intake"),
     path("intake/done/<str:number>/", case_views.intake_done, name="intake-done"),
     path("intake/<uuid:key>/", case_views.intake_case, name="intake-case"),
