@@ -261,5 +261,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"level": "WARNING" if TESTING else "INFO"},
+        # The worker runs django-tasks' queue in batch mode every idle second: its start and stop
+        # lines would fill the log. Failures are still logged (WARNING and above).
+        "django_tasks_db": {"level": "WARNING"},
     },
 }
