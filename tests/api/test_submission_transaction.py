@@ -27,7 +27,7 @@ def _post(client, token, body, key=None):
     return client.post("/api/v1/cases", body, content_type="application/json", **headers)
 
 
-def test_a_submission_with_two_materials_is_one_transaction_of_at_most_11_statements(
+def test_a_submission_with_two_materials_is_one_transaction_of_at_most_12_statements(
     client, api_token, published, monkeypatch, settings
 ):
     settings.CALENDAR_RECHECK_SECONDS = 5  # as in production (tests recheck on every use)
@@ -52,7 +52,7 @@ def test_a_submission_with_two_materials_is_one_transaction_of_at_most_11_statem
     statements = [
         q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))
     ]
-    assert len(statements) <= 11, "\n".join(statements)  # target 12; the token query joins the person
+    assert len(statements) <= 12, "\n".join(statements)
     # Tests run inside a transaction, so a commit here would be an explicit one: there is none,
     # and every write happened inside the single atomic block of `submission.apply`.
     assert commits == []

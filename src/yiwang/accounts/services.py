@@ -252,10 +252,8 @@ def hash_token(token: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user of a bearer token, with their person, enterprise or staff record joined in
-    the same query (every API call reads one of them next)."""
     row = (
-        ApiToken.objects.select_related("user__person", "user__enterprise", "user__staff")
+        ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token(token), expires_at__gt=timezone.now(), user__is_active=True)
         .first()
     )
