@@ -145,3 +145,25 @@ def test_a_periodic_job_runs_once_per_period_whatever_the_number_of_workers(db):
         assert tick("worker-b") == ["test.job"] and len(enqueued) == 2
     finally:
         schedule._jobs.pop("test.job")
+
+
+def test_an_administrator_sees_failed_deliveries_and_retries_them(
+    client, submitted, users, recorder, deliver_outbox
+):
+    seen, state = recorder
+    state["fail"] = True
+    submitted()
+    deliver_outbox()
+    failed = OutboxDelivery.objects.get(subscriber="test.recorder")
+    client.force_login(users["demo-admin"])
+    listing = client.get("/admin/core/outboxdelivery/?state__exact=failed").content.decode()
+    rows = [cell.split("<", 1)[0] for cell in listing.split('class="field-subscriber">')[1:]]
+    assert rows == ["test.recorder"]  # the failed one only, not the delivered ones
+    state["fail"] = False
+    response = client.post(
+        "/admin/core/outboxdelivery/",
+        {"action": "retry_now", "_selected_action": [failed.pk]},
+    )
+    assert response.status_code == 302
+    assert deliver_outbox() == 1 and len(seen) == 1
+    assert OutboxDelivery.objects.get(pk=failed.pk).state == "delivered"

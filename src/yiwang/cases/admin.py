@@ -3,7 +3,7 @@ nothing here can edit or delete a case or its trace."""
 
 from django.contrib import admin
 
-from yiwang.cases.models import Case, CaseEvent
+from yiwang.cases.models import Case, CaseDocument, CaseEvent
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -31,4 +31,17 @@ class CaseEventAdmin(ReadOnly):
     list_display = ["case", "seq", "at", "actor_label", "action", "from_state", "to_state"]
     search_fields = ["case__number"]
     list_select_related = ["case"]
+    show_full_result_count = False
+
+
+@admin.register(CaseDocument)
+class CaseDocumentAdmin(ReadOnly):
+    """The documents cases produced (受理/不予受理通知书, 准予/不予许可决定书); the files themselves
+    are served to the applicant and the handling staff through the case pages only."""
+
+    list_display = ["case", "kind", "title", "event_seq", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["case__number"]
+    list_select_related = ["case"]
+    exclude = ["text"]
     show_full_result_count = False

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 
-CJK_FONT_FAMILY = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei", serif'
+CJK_FONT_FAMILY = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei", serif'  # official documents
+CJK_SANS_FAMILY = (
+    '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", sans-serif'  # guides, receipts
+)
 
 # WeasyPrint logs every rendering step at INFO; only its warnings belong in the operator's log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

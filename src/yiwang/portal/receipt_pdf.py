@@ -11,7 +11,7 @@ from __future__ import annotations
 import segno
 from django.template.loader import render_to_string
 
-from yiwang.portal.guide_pdf import CJK_FONT_FAMILY, _url_fetcher
+from yiwang.core import pdf
 
 
 def qr_data_uri(url: str) -> str:
@@ -20,10 +20,8 @@ def qr_data_uri(url: str) -> str:
 
 
 def render_html(context: dict) -> str:
-    return render_to_string("portal/cases/receipt_pdf.html", {**context, "font_family": CJK_FONT_FAMILY})
+    return render_to_string("portal/cases/receipt_pdf.html", {**context, "font_family": pdf.CJK_SANS_FAMILY})
 
 
 def render_receipt_pdf(context: dict) -> bytes:
-    import weasyprint
-
-    return weasyprint.HTML(string=render_html(context), url_fetcher=_url_fetcher()).write_pdf()
+    return pdf.html_to_pdf(render_html(context))
