@@ -5,13 +5,10 @@ delivered on the carrier's signed-for event; pickup always against the pickup co
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
-from catalog.guide_samples import PDF
+from api.test_cases_api import application
 
-FORM = {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45}
 REMEDY = (
     "如不服本决定，可以自收到本决定书之日起六十日内向青山市人民政府申请行政复议，"
     "或者自收到本决定书之日起六个月内向青山市人民法院提起行政诉讼。"
@@ -30,23 +27,6 @@ FIELDS = {
     "not_accept": {"reason": "申请事项不属于本机关职权范围", "remedy": REMEDY},
     "refuse": {"reason": "经营场所与住宅相连，不符合食品安全要求", "remedy": REMEDY},
 }
-
-
-def application(entry, **changes):
-    from yiwang.catalog.models import EntryVersion
-
-    version = EntryVersion.objects.get(pk=entry.published_id)
-    materials = [m for m in version.materials.all() if m.situation_id is None]
-    body = {
-        "entry": entry.code,
-        "form_data": FORM,
-        "materials": [
-            {"material": m.pk, "filename": f"{m.name}.pdf", "content_base64": base64.b64encode(PDF).decode()}
-            for m in materials
-        ],
-    }
-    body.update(changes)
-    return body
 
 
 @pytest.fixture

@@ -444,11 +444,7 @@ def delete_material(request: HttpRequest, number: str, material_id: int):
 
 @router.get("/cases/{number}/materials/{material_id}/file", auth=signed_in, summary="下载材料")
 def material_file(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
-    case = _case_or_404(request, number)
-    received = case.materials.select_related("file").filter(pk=material_id).first()
-    if received is None:
-        raise Http404
-    return uploads.file_response(received.file)
+    return uploads.serve(queries.material_file(_case_or_404(request, number), material_id))
 
 
 @router.get(
@@ -460,14 +456,7 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> HttpRe
 def document_file(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     """A document of a case the caller may see (the applicant, the handling staff): the PDF kept
     with the case. Anyone else, or an id of another case, answers 404."""
-    case = _case_or_404(request, number)
-    document = case.documents.select_related("file").filter(pk=document_id).first()
-    if document is None:
-        raise Http404
-    try:
-        return uploads.file_response(document.file)
-    except FileNotFoundError:
-        raise Http404 from None
+    return uploads.serve(queries.document_file(_case_or_404(request, number), document_id))
 
 
 @router.post(

@@ -398,3 +398,15 @@ def delivery_state_label(state: str) -> str:
     from django.utils.translation import gettext
 
     return gettext(DELIVERY_STATE_LABELS[state]) if state in DELIVERY_STATE_LABELS else ""
+
+
+def material_file(case: Case, received_id: int):
+    """The stored file of one material received for `case` (already access-checked), or None."""
+    received = case.materials.select_related("file").filter(pk=received_id).first()
+    return received.file if received else None
+
+
+def document_file(case: Case, document_id: int):
+    """The stored PDF of one document `case` produced (already access-checked), or None."""
+    document = case.documents.select_related("file").filter(pk=document_id).first()
+    return document.file if document else None

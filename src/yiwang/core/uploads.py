@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,6 +159,17 @@ def store_upload(upload: UploadedFile, **kwargs) -> StoredFile:
 
 def read_bytes(stored: StoredFile) -> bytes:
     return (files_root() / stored.storage_name).read_bytes()
+
+
+def serve(stored: StoredFile | None, *, inline: bool = False) -> FileResponse:
+    """`file_response` for a file the caller found through an access-checked object, or 404 when
+    there is none (or its bytes are gone)."""
+    if stored is None:
+        raise Http404
+    try:
+        return file_response(stored, inline=inline)
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def file_response(stored: StoredFile, *, inline: bool = False) -> FileResponse:

@@ -37,7 +37,6 @@ from yiwang.cases.models import (
     DECISION_DOCUMENT_KINDS,
     Case,
     CaseDocument,
-    CaseMaterial,
     DeliveryMethod,
     DocumentKind,
 )
@@ -650,27 +649,13 @@ def case_remove_file(request: HttpRequest, ref: str, received_id: int) -> HttpRe
 @applicant_required()
 def case_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
     """A file of one's own case, after the access check (never by a guessable public path)."""
-    case = _case(request, ref)
-    received = CaseMaterial.objects.filter(case=case, pk=received_id).select_related("file").first()
-    if received is None:
-        raise Http404
-    try:
-        return uploads.file_response(received.file)
-    except FileNotFoundError:
-        raise Http404 from None
+    return uploads.serve(queries.material_file(_case(request, ref), received_id))
 
 
 @applicant_required()
 def case_document(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
     """A document of one's own case (受理通知书, 决定书 …) as its PDF, after the access check."""
-    case = _case(request, ref)
-    document = case.documents.select_related("file").filter(pk=document_id).first()
-    if document is None:
-        raise Http404
-    try:
-        return uploads.file_response(document.file)
-    except FileNotFoundError:
-        raise Http404 from None
+    return uploads.serve(queries.document_file(_case(request, ref), document_id))
 
 
 # --- Discarding a draft and withdrawal -------------------------------------------------------------

@@ -427,34 +427,17 @@ def case_materials(request: HttpRequest, number: str) -> HttpResponse:
     return redirect(reverse("workbench:case-detail", args=[case.number]) + "#materials")
 
 
-def _serve(case: Case, received_id: int) -> HttpResponse:
-    received = case.materials.select_related("file").filter(pk=received_id).first()
-    if received is None:
-        raise Http404
-    try:
-        return uploads.file_response(received.file, inline=True)
-    except FileNotFoundError:
-        raise Http404 from None
-
-
 @staff_required
 def case_file(request: HttpRequest, number: str, received_id: int) -> HttpResponse:
     """One received file, opened inline; only for staff who may see the case."""
-    return _serve(_case_or_404(request, number), received_id)
+    return uploads.serve(queries.material_file(_case_or_404(request, number), received_id), inline=True)
 
 
 @staff_required
 def case_document(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     """A document the case produced (受理通知书, 决定书 …), opened inline; only for staff who may
     see the case."""
-    case = _case_or_404(request, number)
-    document = case.documents.select_related("file").filter(pk=document_id).first()
-    if document is None:
-        raise Http404
-    try:
-        return uploads.file_response(document.file, inline=True)
-    except FileNotFoundError:
-        raise Http404 from None
+    return uploads.serve(queries.document_file(_case_or_404(request, number), document_id), inline=True)
 
 
 @staff_required
@@ -774,7 +757,7 @@ def intake_file(request: HttpRequest, key: UUID, received_id: int) -> HttpRespon
     case = access.window_draft(request.user, key)
     if case is None:
         raise Http404
-    return _serve(case, received_id)
+    return uploads.serve(queries.material_file(case, received_id), inline=True)
 
 
 @role_required(is_window_clerk)
