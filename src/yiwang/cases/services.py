@@ -555,10 +555,15 @@ class ChecklistItem:
         return bool(self.material.licence_type_code)
 
     @property
+    def missing(self) -> bool:
+        """A required material the applicant has not provided (an e-licence the department looks
+        up is never missing): a plain 受理 is refused while one is, 容缺受理 names it."""
+        return self.necessity == Necessity.REQUIRED and not self.files and not self.shared
+
+    @property
     def blocking(self) -> bool:
-        return (
-            self.necessity == Necessity.REQUIRED and not self.files and not self.tolerable and not self.shared
-        )
+        """Missing, and not one that may be missing on submission (容缺 of a non-key material)."""
+        return self.missing and not self.tolerable
 
 
 def checklist(case: Case, materials: list[CaseMaterial] | None = None) -> list[ChecklistItem]:
@@ -659,11 +664,7 @@ def facts_of(case: Case, materials: list[CaseMaterial] | None = None) -> Facts:
     state = State(case.state)
     missing: tuple[str, ...] = ()
     if state == State.SUBMITTED:
-        missing = tuple(
-            i.material.name
-            for i in checklist(case, materials)
-            if i.necessity == Necessity.REQUIRED and not i.provided and not i.shared
-        )
+        missing = tuple(i.material.name for i in checklist(case, materials) if i.missing)
     return Facts(
         state=state,
         step=case.review_step,

@@ -43,7 +43,7 @@ from yiwang.cases.models import (
 from yiwang.cases.published import Published, published
 from yiwang.cases.rules import Actor, State, audience_problem
 from yiwang.catalog import form_schema
-from yiwang.catalog.models import Entry, EntryStatus, Necessity
+from yiwang.catalog.models import Entry, EntryStatus
 from yiwang.core import uploads
 from yiwang.core.models import StoredFile
 
@@ -210,15 +210,17 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
                 problems.setdefault(f"materials.{i}.file", []).append(message)
 
     if app.submit:
+        from yiwang.cases.services import ChecklistItem
+
         provided = {f.material for f, _stored in files}
         for m in materials.values():
-            tolerable = parts.tolerance_acceptance and not m.is_key
-            if (
-                m.necessity == Necessity.REQUIRED
-                and m.pk not in provided
-                and not tolerable
-                and not m.licence_type_code
-            ):
+            item = ChecklistItem(
+                m,
+                [m] if m.pk in provided else [],
+                m.necessity,
+                parts.tolerance_acceptance and not m.is_key,  # [m]: "a file of this request"
+            )
+            if item.blocking:  # the checklist's own rule, over the files of this request
                 problems[f"material.{m.pk}"] = [_("请上传材料：%(name)s。") % {"name": m.name}]
 
     delivery = None

@@ -153,11 +153,7 @@ class AcceptForm(ActionForm):
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         super().__init__(case, *args, **kwargs)
-        missing = [
-            i.material.name
-            for i in services.checklist(case)
-            if i.necessity == "required" and not i.provided and not i.shared
-        ]
+        missing = services.facts_of(case).missing_required
         if missing:  # the guard refuses it; say so before the clerk tries
             self.help = _("仍缺少必要材料：%(names)s。") % {"names": "、".join(missing)}
 
