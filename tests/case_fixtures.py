@@ -24,12 +24,13 @@ FORM = {
 
 
 def publish(entry, *, user, reviewer, **changes):
-    """Give the entry's draft the form and `changes`, then submit and publish it."""
+    """Give the entry's draft the form (FORM unless `changes` has a form_schema) and `changes`,
+    then submit and publish it."""
     from yiwang.catalog import services
     from yiwang.catalog.models import EntryVersion
 
     version = EntryVersion.objects.filter(entry=entry).order_by("-number").first()
-    EntryVersion.objects.filter(pk=version.pk).update(form_schema=FORM, **changes)
+    EntryVersion.objects.filter(pk=version.pk).update(**{"form_schema": FORM, **changes})
     version.refresh_from_db()
     services.submit_version(version, user)
     services.publish_version(version, reviewer)

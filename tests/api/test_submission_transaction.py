@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from api.test_cases_api import application
 from yiwang.cases.models import Case, CaseEvent, CaseMaterial, IdempotencyKey
+from yiwang.core import rows
 from yiwang.core.models import OutboxMessage, StoredFile
 
 DELIVERY = {"method": "pickup"}
@@ -90,11 +91,15 @@ def test_a_failure_inside_the_transaction_leaves_nothing_and_the_retry_submits(
     token = api_token("demo-citizen")
     before = (Case.objects.count(), StoredFile.objects.count(), OutboxMessage.objects.count())
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("the server dies half way")
+    real_insert = rows.insert
+
+    def crash(objs):  # the events are written after the case, its key, files and materials
+        if isinstance(objs[0], CaseEvent):
+            raise RuntimeError("the server dies half way")
+        real_insert(objs)
 
     with monkeypatch.context() as m:
-        m.setattr(CaseEvent.objects, "bulk_create", crash)
+        m.setattr(rows, "insert", crash)
         assert _post(client, token, application(published), key="k-crash").status_code == 500
     assert (Case.objects.count(), StoredFile.objects.count(), OutboxMessage.objects.count()) == before
     assert not IdempotencyKey.objects.filter(key="k-crash").exists()

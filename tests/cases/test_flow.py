@@ -66,7 +66,10 @@ def test_full_procedure_with_a_correction(submitted, users):
         "deliver",
     ]
     fresh = Case.objects.get(pk=case.pk)
-    assert list(trace.verify_chain(case.pk, events, fresh.event_count, fresh.last_event_hash)) == []
+    assert (
+        list(trace.verify_chain(case.pk, fresh.draft_key, events, fresh.event_count, fresh.last_event_hash))
+        == []
+    )
 
 
 def test_illegal_action_names_the_allowed_ones(submitted, users):

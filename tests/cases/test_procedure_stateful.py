@@ -144,7 +144,14 @@ def run(entry, users):
         def chain_is_whole(self):
             case = Case.objects.get(pk=self.case.pk)
             events = list(CaseEvent.objects.filter(case=case).order_by("seq"))
-            assert list(trace.verify_chain(case.pk, events, case.event_count, case.last_event_hash)) == []
+            assert (
+                list(
+                    trace.verify_chain(
+                        case.pk, case.draft_key, events, case.event_count, case.last_event_hash
+                    )
+                )
+                == []
+            )
 
     run_state_machine_as_test(
         Procedure,

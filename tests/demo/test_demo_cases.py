@@ -154,7 +154,9 @@ def test_every_event_chain_verifies(summary):
         events.setdefault(event.case_id, []).append(event)
     for case in Case.objects.all():
         breaks = list(
-            trace.verify_chain(case.pk, events.get(case.pk, []), case.event_count, case.last_event_hash)
+            trace.verify_chain(
+                case.pk, case.draft_key, events.get(case.pk, []), case.event_count, case.last_event_hash
+            )
         )
         assert breaks == [], (case.number, breaks)
 

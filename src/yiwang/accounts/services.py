@@ -4,6 +4,7 @@ preferences and the second factor. Each raises `ValidationError` keyed by field 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from yiwang.accounts.models import (
     TotpDevice,
     User,
 )
+from yiwang.core import rows
 from yiwang.core.identifiers import validate_id_number, validate_uscc
 from yiwang.core.models import Department, Division
 
@@ -252,17 +254,49 @@ def hash_token(token: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(token), expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
-    )
-    if row is None:
-        return None
+    """The active account behind a bearer token, with its person or enterprise profile loaded.
+
+    One hand-written statement (`core.rows`): every API request runs it, and the ORM's
+    `select_related(...).first()` cost ten times its CPU. A person's or enterprise's profile comes
+    in the same row (an outer join on their unique `user_id`), so applying needs no second read.
+    """
     now = timezone.now()
+    found = rows.fetch(
+        _token_sql(connection.vendor), [hash_token(token), rows.param(ApiToken, "expires_at", now)]
+    )
+    if found is None:
+        return None
+    at = 0
+    loaded = []
+    for model in _TOKEN_ROW:
+        loaded.append(rows.build(model, found, at))
+        at += rows.width(model)
+    row, user, person, enterprise = loaded
+    assert row is not None and user is not None
+    # Known present or known absent: `user.person` / `user.enterprise` never query again.
+    User.person.related.set_cached_value(user, person)
+    User.enterprise.related.set_cached_value(user, enterprise)
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    return user
+
+
+_TOKEN_ROW = (ApiToken, User, Person, Enterprise)
+
+
+@functools.cache
+def _token_sql(vendor: str) -> str:
+    del vendor  # the cache key: quoting differs by database
+    qn = connection.ops.quote_name
+    return (
+        f"SELECT {rows.columns(ApiToken, 't')}, {rows.columns(User, 'u')}, "
+        f"{rows.columns(Person, 'p')}, {rows.columns(Enterprise, 'e')} "
+        f"FROM {qn(ApiToken._meta.db_table)} t "
+        f"JOIN {qn(User._meta.db_table)} u ON u.{qn('id')} = t.{qn('user_id')} "
+        f"LEFT JOIN {qn(Person._meta.db_table)} p ON p.{qn('user_id')} = u.{qn('id')} "
+        f"LEFT JOIN {qn(Enterprise._meta.db_table)} e ON e.{qn('user_id')} = u.{qn('id')} "
+        f"WHERE t.{qn('key_hash')} = %s AND t.{qn('expires_at')} > %s AND u.{qn('is_active')}"
+    )
 
 
 def revoke_api_token(token: str) -> None:

@@ -23,9 +23,10 @@ from yiwang.api.errors import error_body
 from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
 from yiwang.cases import access, queries, services, submission
 from yiwang.cases.models import Case
+from yiwang.cases.published import entry_to_apply
 from yiwang.cases.rules import TRANSITIONS, Actor
-from yiwang.catalog.models import Entry
 from yiwang.core import uploads
+from yiwang.core.validation import RowId
 from yiwang.notices.models import Notice
 
 router = Router(tags=["cases"])
@@ -44,7 +45,7 @@ class ApplicantIn(Schema):
 
 
 class MaterialIn(Schema):
-    material: int | None = Field(None, description="材料清单中的材料编号；为空表示其他材料")
+    material: RowId | None = Field(None, description="材料清单中的材料编号；为空表示其他材料")
     name: str = Field("", max_length=200)
     filename: str = Field(..., max_length=200)
     content_base64: str = Field(..., description="文件内容（Base64）")
@@ -59,7 +60,7 @@ class DeliveryIn(Schema):
 
 class CaseIn(Schema):
     entry: str = Field(..., max_length=31, description="实施编码")
-    situation: int | None = None
+    situation: RowId | None = Field(None, description="情形编号")
     enterprise: str | None = Field(None, max_length=18, description="代办单位的统一社会信用代码（经办人）")
     applicant: ApplicantIn | None = Field(None, description="窗口收件时的申请人（仅窗口人员）")
     form_data: dict[str, Any] = Field(default_factory=dict)
@@ -189,7 +190,7 @@ class QueueFilter(Schema):
     entry: str = Field("", max_length=31)
     channel: str = Field("", max_length=8)
     applicant: str = Field("", max_length=50, description="申请人姓名、证件号码或办件编号")
-    department: int | None = None
+    department: RowId | None = Field(None, description="部门编号（监督人员）")
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
@@ -286,9 +287,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
     with problems answers 422 naming each, and keeps what was right as a draft (`draft`)."""
     user = request.user
     key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
-    entry = (
-        Entry.objects.select_related("published", "department__division").filter(code=payload.entry).first()
-    )
+    entry = entry_to_apply(payload.entry)
     if entry is None:
         raise ValidationError({"entry": [_("未找到该事项。")]})
     application = submission.ApplicationIn(
@@ -392,7 +391,7 @@ def upload_material(
     request: HttpRequest,
     number: str,
     file: File[UploadedFile],
-    material: Form[int | None] = None,
+    material: Form[RowId | None] = None,
     name: Form[str] = "",
 ):
     case = _case_or_404(request, number)

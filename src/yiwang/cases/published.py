@@ -9,13 +9,18 @@ that is replaced (a test database rolled back and its id reused) is never mistak
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+
 from yiwang.cases import deadlines
-from yiwang.catalog.models import CaseKind, EntryVersion, Material, Situation
+from yiwang.catalog.models import CaseKind, Entry, EntryVersion, Material, Situation
+from yiwang.core import rows
+from yiwang.core.models import Department, Division
 
 DEFAULT_REVIEW_STEPS = ({"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"})
 CACHE_SIZE = 4096
@@ -35,6 +40,7 @@ class Published:
     notification_commitment: bool
     express_delivery: bool
     audience: str  # person / enterprise / both (服务对象)
+    version: EntryVersion | None = field(default=None, compare=False, repr=False)
     _schemas: dict[int | None, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     def materials_for(self, situation_id: int | None) -> list[Material]:
@@ -72,12 +78,17 @@ def decision_limit(version: EntryVersion) -> tuple[int, str]:
 
 
 def published(version: EntryVersion) -> Published:
-    key = (version.pk, version.published_at)
+    return _published(version.pk, version.published_at, lambda: version)
+
+
+def _published(version_id: int, published_at: dt.datetime | None, load) -> Published:
+    key = (version_id, published_at)
     with _lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
+    version = load()
     limit, unit = decision_limit(version)
     parts = Published(
         version_id=version.pk,
@@ -92,6 +103,7 @@ def published(version: EntryVersion) -> Published:
         notification_commitment=version.notification_commitment,
         express_delivery=version.express_delivery,
         audience=version.audience,
+        version=version,
     )
     if version.published_at is None:  # a draft under test or preview: not immutable, not cached
         return parts
@@ -100,3 +112,39 @@ def published(version: EntryVersion) -> Published:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return parts
+
+
+def entry_to_apply(code: str) -> Entry | None:
+    """The entry with this code, its department and division, and its published version (from
+    the cache above when it holds it): one hand-written statement (`core.rows`) on the path every
+    submission takes, where the ORM's `select_related` cost ten times its CPU."""
+    found = rows.fetch(_entry_sql(connection.vendor), [code])
+    if found is None:
+        return None
+    entry = rows.build(Entry, found)
+    department = rows.build(Department, found, rows.width(Entry))
+    division = rows.build(Division, found, rows.width(Entry) + rows.width(Department))
+    assert entry is not None and department is not None and division is not None
+    Department.division.field.set_cached_value(department, division)
+    Entry.department.field.set_cached_value(entry, department)
+    if entry.published_id is not None:
+        published_at = rows.convert(EntryVersion, "published_at", found[-1])
+        version_id = entry.published_id
+        parts = _published(version_id, published_at, lambda: EntryVersion.objects.get(pk=version_id))
+        Entry.published.field.set_cached_value(entry, parts.version)
+    return entry
+
+
+@functools.cache
+def _entry_sql(vendor: str) -> str:
+    del vendor  # the cache key: quoting differs by database
+    qn = connection.ops.quote_name
+    return (
+        f"SELECT {rows.columns(Entry, 'e')}, {rows.columns(Department, 'd')}, "
+        f"{rows.columns(Division, 'v')}, p.{qn('published_at')} "
+        f"FROM {qn(Entry._meta.db_table)} e "
+        f"JOIN {qn(Department._meta.db_table)} d ON d.{qn('id')} = e.{qn('department_id')} "
+        f"JOIN {qn(Division._meta.db_table)} v ON v.{qn('id')} = d.{qn('division_id')} "
+        f"LEFT JOIN {qn(EntryVersion._meta.db_table)} p ON p.{qn('id')} = e.{qn('published_id')} "
+        f"WHERE e.{qn('code')} = %s"
+    )

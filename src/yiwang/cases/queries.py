@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from yiwang.accounts.models import User
 from yiwang.cases import access, clock
+from yiwang.cases.form_values import Answer, answers, masked_form
 from yiwang.cases.models import (
     OPEN_STATES,
     STATE_LABELS,
@@ -24,6 +25,7 @@ from yiwang.cases.models import (
     CaseMaterial,
     Channel,
     action_label,
+    state_label,
 )
 from yiwang.cases.published import published
 from yiwang.cases.rules import State
@@ -171,26 +173,212 @@ def reads_in_full(user: User, case: Case) -> bool:
     return access.is_applicant_of(user, case) or bool(access.staff_actors(user, case))
 
 
-def masked_form(schema: dict, data: dict) -> dict:
-    """The form's values with ID numbers and phones masked (fields by type, tables included)."""
-    out = dict(data)
-    for f in (schema or {}).get("fields", []):
-        name, value = f["name"], data.get(f["name"])
-        if value in (None, ""):
-            continue
-        if f.get("type") == "id_number" or f.get("prefill") == "id_number":
-            out[name] = mask_id_number(str(value))
-        elif f.get("type") == "phone" or f.get("prefill") == "phone":
-            out[name] = mask_phone(str(value))
-        elif f.get("type") == "table" and isinstance(value, list):
-            out[name] = [
-                masked_form({"fields": f.get("columns", [])}, r) if isinstance(r, dict) else r for r in value
-            ]
+def _id_text(value: str, full: bool) -> str:
+    return value if full else mask_id_number(value)
+
+
+def _phone_text(value: str, full: bool) -> str:
+    return value if full else mask_phone(value)
+
+
+def applicant_id(case: Case, *, full: bool) -> str:
+    """The applicant's identifier: the credit code (public) or the ID number, masked unless `full`."""
+    if case.applicant_enterprise_id:
+        return case.applicant_enterprise.uscc
+    return _id_text(case.applicant_person.id_number, full) if case.applicant_person_id else ""
+
+
+def contact_phone(case: Case, *, full: bool) -> str:
+    return _phone_text(case.contact_phone, full)
+
+
+def parties(case: Case, *, full: bool) -> list[dict[str, str]]:
+    """The applicant (an enterprise, a person) and the agent, masked unless `full`: kind, name,
+    id_kind (uscc / id_number), identifier, phone, legal_representative."""
+    out = []
+    if (enterprise := case.applicant_enterprise) is not None:
+        out.append(
+            {
+                "kind": "enterprise",
+                "name": enterprise.name,
+                "id_kind": "uscc",
+                "identifier": enterprise.uscc,
+                "phone": _phone_text(enterprise.phone, full),
+                "legal_representative": enterprise.legal_representative,
+            }
+        )
+    for kind, who in (("person", case.applicant_person), ("agent", case.agent)):
+        if who is not None:
+            out.append(
+                {
+                    "kind": kind,
+                    "name": who.name,
+                    "id_kind": "id_number",
+                    "identifier": _id_text(who.id_number, full),
+                    "phone": _phone_text(who.phone, full),
+                    "legal_representative": "",
+                }
+            )
     return out
+
+
+def form_data(case: Case, *, full: bool) -> dict:
+    """The saved form values, ID numbers and phones masked unless `full` (by the schema's types)."""
+    if full:
+        return case.form_data
+    return masked_form(published(case.version).schema_for(case.situation_id), case.form_data)
+
+
+def form_answers(case: Case, *, full: bool) -> list[Answer]:
+    """The form in words with the schema's labels (`form_values.answers`), masked unless `full`."""
+    return answers(published(case.version).schema_for(case.situation_id), case.form_data, full=full)
+
+
+# --- Materials, steps, the trace and the delivery, as every reader sees them --------------------
+
+
+def received_materials(case: Case) -> list[CaseMaterial]:
+    """Every file received for the case, superseded ones included, oldest first."""
+    return list(case.materials.select_related("file").order_by("uploaded_at", "pk"))
 
 
 def file_url(case: Case, received: CaseMaterial) -> str:
     return f"/api/v1/cases/{case.number or case.draft_key}/materials/{received.pk}/file"
+
+
+def material_fact(case: Case, m: CaseMaterial, url=file_url) -> dict[str, Any]:
+    """One file received; `url(case, m)` the reader's address of it (the API's by default)."""
+    return {
+        "id": m.pk,
+        "material": m.material_id,
+        "name": m.name,
+        "filename": m.file.original_name,
+        "size": m.file.size,
+        "content_type": m.file.content_type,
+        "sha256": m.file.sha256,
+        "uploaded_at": m.uploaded_at,
+        "correction_round": m.correction_round,
+        "replaced": m.replaced,
+        "url": url(case, m),
+    }
+
+
+def material_groups(case: Case, received: list[CaseMaterial], url=file_url) -> tuple[list[dict], list[dict]]:
+    """Each catalog material of the case's situation with the files received for it (superseded
+    ones marked) and whether it is pending (容缺); then the files received for no listed material."""
+    by_material: dict[int | None, list[dict]] = {}
+    for m in received:
+        by_material.setdefault(m.material_id, []).append(material_fact(case, m, url))
+    pending = set(case.pending_materials or [])
+    groups = [
+        {"material": m, "files": by_material.pop(m.pk, []), "pending": m.pk in pending}
+        for m in published(case.version).materials_for(case.situation_id)
+    ]
+    return groups, [f for files in by_material.values() for f in files]
+
+
+def review_steps(case: Case) -> list[dict[str, Any]]:
+    """The guide's review steps (number, name, role) and where the case is: done, current, todo."""
+    steps, decided = published(case.version).review_steps, case.decided_on is not None
+    running = case.state in (State.ACCEPTED, State.UNDER_REVIEW)
+    current = min(case.review_step, len(steps) - 1) if running else None
+
+    def status(i: int) -> str:
+        if current is None:
+            return "done" if decided else "todo"
+        return "done" if i < current else ("current" if i == current else "todo")
+
+    return [
+        {
+            "number": i + 1,
+            "name": str(s.get("name", "")),
+            "role": s.get("role", "approver"),
+            "status": status(i),
+        }
+        for i, s in enumerate(steps)
+    ]
+
+
+VERIFICATION_RESULT_LABELS = {
+    "consistent": gettext_noop("核查一致（承诺属实）"),
+    "inconsistent": gettext_noop("核查不一致（承诺不实）"),
+}
+
+
+def event_details(event: CaseEvent) -> list[str]:
+    """What an event's data says, in words (never a person's data: the data holds none)."""
+    from django.utils.translation import gettext as _
+
+    from yiwang.cases.models import DeliveryMethod
+
+    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+    action, out = event.action, []
+    if data.get("material"):
+        out.append(_("材料：%(name)s") % {"name": data["material"]})
+    if action == "request_correction":
+        items = [i for i in data.get("items") or [] if isinstance(i, dict)]
+        out += [f"{n}. {i.get('label') or _('其他')}：{i.get('note', '')}" for n, i in enumerate(items, 1)]
+    if data.get("commitment_date"):
+        out.append(_("承诺补齐日期：%(date)s") % {"date": data["commitment_date"]})
+    if data.get("days"):
+        out.append(_("延长 %(n)s 个工作日") % {"n": data["days"]})
+    if action == "suspend" and data.get("procedure"):
+        out.append(_("程序：%(name)s") % {"name": data["procedure"]})
+    if action == "pass_step" and data.get("step"):
+        out.append(_("环节：%(name)s") % {"name": data["step"]})
+    if data.get("result") in VERIFICATION_RESULT_LABELS:
+        out.append(_(VERIFICATION_RESULT_LABELS[data["result"]]))
+    if data.get("method") in DeliveryMethod.values:
+        out.append(_("送达方式：%(method)s") % {"method": DeliveryMethod(data["method"]).label})
+    if data.get("tracking_number"):
+        out.append(_("快递单号：%(number)s") % {"number": data["tracking_number"]})
+    if data.get("remedy"):
+        out.append(_("救济途径：%(remedy)s") % {"remedy": data["remedy"]})
+    return out
+
+
+def event_row(e: CaseEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor_text,  # role and department; never a staff member's name
+        "action": e.action,
+        "action_label": action_label(e.action),
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "from_label": state_label(e.from_state),
+        "to_label": state_label(e.to_state),
+        "reason": e.reason,
+        "details": event_details(e),
+    }
+
+
+def delivery_of(case: Case, *, full: bool, applicant: bool, documents: list | None = None) -> dict | None:
+    """The result's delivery: the pickup code for the applicant alone, the recipient, phone and
+    address masked unless `full`, the carrier's tracking and where it stands."""
+    delivery = getattr(case, "delivery", None)
+    if delivery is None:
+        return None
+    where = delivery_state(case, documents)
+    return {
+        "method": delivery.method,
+        "method_label": delivery.get_method_display(),
+        "pickup_code": delivery.pickup_code if applicant else "",
+        "pickup_code_issued": bool(delivery.pickup_code),
+        "recipient": delivery.recipient if full else mask_name(delivery.recipient),
+        "phone": _phone_text(delivery.phone, full),
+        "address": delivery.address if full else "",
+        "carrier": delivery.carrier,
+        "tracking_number": delivery.tracking_number,
+        "dispatched_at": delivery.dispatched_at,
+        "delivered_at": delivery.delivered_at,
+        "tracking": [
+            {"at": t.at, "status": t.status, "description": t.description}
+            for t in (delivery.tracking.all() if delivery.pk and delivery.tracking_number else [])
+        ],
+        "state": where,
+        "state_label": delivery_state_label(where),
+    }
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -224,29 +412,23 @@ def case_detail(
 
     full = reads_in_full(user, case)
     is_applicant = access.is_applicant_of(user, case)
-    person, enterprise = case.applicant_person, case.applicant_enterprise
-    applicant_id = enterprise.uscc if enterprise else (person.id_number if person else "")
-    if not full and person and not enterprise:
-        applicant_id = mask_id_number(applicant_id)
     correction = services.open_correction(case)
-    delivery = getattr(case, "delivery", None)
     if materials is None:
-        materials = list(case.materials.select_related("file").order_by("uploaded_at", "pk"))
+        materials = received_materials(case)
     if events is None:
         events = timeline(case)
     step = services.current_step(case)
     current = [m for m in materials if not m.replaced]
     provided = {m.material_id for m in current}
     parts = published(case.version)
+    documents = documents_of(case)
     return {
         **case_summary(case),
         "situation": case.situation_id,
-        "applicant_id": applicant_id,
+        "applicant_id": applicant_id(case, full=full),
         "agent": case.agent.name if case.agent else "",
-        "contact_phone": case.contact_phone if full else mask_phone(case.contact_phone),
-        "form_data": case.form_data
-        if full
-        else masked_form(parts.schema_for(case.situation_id), case.form_data),
+        "contact_phone": contact_phone(case, full=full),
+        "form_data": form_data(case, full=full),
         "acceptance_due": case.acceptance_due,
         "decision_due": case.decision_due,
         "delivery_due": case.delivery_due,
@@ -265,22 +447,7 @@ def case_detail(
         "decision_reason": case.decision_reason,
         "remedy": case.remedy,
         "correction": correction.items if correction else None,
-        "delivery": (
-            {
-                "method": delivery.method,
-                "pickup_code": delivery.pickup_code if is_applicant else "",
-                "recipient": delivery.recipient if full else mask_name(delivery.recipient),
-                "address": delivery.address if full else "",
-                "tracking_number": delivery.tracking_number,
-                "delivered_at": delivery.delivered_at,
-                "tracking": [
-                    {"at": t.at, "status": t.status, "description": t.description}
-                    for t in (delivery.tracking.all() if delivery.pk and delivery.tracking_number else [])
-                ],
-            }
-            if delivery
-            else None
-        ),
+        "delivery": delivery_of(case, full=full, applicant=is_applicant, documents=documents),
         "checklist": [
             {
                 "material": m.pk,
@@ -292,39 +459,12 @@ def case_detail(
             }
             for m in parts.materials_for(case.situation_id)
         ],
-        "materials": [
-            {
-                "id": m.pk,
-                "material": m.material_id,
-                "name": m.name,
-                "filename": m.file.original_name,
-                "size": m.file.size,
-                "content_type": m.file.content_type,
-                "sha256": m.file.sha256,
-                "uploaded_at": m.uploaded_at,
-                "correction_round": m.correction_round,
-                "replaced": m.replaced,
-                "url": file_url(case, m),
-            }
-            for m in materials
-        ],
-        "events": [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor_text,
-                "action": e.action,
-                "action_label": action_label(e.action),
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "reason": e.reason,
-            }
-            for e in events
-        ],
+        "materials": [material_fact(case, m) for m in materials],
+        "events": [event_row(e) for e in events],
         "allowed_actions": (["submit"] if case.state == State.DRAFT else [])
         + services.available_actions(user, case, current),
         "missing": services.submission_problems(case) if case.state == State.DRAFT else {},
-        "documents": [document_row(case, d) for d in documents_of(case)],
+        "documents": [document_row(case, d) for d in documents],
     }
 
 

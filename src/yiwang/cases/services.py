@@ -180,7 +180,7 @@ def _commit(
         data=data or {},
         prev_hash=case.last_event_hash,
     )
-    event.hash = trace.hash_of(event)
+    event.hash = trace.hash_of(event, case.draft_key)
     updated = Case.objects.filter(pk=case.pk, revision=case.revision).update(
         revision=F("revision") + 1, event_count=seq, last_event_hash=event.hash, updated_at=at, **changes
     )

@@ -3,6 +3,11 @@
 Each event's hash covers its own content and the previous event's hash; the case row keeps the
 count and the last hash, so an edited, inserted, reordered or deleted event — even the last one —
 no longer matches. Chains are per case: writers of different cases never wait for each other.
+
+The case is named in the hash by its `draft_key`, a UUID fixed before the row is written (its
+integer id is known only after the INSERT, which cost submission an extra UPDATE of the head).
+Every field the timeline shows is covered: the actor's label and department as well as the
+action, reason and data.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +23,13 @@ from typing import Any
 
 def event_hash(
     *,
-    case_id: int,
+    case_key: str,
     seq: int,
     at: str,
     actor_id: int | None,
     actor_role: str,
+    actor_department_id: int | None,
+    actor_label: str,
     action: str,
     from_state: str,
     to_state: str,
@@ -30,7 +38,21 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     body = json.dumps(
-        [case_id, seq, at, actor_id, actor_role, action, from_state, to_state, reason, data, prev_hash],
+        [
+            case_key,
+            seq,
+            at,
+            actor_id,
+            actor_role,
+            actor_department_id,
+            actor_label,
+            action,
+            from_state,
+            to_state,
+            reason,
+            data,
+            prev_hash,
+        ],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -38,14 +60,16 @@ def event_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def hash_of(event) -> str:
-    """The hash an event row should carry, from its stored fields."""
+def hash_of(event, case_key: uuid.UUID | str) -> str:
+    """The hash an event row of the case with `draft_key` `case_key` should carry."""
     return event_hash(
-        case_id=event.case_id,
+        case_key=str(case_key),
         seq=event.seq,
         at=event.at.astimezone(dt.UTC).isoformat(),  # as stored, whatever zone it was made in
         actor_id=event.actor_id,
         actor_role=event.actor_role,
+        actor_department_id=event.actor_department_id,
+        actor_label=event.actor_label,
         action=event.action,
         from_state=event.from_state,
         to_state=event.to_state,
@@ -62,7 +86,9 @@ class Break:
     problem: str
 
 
-def verify_chain(case_id: int, events: list, count: int, last_hash: str) -> Iterator[Break]:
+def verify_chain(
+    case_id: int, case_key: uuid.UUID | str, events: list, count: int, last_hash: str
+) -> Iterator[Break]:
     """The breaks in one case's chain (`events` ordered by seq)."""
     prev = ""
     for expected_seq, event in enumerate(events, start=1):
@@ -71,7 +97,7 @@ def verify_chain(case_id: int, events: list, count: int, last_hash: str) -> Iter
             return
         if event.prev_hash != prev:
             yield Break(case_id, event.seq, "previous hash does not match")
-        if hash_of(event) != event.hash:
+        if hash_of(event, case_key) != event.hash:
             yield Break(case_id, event.seq, "content does not match its hash")
         prev = event.hash
     if len(events) != count or prev != last_hash:

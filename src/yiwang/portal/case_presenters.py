@@ -2,20 +2,22 @@
 in text (never colour alone), the material checklist with necessity, and the "还缺" list that
 links every missing field and material to its place on the page.
 
-Pure functions over rows the views already fetched; the templates only display.
+The facts (the parties, the form's values, materials, events, the delivery) come from
+`cases.queries`, masked by its one rule; these functions only put them in the page's words and
+anchors, and the templates only display.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.cases import queries
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial, DeliveryMethod, action_label, state_label
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial
 from yiwang.cases.rules import State
 from yiwang.catalog.models import Necessity
 from yiwang.workbench.schema_forms import SchemaField
@@ -109,50 +111,12 @@ class EventView:
     details: list[str] = field(default_factory=list)
 
 
-def _event_details(event: CaseEvent) -> list[str]:
-    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
-    action = event.action
-    details: list[str] = []
-    if action in ("attach_material", "remove_material") and data.get("material"):
-        details.append(_("材料：%(name)s") % {"name": data["material"]})
-    elif action == "request_correction":
-        for n, item in enumerate(data.get("items") or [], start=1):
-            if isinstance(item, dict):
-                details.append(f"{n}. {item.get('label') or _('其他')}：{item.get('note', '')}")
-    elif action == "accept_with_pending" and data.get("commitment_date"):
-        details.append(_("承诺补齐日期：%(date)s") % {"date": data["commitment_date"]})
-    elif action == "extend" and data.get("days"):
-        details.append(_("延长 %(n)s 个工作日") % {"n": data["days"]})
-    elif action == "suspend" and data.get("procedure"):
-        details.append(_("程序：%(name)s") % {"name": data["procedure"]})
-    elif action == "pass_step" and data.get("step"):
-        details.append(_("环节：%(name)s") % {"name": data["step"]})
-    elif action in ("deliver", "dispatch"):
-        method = data.get("method")
-        if method in DeliveryMethod.values:
-            details.append(_("送达方式：%(method)s") % {"method": DeliveryMethod(method).label})
-        if data.get("tracking_number"):
-            details.append(_("快递单号：%(number)s") % {"number": data["tracking_number"]})
-    elif action in ("not_accept", "refuse") and data.get("remedy"):
-        details.append(_("救济途径：%(remedy)s") % {"remedy": data["remedy"]})
-    return details
-
-
 def event_view(event: CaseEvent) -> EventView:
+    e = queries.event_row(event)
     change = ""
-    if event.from_state != event.to_state and event.to_state:
-        change = _("%(before)s → %(after)s") % {
-            "before": state_label(event.from_state) or "—",
-            "after": state_label(event.to_state),
-        }
-    return EventView(
-        at=event.at,
-        actor_label=event.actor_text,  # role and department; never a staff member's name
-        action_label=action_label(event.action),
-        state_change=change,
-        reason=event.reason,
-        details=_event_details(event),
-    )
+    if e["from_state"] != e["to_state"] and e["to_state"]:
+        change = _("%(before)s → %(after)s") % {"before": e["from_label"] or "—", "after": e["to_label"]}
+    return EventView(e["at"], e["actor"], e["action_label"], change, e["reason"], e["details"])
 
 
 # --- Materials -----------------------------------------------------------------------------------
@@ -168,7 +132,7 @@ class MaterialRow:
     necessity_label: str
     condition: str
     tolerable: bool
-    files: list[CaseMaterial]
+    files: list[dict]  # `queries.material_fact`s with the portal's address
     provided: bool
     blocking: bool
     errors: list[str] = field(default_factory=list)
@@ -183,7 +147,15 @@ class MaterialRow:
         return f"upload-{self.id}"
 
 
-def material_rows(items, errors: dict[str, list[str]] | None = None) -> list[MaterialRow]:
+def file_url(case: Case, received: CaseMaterial) -> str:
+    return reverse("portal:case-file", args=[case.number or str(case.draft_key), received.pk])
+
+
+def files_of(case: Case, received: list[CaseMaterial]) -> list[dict]:
+    return [queries.material_fact(case, m, file_url) for m in received]
+
+
+def material_rows(case: Case, items, errors: dict[str, list[str]] | None = None) -> list[MaterialRow]:
     """The checklist (`services.checklist`) as rows; `errors` keyed `material.<id>`."""
     errors = errors or {}
     rows = []
@@ -197,7 +169,7 @@ def material_rows(items, errors: dict[str, list[str]] | None = None) -> list[Mat
                 necessity_label=str(NECESSITY_LABELS.get(item.necessity, item.necessity)),
                 condition=m.condition,
                 tolerable=item.tolerable,
-                files=list(item.files),
+                files=files_of(case, item.files),
                 provided=item.provided,
                 blocking=item.blocking,
                 errors=[str(e) for e in errors.get(f"material.{m.pk}", [])],
@@ -268,24 +240,29 @@ def problem_list(
     return out
 
 
-def display_value(fld: dict, value: Any, divisions: dict[str, str] | None = None) -> str:
-    """A saved form value as the review section shows it."""
-    if value in (None, "", [], {}):
+def review_rows(answers: list[queries.Answer]) -> list[tuple[str, str]]:
+    """The form's values (`queries.form_answers`, already masked) as the review section lists them."""
+    return [(a.label, _table_text(a.rows) if a.kind == "table" else a.text) for a in answers]
+
+
+def _table_text(rows: list[list[str]]) -> str:
+    """A table's rows on one line each: the count, then every row's values."""
+    if not rows:
         return ""
-    kind = fld.get("type")
-    options = {str(o.get("value")): str(o.get("label") or o.get("value")) for o in fld.get("options") or []}
-    if kind == "choice":
-        return options.get(str(value), str(value))
-    if kind == "multichoice" and isinstance(value, list):
-        return "、".join(options.get(str(v), str(v)) for v in value)
-    if kind == "address" and isinstance(value, dict):
-        division = (divisions or {}).get(str(value.get("division", "")), str(value.get("division", "")))
-        return f"{division} {value.get('detail', '')}".strip()
-    if kind == "money":
-        return _("%(n)s 元") % {"n": value}
-    if kind == "table" and isinstance(value, list):
-        return _("%(n)s 行") % {"n": len(value)}
-    return str(value)
+    lines = ["、".join(cell for cell in row if cell) for row in rows]
+    return _("%(n)s 行") % {"n": len(rows)} + "：" + "；".join(lines)
+
+
+def identity(case: Case, *, full: bool) -> dict[str, str]:
+    """The applicant's and the agent's identifiers (`queries.parties`) with their labels."""
+    out = {"id_label": "", "id_value": "", "agent_name": "", "agent_id": ""}
+    for p in queries.parties(case, full=full):
+        if p["kind"] == "agent":
+            out.update(agent_name=p["name"], agent_id=p["identifier"])
+        elif not out["id_value"]:
+            label = _("统一社会信用代码") if p["id_kind"] == "uscc" else _("身份证号码")
+            out.update(id_label=label, id_value=p["identifier"])
+    return out
 
 
 def next_step_text(case: Case) -> str:

@@ -42,10 +42,8 @@ from yiwang.cases.models import (
 )
 from yiwang.cases.rules import State
 from yiwang.catalog import queries as catalog_queries
-from yiwang.catalog.form_schema import is_visible
 from yiwang.catalog.models import EntryStatus, OnlineDepth
 from yiwang.core import uploads
-from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.portal import case_forms, receipt_pdf
 from yiwang.portal import case_presenters as present
 from yiwang.portal.presenters import limit_text
@@ -299,29 +297,6 @@ def _targets(schema: dict, data: dict) -> dict[str, tuple[str, str]]:
     return {**_extra_targets(), **present.field_targets(bound)}
 
 
-def _review_rows(schema: dict, data: dict) -> list[tuple[str, str]]:
-    """The saved answers as the review section lists them (visible fields, in form order)."""
-    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and f.get("name")]
-    codes = {
-        str(data[f["name"]].get("division"))
-        for f in fields
-        if f.get("type") == "address" and isinstance(data.get(f["name"]), dict)
-    }
-    divisions: dict[str, str] = {}
-    if codes:
-        from yiwang.core.models import Division
-
-        divisions = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
-    rows = []
-    for f in fields:
-        if not is_visible(f, data):
-            continue
-        rows.append(
-            (str(f.get("label") or f["name"]), present.display_value(f, data.get(f["name"]), divisions))
-        )
-    return rows
-
-
 def _delivery_values(case: Case, posted: dict[str, str] | None) -> dict[str, str]:
     if posted is not None:
         return posted
@@ -354,12 +329,13 @@ def _application_context(
     submitted: bool = False,
 ) -> dict[str, Any]:
     schema = services.case_schema(case)
+    full = queries.reads_in_full(request.user, case)
     form_data = case.form_data if data is None else data
     errors = dict(errors or {})
     upload_errors = dict(upload_errors or {})
     targets = _targets(schema, form_data)
     checklist = services.checklist(case)
-    materials = present.material_rows(checklist, {**errors, **upload_errors})
+    materials = present.material_rows(case, checklist, {**errors, **upload_errors})
     problems = services.submission_problems(case)
     field_errors = {k: v for k, v in errors.items() if not k.startswith("material.")}
     summary = present.problem_list({**errors, **upload_errors}, targets, {r.id: r.name for r in materials})
@@ -375,10 +351,10 @@ def _application_context(
         "error_summary": summary,
         "submitted_with_problems": submitted,
         "materials": materials,
-        "extras": services.extra_materials(case),
+        "extras": present.files_of(case, services.extra_materials(case)),
         "extra_errors": [str(m) for m in upload_errors.get("material.extra", [])],
         "missing": present.problem_list(problems, targets),
-        "review_rows": _review_rows(schema, case.form_data),
+        "review_rows": present.review_rows(queries.form_answers(case, full=full)),
         "delivery": _delivery_values(case, delivery),
         "delivery_errors": {
             k.removeprefix("delivery_"): v for k, v in errors.items() if k.startswith("delivery_")
@@ -409,7 +385,7 @@ def _case_context(
     user = request.user
     actions = services.available_actions(user, case)
     checklist = services.checklist(case)
-    rows = present.material_rows(checklist, {**errors, **upload_errors})
+    rows = present.material_rows(case, checklist, {**errors, **upload_errors})
     by_id = {r.id: r for r in rows}
 
     correction = services.open_correction(case)
@@ -431,7 +407,7 @@ def _case_context(
                     "kind": _("材料") if material_id else (_("表单") if field_name else ""),
                     "material_anchor": row.anchor if row else "",
                     "field_anchor": targets.get(field_name, ("", ""))[1] if field_name else "",
-                    "done": bool(row and any(f.uploaded_at > correction.requested_at for f in row.files)),
+                    "done": bool(row and any(f["uploaded_at"] > correction.requested_at for f in row.files)),
                 }
             )
             if row is not None and row not in correction_materials:
@@ -446,10 +422,11 @@ def _case_context(
         case.pending_materials
         and (case.commitment_overdue or (case.commitment_due is not None and case.commitment_due < today))
     )
-    delivery = getattr(case, "delivery", None)
-    tracking = list(delivery.tracking.all()) if delivery is not None else []
+    full = queries.reads_in_full(user, case)
     documents = queries.documents_of(case)
-    delivery_state = queries.delivery_state(case, documents)
+    delivery = queries.delivery_of(
+        case, full=full, applicant=access.is_applicant_of(user, case), documents=documents
+    )
     closed_or_decided = case.state in {State.NOT_ACCEPTED, State.REFUSED, State.TERMINATED} or bool(
         case.decision_reason
     )
@@ -472,6 +449,8 @@ def _case_context(
         "paused_text": present.paused_text(case),
         "next_step": present.next_step_text(case),
         "events": [present.event_view(e) for e in queries.timeline(case)],
+        "identity": present.identity(case, full=full),
+        "contact_phone": queries.contact_phone(case, full=full),
         "correction": correction,
         "correction_items": correction_items,
         "correction_materials": correction_materials,
@@ -486,18 +465,14 @@ def _case_context(
         "commitment_overdue": commitment_overdue,
         "can_upload_pending": bool(pending_rows) and case.state not in CLOSED_STATES,
         "materials": [r for r in rows if r.files],
-        "extras": services.extra_materials(case),
+        "extras": present.files_of(case, services.extra_materials(case)),
         "delivery": delivery,
-        "delivery_phone_masked": mask_phone(delivery.phone) if delivery else "",
-        "tracking": tracking,
-        "delivery_state": delivery_state,
-        "delivery_state_label": queries.delivery_state_label(delivery_state),
         "documents": documents,
         "decision_documents": [d for d in documents if d.kind in DECISION_DOCUMENT_KINDS],
         "documents_pending": _documents_pending(case, documents),
         "show_decision": closed_or_decided,
         "remedy": remedy,
-        "review_rows": _review_rows(schema, case.form_data),
+        "review_rows": present.review_rows(queries.form_answers(case, full=full)),
         "upload_accept": present.UPLOAD_ACCEPT,
         "upload_help": _upload_help(),
         "today": today,
@@ -712,12 +687,7 @@ def case_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
 def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     if not case.number:
         raise Http404
-    person, enterprise, agent = case.applicant_person, case.applicant_enterprise, case.agent
-    if enterprise is not None:
-        id_label, id_value = _("统一社会信用代码"), enterprise.uscc
-    else:
-        id_label, id_value = _("身份证号码"), mask_id_number(person.id_number if person else "")
-    rows = [r for r in present.material_rows(services.checklist(case)) if r.files]
+    rows = [r for r in present.material_rows(case, services.checklist(case)) if r.files]
     delivery = getattr(case, "delivery", None)
     page_url = request.build_absolute_uri(_page(case))
     return {
@@ -725,17 +695,14 @@ def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "number": case.number,
         "title": case.title,
         "applicant_name": case.applicant_name,
-        "id_label": id_label,
-        "id_value": id_value,
-        "agent_name": agent.name if agent else "",
-        "agent_id": mask_id_number(agent.id_number) if agent else "",
+        **present.identity(case, full=False),  # on paper: masked for everyone
         "submitted_at": case.submitted_at,
         "department": case.department,
         "acceptance_due": case.acceptance_due,
         "due_provisional": case.due_provisional,
         "promised": limit_text(case.version.promised_limit, case.version.promised_limit_unit),
         "materials": rows,
-        "extras": services.extra_materials(case),
+        "extras": present.files_of(case, services.extra_materials(case)),
         "delivery_label": DeliveryMethod(delivery.method).label if delivery else "",
         "consult_phone": case.version.consult_phone,
         "location": case.version.location,

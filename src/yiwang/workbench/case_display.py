@@ -1,5 +1,6 @@
-"""Cases as staff read them: the queue rows, the deadlines with working days left, the form data
-with its schema labels, the materials received (superseded files included), and the trace.
+"""Cases as staff read them: the queue rows, the deadlines with working days left, and the facts
+of `cases.queries` (the one read model, masked by `queries.reads_in_full`) laid out for the
+workbench: the parties, the materials received (superseded files included), the steps, the trace.
 
 Reads only; every change goes through `cases.services`. The one query of its own here is the
 告知承诺 follow-up list (cases approved on commitment whose verification is still open).
@@ -9,23 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import StaffRole, User
-from yiwang.cases import clock, queries, services
-from yiwang.cases.models import (
-    Case,
-    CaseMaterial,
-    Channel,
-    DeliveryMethod,
-    action_label,
-    state_label,
-)
-from yiwang.core.masking import mask_id_number, mask_phone
+from yiwang.cases import clock, queries
+from yiwang.cases.models import Case, CaseMaterial, Channel
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 
 TRACKING_STATUSES = [
@@ -34,10 +27,7 @@ TRACKING_STATUSES = [
     ("out_for_delivery", gettext_lazy("派送中")),
     ("signed", gettext_lazy("已签收")),
 ]
-VERIFICATION_RESULTS = [
-    ("consistent", gettext_lazy("核查一致（承诺属实）")),
-    ("inconsistent", gettext_lazy("核查不一致（承诺不实）")),
-]
+VERIFICATION_RESULTS = [(k, gettext_lazy(label)) for k, label in queries.VERIFICATION_RESULT_LABELS.items()]
 URGENCY_TEXT = {"overdue": gettext_lazy("已超期"), "warning": gettext_lazy("即将到期")}
 EMPTY = "—"
 
@@ -101,14 +91,8 @@ def queue_rows(cases: list[Case]) -> list[QueueRow]:
     today = clock.today()
     calendar = current_calendar()
     rows = []
-    for case in cases:
-        if case.applicant_enterprise_id:
-            ident = case.applicant_enterprise.uscc
-        elif case.applicant_person_id:
-            ident = mask_id_number(case.applicant_person.id_number)
-        else:
-            ident = ""
-        rows.append(QueueRow(case, ident, due_of(case, today, calendar)))
+    for case in cases:  # masked in lists, whoever reads them
+        rows.append(QueueRow(case, queries.applicant_id(case, full=False), due_of(case, today, calendar)))
     return rows
 
 
@@ -141,142 +125,21 @@ class Party:
     extra: list[tuple[str, str]] = field(default_factory=list)
 
 
+ID_LABELS = {
+    ("enterprise", "uscc"): gettext_lazy("统一社会信用代码"),
+    ("person", "id_number"): gettext_lazy("居民身份证号码"),
+    ("agent", "id_number"): gettext_lazy("经办人身份证号码"),
+}
+
+
 def applicant_of(case: Case, *, full: bool) -> list[Party]:
-    """The applicant (and agent): the full ID number and phone only for the handling staff."""
-    parties: list[Party] = []
-    person, enterprise, agent = case.applicant_person, case.applicant_enterprise, case.agent
-
-    def id_text(value: str) -> str:
-        return value if full else mask_id_number(value)
-
-    def phone_text(value: str) -> str:
-        return (value if full else mask_phone(value)) or EMPTY
-
-    if enterprise is not None:
-        extra = []
-        if enterprise.legal_representative:
-            extra.append((_("法定代表人"), enterprise.legal_representative))
-        parties.append(
-            Party(
-                "enterprise",
-                enterprise.name,
-                _("统一社会信用代码"),
-                enterprise.uscc,
-                phone_text(enterprise.phone),
-                extra,
-            )
-        )
-    if person is not None:
-        parties.append(
-            Party(
-                "person",
-                person.name,
-                _("居民身份证号码"),
-                id_text(person.id_number),
-                phone_text(person.phone),
-            )
-        )
-    if agent is not None:
-        parties.append(
-            Party(
-                "agent",
-                agent.name,
-                _("经办人身份证号码"),
-                id_text(agent.id_number),
-                phone_text(agent.phone),
-            )
-        )
+    """The applicant (and agent) of `queries.parties`, masked unless `full` (the reader's rule)."""
+    parties = []
+    for p in queries.parties(case, full=full):
+        extra = [(_("法定代表人"), p["legal_representative"])] if p["legal_representative"] else []
+        label = str(ID_LABELS.get((p["kind"], p["id_kind"]), ""))
+        parties.append(Party(p["kind"], p["name"], label, p["identifier"], p["phone"] or EMPTY, extra))
     return parties
-
-
-# --- The form data, read-only --------------------------------------------------------------------
-
-
-@dataclass
-class FieldValue:
-    label: str
-    text: str = ""
-    columns: list[str] = field(default_factory=list)  # tables
-    rows: list[list[str]] = field(default_factory=list)
-
-
-def _division_names(codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    from yiwang.core.models import Division
-
-    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
-
-
-def _address_codes(fields: list[dict], data: dict) -> set[str]:
-    codes = set()
-    for f in fields:
-        value = data.get(f.get("name"))
-        if f.get("type") == "address" and isinstance(value, dict) and value.get("division"):
-            codes.add(str(value["division"]))
-        if f.get("type") == "table" and isinstance(value, list):
-            for row in value:
-                if isinstance(row, dict):
-                    codes |= _address_codes(f.get("columns") or [], row)
-    return codes
-
-
-def _value_text(f: dict, value: Any, divisions: dict[str, str], *, full: bool) -> str:
-    if value in (None, "", [], {}):
-        return EMPTY
-    kind = f.get("type")
-    options = {str(o.get("value")): str(o.get("label") or o.get("value")) for o in f.get("options") or []}
-    if kind == "choice":
-        return options.get(str(value), str(value))
-    if kind == "multichoice":
-        values = value if isinstance(value, list) else [value]
-        return "、".join(options.get(str(v), str(v)) for v in values)
-    if kind == "address" and isinstance(value, dict):
-        division = divisions.get(str(value.get("division", "")), str(value.get("division", "")))
-        return " ".join(x for x in (division, str(value.get("detail", ""))) if x)
-    if kind == "id_number" and not full:
-        return mask_id_number(str(value))
-    if kind == "phone" and not full:
-        return mask_phone(str(value))
-    if kind == "money":
-        return _("%(n)s 元") % {"n": value}
-    return str(value)
-
-
-def form_values(case: Case, *, full: bool) -> list[FieldValue]:
-    """The submitted form with the schema's labels; tables as rows; hidden fields left out."""
-    schema = services.case_schema(case)
-    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and f.get("name")]
-    data = case.form_data if isinstance(case.form_data, dict) else {}
-    divisions = _division_names(_address_codes(fields, data))
-    out = []
-    for f in fields:
-        value = data.get(f["name"])
-        if f.get("show_if") and value in (None, "", [], {}):
-            continue  # a conditional field that did not apply
-        label = str(f.get("label") or f["name"])
-        if f.get("type") == "table":
-            columns = [c for c in f.get("columns") or [] if isinstance(c, dict)]
-            rows = [
-                [_value_text(c, row.get(c.get("name")), divisions, full=full) for c in columns]
-                for row in (value if isinstance(value, list) else [])
-                if isinstance(row, dict)
-            ]
-            out.append(
-                FieldValue(
-                    label,
-                    EMPTY if not rows else "",
-                    [str(c.get("label") or c["name"]) for c in columns],
-                    rows,
-                )
-            )
-        else:
-            out.append(FieldValue(label, _value_text(f, value, divisions, full=full)))
-    known = {f["name"] for f in fields}
-    for name, value in data.items():  # values of fields no longer in the schema stay visible
-        if name not in known and value not in (None, "", [], {}):
-            out.append(FieldValue(name, str(value)))
-    return out
 
 
 # --- Materials -----------------------------------------------------------------------------------
@@ -289,36 +152,39 @@ class MaterialRow:
     is_key: bool
     material_id: int | None
     pending: bool
-    files: list[CaseMaterial]  # every file received, newest last; superseded ones marked `replaced`
+    files: list[dict]  # `queries.material_fact`s, newest last; superseded ones marked `replaced`
     tolerable: bool = False  # may be accepted as pending (容缺)
     blocking: bool = False  # required and missing: blocks submission
     errors: list[str] = field(default_factory=list)
 
     @property
-    def current(self) -> list[CaseMaterial]:
-        return [f for f in self.files if not f.replaced]
+    def current(self) -> list[dict]:
+        return [f for f in self.files if not f["replaced"]]
 
 
-def material_rows(case: Case) -> tuple[list[MaterialRow], list[CaseMaterial]]:
+def case_file_url(case: Case, received: CaseMaterial) -> str:
+    return reverse("workbench:case-file", args=[case.number, received.pk])
+
+
+def intake_file_url(case: Case, received: CaseMaterial) -> str:
+    return reverse("workbench:intake-file", args=[case.draft_key, received.pk])
+
+
+def material_rows(case: Case, *, intake: bool = False) -> tuple[list[MaterialRow], list[dict]]:
     """Each catalog material with every file received for it, and the extra documents."""
-    received: dict[int | None, list[CaseMaterial]] = {}
-    for item in case.materials.select_related("file").order_by("uploaded_at", "id"):
-        received.setdefault(item.material_id, []).append(item)
-    pending = set(case.pending_materials or [])
+    url = intake_file_url if intake else case_file_url
+    groups, extras = queries.material_groups(case, queries.received_materials(case), url)
     rows = [
         MaterialRow(
-            m.name,
-            m.get_necessity_display(),
-            m.is_key,
-            m.pk,
-            m.pk in pending,
-            received.pop(m.pk, []),
+            g["material"].name,
+            g["material"].get_necessity_display(),
+            g["material"].is_key,
+            g["material"].pk,
+            g["pending"],
+            g["files"],
         )
-        for m in services.required_materials(case)
+        for g in groups
     ]
-    extras = received.pop(None, [])
-    for files in received.values():  # files against a material no longer listed (another situation)
-        extras.extend(files)
     return rows, extras
 
 
@@ -334,26 +200,14 @@ class Step:
 
 
 def steps_of(case: Case) -> list[Step]:
-    steps = services.review_steps(case)
-    current = services.current_step(case)
-    decided = case.decided_on is not None
-    out = []
-    for i, s in enumerate(steps):
-        if current is not None:
-            status = "done" if i < case.review_step else ("current" if i == case.review_step else "todo")
-        else:
-            status = "done" if decided else "todo"
-        role = _role_label(s.get("role", "approver"))
-        out.append(Step(i + 1, str(s.get("name", "")), role, status))
-    return out
+    return [
+        Step(s["number"], s["name"], _role_label(s["role"]), s["status"]) for s in queries.review_steps(case)
+    ]
 
 
 def step_text(case: Case) -> str:
-    step = services.current_step(case)
-    if step is None:
-        return ""
-    role = _role_label(step.get("role", "approver"))
-    return f"{step.get('name', '')}（{role}）"
+    current = next((s for s in steps_of(case) if s.status == "current"), None)
+    return f"{current.name}（{current.role}）" if current else ""
 
 
 @dataclass
@@ -367,45 +221,19 @@ class TraceRow:
     detail: str
 
 
-def _event_detail(event) -> str:
-    data = event.data or {}
-    parts = []
-    if data.get("material"):
-        parts.append(str(data["material"]))
-    if data.get("procedure") and event.action == "suspend":
-        parts.append(_("程序：%(p)s") % {"p": data["procedure"]})
-    if data.get("days"):
-        parts.append(_("延长 %(n)s 个工作日") % {"n": data["days"]})
-    if data.get("commitment_date"):
-        parts.append(_("承诺补齐日期：%(d)s") % {"d": data["commitment_date"]})
-    if data.get("result"):
-        parts.append(dict(VERIFICATION_RESULTS).get(data["result"], data["result"]))
-    if data.get("method"):
-        method = data["method"]
-        parts.append(str(DeliveryMethod(method).label) if method in DeliveryMethod.values else method)
-    if data.get("tracking_number"):
-        parts.append(_("运单号：%(n)s") % {"n": data["tracking_number"]})
-    if data.get("remedy"):
-        parts.append(_("救济途径：%(r)s") % {"r": data["remedy"]})
-    if event.action == "request_correction" and isinstance(data.get("items"), list):
-        parts += [
-            f"{i.get('label') or _('其他')}：{i.get('note', '')}"
-            for i in data["items"]
-            if isinstance(i, dict)
-        ]
-    return "；".join(str(p) for p in parts)
-
-
 def trace_rows(case: Case) -> list[TraceRow]:
-    return [
-        TraceRow(
-            e.at,
-            e.actor_text,
-            action_label(e.action),
-            state_label(e.from_state) if e.from_state != e.to_state else "",
-            state_label(e.to_state) if e.from_state != e.to_state else "",
-            e.reason,
-            _event_detail(e),
+    rows = []
+    for e in map(queries.event_row, queries.timeline(case)):
+        changed = e["from_state"] != e["to_state"]
+        rows.append(
+            TraceRow(
+                e["at"],
+                e["actor"],
+                e["action_label"],
+                e["from_label"] if changed else "",
+                e["to_label"] if changed else "",
+                e["reason"],
+                "；".join(e["details"]),
+            )
         )
-        for e in queries.timeline(case)
-    ]
+    return rows

@@ -33,7 +33,6 @@ from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Entry, EntryStatus
 from yiwang.core import uploads
-from yiwang.core.masking import mask_phone
 from yiwang.core.queries import departments_in_subtree
 from yiwang.workbench import case_display as display
 from yiwang.workbench import case_forms
@@ -202,12 +201,13 @@ def _detail(
         elif (form := case_forms.action_form(action, case)) is not None:
             action_forms.append(form)
     today = clock.today()
+    full = queries.reads_in_full(user, case)
     material_rows, extras = display.material_rows(case)
     documents = queries.documents_of(case)
-    tracking = list(delivery.tracking.all()) if delivery is not None else []
+    delivery_facts = queries.delivery_of(case, full=full, applicant=False, documents=documents)
     status_labels = dict(display.TRACKING_STATUSES)
-    for event in tracking:
-        event.status_label = str(status_labels.get(event.status, event.status))
+    for event in delivery_facts["tracking"] if delivery_facts else []:
+        event["status_label"] = str(status_labels.get(event["status"], event["status"]))
     can_verify = (
         bool(case.commitment_text)
         and case.verified_at is None
@@ -249,21 +249,16 @@ def _detail(
             "step": display.step_text(case),
             "steps": display.steps_of(case),
             "channel_label": Channel(case.channel).label if case.channel in Channel.values else case.channel,
-            "parties": display.applicant_of(case, full=queries.reads_in_full(user, case)),
-            "contact_phone": case.contact_phone if handling else mask_phone(case.contact_phone),
-            "form_values": display.form_values(case, full=queries.reads_in_full(user, case)),
+            "parties": display.applicant_of(case, full=full),
+            "contact_phone": queries.contact_phone(case, full=full),
+            "form_values": queries.form_answers(case, full=full),
             "material_rows": material_rows,
             "extras": extras,
             "pending_names": [r.name for r in material_rows if r.pending],
             "corrections": corrections,
             "trace": display.trace_rows(case),
-            "delivery": delivery,
-            "delivery_state": queries.delivery_state_label(queries.delivery_state(case, documents)),
+            "delivery": delivery_facts,
             "documents": documents,
-            "tracking": tracking,
-            "delivery_phone": (delivery.phone if handling else mask_phone(delivery.phone))
-            if delivery
-            else "",
             "action_forms": action_forms,
             "single_action": len(action_forms) == 1,
             "bound_action": bound.action if bound is not None else "",
@@ -330,7 +325,15 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
         case = _case_or_404(request, number)
         form.case = case
         return _detail(request, case, bound=form, status=400)
-    messages.success(request, _("已完成“%(action)s”。") % {"action": label})
+    delivery = getattr(case, "delivery", None) if action == "deliver" else None
+    if services.express_in_transit(delivery):  # handed to the carrier: delivered when signed for
+        messages.success(
+            request,
+            _("办理结果已交寄（运单号 %(number)s），快递签收后即为送达。")
+            % {"number": delivery.tracking_number},
+        )
+    else:
+        messages.success(request, _("已完成“%(action)s”。") % {"action": label})
     return redirect("workbench:case-detail", number=case.number)
 
 
@@ -445,7 +448,7 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     """A printable receipt (收件回执 / 受理通知) for the applicant at the window."""
     case = _case_or_404(request, number)
     rows, extras = display.material_rows(case)
-    parties = display.applicant_of(case, full=False)
+    parties = display.applicant_of(case, full=False)  # on paper: masked for everyone
     delivery = getattr(case, "delivery", None)
     return render(
         request,
@@ -586,7 +589,7 @@ def _intake_problems(case, data, errors, delivery_form, rows) -> list[tuple[str,
 
 
 def _intake_page(request, case, *, data=None, errors=None, delivery_form=None, extra=None, status=200):
-    rows, extras = display.material_rows(case)
+    rows, extras = display.material_rows(case, intake=True)
     errors = errors or {}
     items = {i.material.pk: i for i in services.checklist(case)}
     for row in rows:

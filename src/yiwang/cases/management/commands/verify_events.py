@@ -34,7 +34,7 @@ class Command(BaseCommand):
             while True:
                 chunk = list(
                     cases.filter(pk__gt=last_pk).values_list(
-                        "pk", "number", "event_count", "last_event_hash"
+                        "pk", "number", "draft_key", "event_count", "last_event_hash"
                     )[:CHUNK]
                 )
                 if not chunk:
@@ -47,8 +47,8 @@ class Command(BaseCommand):
                     .iterator(chunk_size=5000)
                 ):
                     by_case[event.case_id].append(event)
-                for pk, number, count, last_hash in chunk:
-                    found = list(trace.verify_chain(pk, by_case[pk], count, last_hash))
+                for pk, number, key, count, last_hash in chunk:
+                    found = list(trace.verify_chain(pk, key, by_case[pk], count, last_hash))
                     for b in found:
                         self.stderr.write(
                             f"{number or pk}: 事件 {b.seq if b.seq is not None else '-'}: {b.problem}"

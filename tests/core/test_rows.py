@@ -1,0 +1,91 @@
+"""The hand-written statements of the hot paths (`core.rows`) behave as the ORM does, on SQLite and
+PostgreSQL alike: values in through each field's preparation, out through its converters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from yiwang.accounts.models import Person, User
+from yiwang.accounts.services import user_for_token
+from yiwang.cases import published as published_parts
+from yiwang.cases.published import entry_to_apply
+from yiwang.catalog.models import Entry
+from yiwang.core import rows
+from yiwang.core.models import OutboxMessage, StoredFile
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_insert_then_the_orm_reads_the_same_values():
+    at = timezone.now().replace(microsecond=123456)
+    messages = [
+        OutboxMessage(topic="t.one", payload={"名称": "甲", "n": [1, 2.5, None], "ok": True}, created_at=at),
+        OutboxMessage(topic="t.two", payload={}, available_at=at + dt.timedelta(hours=1)),
+    ]
+    rows.insert(messages)
+    assert all(m.pk is not None and not m._state.adding for m in messages)
+    for m in messages:
+        assert _fields(OutboxMessage.objects.get(pk=m.pk)) == _fields(m)
+
+
+def test_a_given_primary_key_is_kept_and_uuids_round_trip():
+    key = uuid.uuid4()
+    stored = StoredFile(
+        id=key, original_name="证明.pdf", content_type="application/pdf", kind="pdf", size=3, sha256="a" * 64
+    )
+    rows.insert([stored])
+    assert stored.pk == key and isinstance(stored.pk, uuid.UUID)
+    assert _fields(StoredFile.objects.get(pk=key)) == _fields(stored)
+
+
+def test_build_equals_the_orm_instance_and_an_outer_join_miss_is_none():
+    rows.insert([OutboxMessage(topic="t", payload={"a": 1})])
+    qn = connection.ops.quote_name
+    table = qn(OutboxMessage._meta.db_table)
+    found = rows.fetch(
+        f"SELECT {rows.columns(OutboxMessage, 'o')}, {rows.columns(Person, 'p')} FROM {table} o "
+        f"LEFT JOIN {qn(Person._meta.db_table)} p ON p.{qn('id')} = -1 ORDER BY o.{qn('id')} DESC",
+        [],
+    )
+    built = rows.build(OutboxMessage, found)
+    assert _fields(built) == _fields(OutboxMessage.objects.order_by("-pk").first())
+    assert rows.build(Person, found, rows.width(OutboxMessage)) is None
+
+
+def test_a_token_brings_its_account_and_profile_in_one_statement(demo_region, api_token):
+    token = api_token("demo-citizen")
+    with CaptureQueriesContext(connection) as queries:
+        user = user_for_token(token)
+        assert user is not None and user.username == "demo-citizen"
+        assert user.person.name  # loaded with the token: no second read
+        assert not hasattr(user, "enterprise")  # known absent: no read either
+    assert len([q for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]) == 1
+    assert _fields(user) == _fields(User.objects.get(pk=user.pk))
+    assert _fields(user.person) == _fields(Person.objects.get(user=user))
+
+
+def test_an_expired_or_unknown_token_finds_nobody(demo_region, api_token):
+    token = api_token("demo-citizen")
+    assert user_for_token(token + "x") is None
+    User.objects.filter(username="demo-citizen").update(is_active=False)
+    assert user_for_token(token) is None
+
+
+def test_the_entry_to_apply_is_the_orm_entry_with_its_published_version(published):
+    entry = Entry.objects.select_related("department__division").get(pk=published.pk)
+    found = entry_to_apply(entry.code)
+    assert _fields(found) == _fields(entry)
+    assert found.department.division.code == entry.department.division.code
+    assert found.published.pk == entry.published_id
+    assert published_parts.published(found.published).version_id == entry.published_id
+    assert entry_to_apply("NO-SUCH-CODE") is None
