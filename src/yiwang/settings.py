@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yiwang.accounts.middleware.PreferencesMiddleware",
+    # Last, so its pages have the user and language; still before any view or CSRF check reads
+    # the body (sizes and unstorable text: 413, 404, 422 or 400).
+    "yiwang.core.request_guard.RequestGuardMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"
@@ -234,9 +237,29 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 if SECURE_SSL_REDIRECT:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The guide editor and the form builder post one field per element of every row.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+
+# --- Request and upload sizes: one consistent set ---------------------------------------------
+# A file (a material, a blank form or sample) may be MAX_UPLOAD_BYTES. One request may carry
+# MAX_FILES_PER_REQUEST such files: a JSON body (the API's application, files in Base64, 4/3 their
+# size) is allowed that plus REQUEST_FORM_ALLOWANCE for the form; a multipart body the files as
+# they are (or one catalog import file) plus the same allowance. A larger body answers 413, judged
+# by its Content-Length before it is read (core.request_guard); a body without one (chunked) is
+# read only up to its limit. Documented in README ("Limits on what a request may carry").
+MIB = 1024 * 1024
+MAX_UPLOAD_BYTES = 10 * MIB
+MAX_IMPORT_BYTES = 20 * MIB
+MAX_FILES_PER_REQUEST = 3
+REQUEST_FORM_ALLOWANCE = 1 * MIB
+MAX_JSON_BODY_BYTES = MAX_FILES_PER_REQUEST * 4 * -(-MAX_UPLOAD_BYTES // 3) + REQUEST_FORM_ALLOWANCE
+MAX_MULTIPART_BODY_BYTES = (
+    max(MAX_FILES_PER_REQUEST * MAX_UPLOAD_BYTES, MAX_IMPORT_BYTES) + REQUEST_FORM_ALLOWANCE
+)
+MAX_FORM_BODY_BYTES = 5 * MIB  # urlencoded posts: the guide editor's largest guides
+# Django's own check of a body held in memory: the largest of the above (each type's own limit
+# is applied first, by the middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_JSON_BODY_BYTES, MAX_FORM_BODY_BYTES)
 
 # --- Mail and SMS (real local implementations; see docs/operations.md) ---------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -18,16 +19,17 @@ from yiwang.api.errors import error_body
 from yiwang.api.pagination import MAX_PAGE_SIZE
 from yiwang.catalog import access, exchange, queries, stats
 from yiwang.catalog.models import Entry
+from yiwang.core.validation import RowId
 
 router = Router(tags=["catalog"])
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_BYTES = settings.MAX_IMPORT_BYTES
 
 
 class ItemFilter(Schema):
     q: str = Field("", max_length=100, description="检索词，支持群众日常说法，如“生孩子”“开饭店”")
     division: str | None = Field(None, description="区划代码：该区划及下级部门的事项")
-    department: int | None = None
+    department: RowId | None = Field(None, description="部门编号")
     type: str | None = Field(None, max_length=2, description="事项类型代码，如 01 行政许可")
     topic: str | None = Field(None, max_length=40, description="主题分类代码")
     audience: str | None = Field(None, pattern="^(person|enterprise)$", description="person / enterprise")
@@ -210,7 +212,7 @@ class ExportQuery(Schema):
     format: str = Field("json", pattern="^(json|xlsx)$", description="json 或 xlsx")
     drafts: bool = Field(False, description="导出每个事项的最新版本（含草稿），默认只导出已发布的")
     division: str | None = Field(None, description="只导出该区划及下级的事项")
-    department: int | None = None
+    department: RowId | None = Field(None, description="部门编号")
 
 
 @router.get("/catalog/export", auth=signed_in, summary="导出事项（Excel 或 JSON 文件）")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,7 +14,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from yiwang.accounts.throttle import TooManyAttempts
 from yiwang.cases.rules import TRANSITIONS
 from yiwang.cases.services import CaseConflict, NotYourAction
-from yiwang.core import validation
+from yiwang.core import body_limits, validation
+from yiwang.core.validation import error_body
 from yiwang.core.workdays import YearNotInCalendar
 
 log = logging.getLogger("yiwang.api")
@@ -27,10 +27,6 @@ class Conflict(Exception):
     def __init__(self, message: str, *, code: str = "conflict", allowed: list[str] | None = None):
         self.message, self.code, self.allowed = message, code, allowed
         super().__init__(message)
-
-
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any) -> dict:
-    return {"code": code, "message": message, "fields": fields or {}, **extra}
 
 
 # Location parts that are not field names: the request part, the body parameter's name, and the
@@ -94,8 +90,17 @@ def install(api: NinjaAPI) -> None:
             request, error_body("forbidden_action", exc.message, allowed=exc.allowed), status=403
         )
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # The request guard refuses an oversized body before a view runs (core.request_guard);
+        # this is Django's own check, should a body still pass it.
+        limit = body_limits.limit_for(request)
+        return api.create_response(request, error_body("too_large", body_limits.message(limit)), status=413)
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, RequestDataTooBig):
+            return too_large(request, exc.__cause__)
         if isinstance(exc.__cause__, SchemaValidationError):
             # A NUL in a JSON body: django-ninja wraps every body-parser error in a 400.
             return schema_invalid(request, exc.__cause__)

@@ -1,51 +1,39 @@
-"""Request parsing that refuses NUL characters.
+"""Request parsing that refuses text no database can store.
 
-PostgreSQL cannot store or even compare a string containing NUL (U+0000): psycopg raises before
-the query is sent, which would surface as a 500. Django's form fields refuse NUL for the pages;
-this does the same for the API's query strings, forms and JSON bodies, as a 422 naming the field.
+A NUL (U+0000) or a lone surrogate (U+D800–U+DFFF, e.g. a JSON `"\\ud800"`) anywhere in a JSON
+body, as a value or a key, answers 422 naming the field path (`form_data.x`) before any view runs;
+see `core.storable` for why. The request guard middleware covers query strings, forms and paths
+for every page; query strings and forms are checked here too, so the API names them the same way
+whichever sees them first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja.errors import ValidationError
 from ninja.parser import Parser
 
-NUL = "\x00"
+from yiwang.core import storable
 
 
-def _nul_paths(value: Any, path: tuple) -> list[tuple]:
-    """Where in a parsed request a string (or a key) holds a NUL character."""
-    if isinstance(value, str):
-        return [path] if NUL in value else []
-    if isinstance(value, dict):
-        paths = []
-        for key, item in value.items():
-            key_path = (*path, str(key))
-            if NUL in str(key):
-                paths.append(key_path)
-            paths.extend(_nul_paths(item, key_path))
-        return paths
-    if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in _nul_paths(item, (*path, i))]
-    return []
-
-
-def _refuse(paths: list[tuple], where: str) -> None:
-    if paths:
+def _refuse(found: list[tuple[tuple, str]], where: str) -> None:
+    if found:
         raise ValidationError(
-            [{"loc": (where, *p), "type": "null_character", "msg": "NUL character"} for p in paths]
+            [{"loc": (where, *path), "type": kind, "msg": "unstorable text"} for path, kind in found]
         )
 
 
-class NulSafeParser(Parser):
-    def parse_body(self, request):
+class StorableTextParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
         data = super().parse_body(request)
-        _refuse(_nul_paths(data, ()), "body")
+        if storable.json_may_hold(request.body):
+            _refuse(storable.problems(data), "body")
         return data
 
-    def parse_querydict(self, data, list_fields, request):
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:
         result = super().parse_querydict(data, list_fields, request)
-        _refuse(_nul_paths(result, ()), "query")
+        _refuse(storable.problems(result), "query")
         return result

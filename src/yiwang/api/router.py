@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from yiwang.api import accounts, cases, catalog, core, errors
-from yiwang.api.parser import NulSafeParser
+from yiwang.api.parser import StorableTextParser
 from yiwang.api.renderers import ChineseJSONRenderer
 
 api = NinjaAPI(
@@ -14,7 +14,7 @@ api = NinjaAPI(
     description="一体化在线政务服务平台接口。错误统一为 {code, message, fields}；列表为 {count, results}。",
     urls_namespace="api",
     renderer=ChineseJSONRenderer(),
-    parser=NulSafeParser(),
+    parser=StorableTextParser(),
 )
 errors.install(api)
 api.add_router("/", core.router)

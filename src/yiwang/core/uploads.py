@@ -41,7 +41,7 @@ CONTENT_TYPES = {
 }
 DOCUMENT_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "doc", "xls", "ofd")
 IMAGE_AND_PDF = ("pdf", "png", "jpeg")
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = settings.MAX_UPLOAD_BYTES
 
 
 def sniff(head: bytes, data: bytes | None = None) -> str | None:

@@ -5,9 +5,21 @@ speak through here."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
+from pydantic import Field
+
+# The largest value of a 64-bit signed integer column (every id is a BigAutoField). A larger number
+# in a query cannot match anything and makes SQLite raise (a 500), so such parameters declare it
+# as their bound (documented in the OpenAPI schema) and are refused with a 422 naming them.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any) -> dict:
+    """The one error shape of the API: `{"code", "message", "fields"}` (and any extra keys)."""
+    return {"code": code, "message": message, "fields": fields or {}, **extra}
 
 
 def message_for(error: dict[str, Any]) -> str:
@@ -45,6 +57,8 @@ def message_for(error: dict[str, Any]) -> str:
         return _("取值不在允许范围内，可选：%(expected)s。") % {"expected": ctx.get("expected", "")}
     if kind == "null_character":
         return _("不能包含空字符（U+0000）。")
+    if kind == "surrogate_character":
+        return _("含有无法保存的字符（单独的代理项 U+D800–U+DFFF）。")
     if kind == "json_invalid":
         return _("请求体不是有效的 JSON。")
     if kind.startswith("string") or kind.startswith("bool"):

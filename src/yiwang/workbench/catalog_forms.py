@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +34,7 @@ REVIEW_ROLE_CHOICES = [
     ("approver", gettext_lazy("审批人")),
 ]
 UPLOAD_KINDS = ("pdf", "docx", "xlsx", "doc", "xls")
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = settings.MAX_UPLOAD_BYTES
 
 # (section key, heading, scalar fields, formset prefixes)
 SECTIONS = [
