@@ -22,9 +22,10 @@ the services (far too slow for a million), but they are the rows the services wo
 - the deadline columns come from `cases.deadlines.schedule_or_provisional` over the real
   working-day calendar (`core.workdays.current_calendar`), the function the services use.
 
-Not generated: case events (each case has `event_count` 0 and no hash, so `yiwang verify-events`
-has nothing to check for them), materials, corrections, deliveries and notices. Submissions grow
-over the two years as the platform gains users; a quarter of the online ones fall on rest days.
+Not generated: case events (each case has `event_count` 0 and no hash: `yiwang verify-events`
+reports each as a case no event records, and no trace checkpoint records them), materials,
+corrections, deliveries and notices. Submissions grow over the two years as the platform gains
+users; a quarter of the online ones fall on rest days.
 
 The accounts the benchmarks act as are created too (none can sign in): bench-reviewer (a reviewer
 of the department with the most cases), bench-clerk (window clerk at the city's 政务服务中心),

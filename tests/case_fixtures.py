@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.guide_samples import PDF, db_document, make_entry, store_pdf
+from yiwang.cases import drafts
 
 FORM = {
     "fields": [
@@ -125,15 +126,14 @@ FORM_DATA = {"applicant_name": "张三", "shop_name": "好味道小吃", "area":
 @pytest.fixture
 def submitted(published, users):
     """submitted(entry=published, user=demo-citizen) → a submitted case with every material."""
-    from yiwang.cases import services
 
     def make(entry=None, user=None, **submit_kwargs):
         entry = entry or published
         user = user or users["demo-citizen"]
-        case = services.start_application(user, entry)
-        services.save_form(user, case, FORM_DATA)
-        for item in services.checklist(case):
-            services.attach_material(user, case, item.material.pk, PDF, f"{item.material.name}.pdf")
-        return services.submit(user, case, **submit_kwargs)
+        case = drafts.start_application(user, entry)
+        drafts.save_form(user, case, FORM_DATA)
+        for item in drafts.checklist(case):
+            drafts.attach_material(user, case, item.material.pk, PDF, f"{item.material.name}.pdf")
+        return drafts.submit(user, case, **submit_kwargs)
 
     return make

@@ -17,6 +17,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 pytest_plugins = ["case_fixtures"]
 
+# The API's rate limits are off in the suite (settings: TESTING), and in the servers and workers a
+# test starts as processes of their own too; the tests of the limits turn them on themselves.
+os.environ.setdefault("API_RATE_LIMIT_ENABLED", "0")
+
 
 @pytest.fixture
 def workday_calendar(db):

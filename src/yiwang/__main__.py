@@ -33,6 +33,9 @@ def _serve(host: str, port: int, workers: int) -> None:
         "4",
         "--access-logfile",
         "-",
+        # Masks query strings (ID numbers, phones, tokens), URLs and credentials in the access log.
+        "--logger-class",
+        "yiwang.core.logging.GunicornLogger",
         "--graceful-timeout",
         "5",
     ]

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "yiwang.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API's rate limits (429 with Retry-After, in the asked language), before any view works.
+    "yiwang.api.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,15 +158,36 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:my-space"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Sign-in attempts allowed per window, by username and by client address.
+# Sign-in throttling (accounts/throttle.py): per (account, address) the first LOGIN_RATE_LIMIT
+# failures are free, then each attempt waits LOGIN_DELAY_SECONDS, doubling up to
+# LOGIN_DELAY_MAX_SECONDS; a day without failures forgets them. Per address across accounts
+# (credential stuffing): LOGIN_ADDRESS_LIMIT failures per LOGIN_RATE_WINDOW_SECONDS.
 LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("LOGIN_RATE_WINDOW_SECONDS", "900"))
+LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "60"))
+LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
+LOGIN_FORGET_SECONDS = int(os.environ.get("LOGIN_FORGET_SECONDS", "86400"))
+LOGIN_ADDRESS_LIMIT = int(os.environ.get("LOGIN_ADDRESS_LIMIT", "200"))
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()]
+# The API as a whole (api/ratelimit.py): requests per fixed window, per token and per address,
+# writes (unsafe methods) and reads apart; off under the test runner except where a test turns it on.
+API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
+API_RATE_LIMIT_TOKEN_WRITES = int(os.environ.get("API_RATE_LIMIT_TOKEN_WRITES", "120"))
+API_RATE_LIMIT_TOKEN_READS = int(os.environ.get("API_RATE_LIMIT_TOKEN_READS", "1200"))
+API_RATE_LIMIT_ADDRESS_WRITES = int(os.environ.get("API_RATE_LIMIT_ADDRESS_WRITES", "600"))
+API_RATE_LIMIT_ADDRESS_READS = int(os.environ.get("API_RATE_LIMIT_ADDRESS_READS", "6000"))
+API_RATE_LIMIT_ENABLED = not TESTING and os.environ.get("API_RATE_LIMIT_ENABLED", "1") != "0"
 # How often a process checks whether an administrator changed the working-day calendar.
 # Cases: a yellow warning this many working days before a due date; the follow-up check of a
 # 告知承诺制 approval is due this many working days after it; the worker sweeps this often.
 CASE_WARN_WORKDAYS = int(os.environ.get("CASE_WARN_WORKDAYS", "3"))
 COMMITMENT_CHECK_WORKDAYS = int(os.environ.get("COMMITMENT_CHECK_WORKDAYS", "20"))
 WORKER_SWEEP_SECONDS = int(os.environ.get("WORKER_SWEEP_SECONDS", "300"))
+# The trace's checkpoints (cases/anchors.py): the heads of the chains that grew, anchored hourly.
+TRACE_CHECKPOINT_SECONDS = int(os.environ.get("TRACE_CHECKPOINT_SECONDS", "3600"))
+# Delivered outbox messages and finished task results are kept this long (days), then purged.
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 CASE_CARRIER = os.environ.get("CASE_CARRIER", "yiwang.cases.carriers.LocalCarrier")
 CALENDAR_RECHECK_SECONDS = 0.0 if TESTING else float(os.environ.get("CALENDAR_RECHECK_SECONDS", "5"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
@@ -250,6 +273,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 MIB = 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * MIB
 MAX_IMPORT_BYTES = 20 * MIB
+MAX_IMPORT_ROWS = 20000  # rows of one sheet (or entries of one JSON file) of a catalog import
 MAX_FILES_PER_REQUEST = 3
 REQUEST_FORM_ALLOWANCE = 1 * MIB
 MAX_JSON_BODY_BYTES = MAX_FILES_PER_REQUEST * 4 * -(-MAX_UPLOAD_BYTES // 3) + REQUEST_FORM_ALLOWANCE

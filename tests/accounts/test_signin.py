@@ -1,4 +1,5 @@
-"""Signing in: passwords under the rate limit, the login log, tokens and the TOTP second factor."""
+"""Signing in: passwords, the login log, tokens and the TOTP second factor (the limits on
+attempts: test_throttling.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import pyotp
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.utils import timezone
 
 from yiwang.accounts import services, throttle
@@ -38,53 +39,6 @@ def test_sign_in_records_every_attempt(demo_region):
         ("nobody-here", "10.0.0.1", False),
         ("demo-citizen", "10.0.0.2", True),
     ]
-
-
-def test_five_failures_lock_the_username_even_for_the_right_password(demo_region):
-    for _ in range(5):
-        with pytest.raises(services.InvalidCredentials):
-            services.sign_in(request_from(), "demo-citizen", "wrong")
-    with pytest.raises(TooManyAttempts) as info:
-        services.sign_in(request_from("10.9.9.9"), "demo-citizen", PASSWORD)
-    assert 1 <= info.value.retry_after <= 900
-    assert "分钟" in info.value.message
-    # The refused attempt is not even checked, so it is not recorded as a success.
-    assert not LoginAttempt.objects.filter(succeeded=True).exists()
-    # Upper case is the same username.
-    with pytest.raises(TooManyAttempts):
-        services.sign_in(request_from(), "DEMO-CITIZEN", PASSWORD)
-    # Another user from the same address is not locked out by someone else's typos.
-    assert services.sign_in(request_from(), "demo-citizen2", PASSWORD).username == "demo-citizen2"
-
-
-def test_the_lock_lifts_when_failures_leave_the_window(demo_region):
-    for _ in range(5):
-        with pytest.raises(services.InvalidCredentials):
-            services.sign_in(request_from(), "demo-citizen", "wrong")
-    LoginAttempt.objects.update(at=timezone.now() - dt.timedelta(seconds=901))
-    assert services.sign_in(request_from(), "demo-citizen", PASSWORD)
-
-
-def test_a_success_resets_the_username_count(demo_region):
-    for _ in range(4):
-        with pytest.raises(services.InvalidCredentials):
-            services.sign_in(request_from(), "demo-citizen", "wrong")
-    services.sign_in(request_from(), "demo-citizen", PASSWORD)
-    for _ in range(4):
-        with pytest.raises(services.InvalidCredentials):
-            services.sign_in(request_from(), "demo-citizen", "wrong")
-    assert services.sign_in(request_from(), "demo-citizen", PASSWORD)
-
-
-@override_settings(LOGIN_RATE_LIMIT=2)
-def test_one_address_trying_many_usernames_is_limited(demo_region):
-    # Allowance for an address is LOGIN_RATE_LIMIT × ADDRESS_ALLOWANCE_FACTOR failures.
-    for i in range(2 * throttle.ADDRESS_ALLOWANCE_FACTOR):
-        with pytest.raises(services.InvalidCredentials):
-            services.sign_in(request_from("10.6.6.6"), f"guess-{i}", "wrong")
-    with pytest.raises(TooManyAttempts):
-        services.sign_in(request_from("10.6.6.6"), "demo-citizen", PASSWORD)
-    assert services.sign_in(request_from("10.7.7.7"), "demo-citizen", PASSWORD)
 
 
 def test_inactive_accounts_cannot_sign_in(demo_region):

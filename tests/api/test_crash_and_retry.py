@@ -40,6 +40,9 @@ def _serve(port: int, var_dir, database_url: str) -> subprocess.Popen:
         "YIWANG_VAR_DIR": str(var_dir),
         "SECRET_KEY": "crash-test-only",
         "WEB_CONCURRENCY": "2",
+        # 200 keyed submissions from one token in seconds: far over the API's rate limit,
+        # which is not what this test is about (tests/api/test_rate_limit.py is).
+        "API_RATE_LIMIT_ENABLED": "0",
     }
     env.pop("PYTEST_CURRENT_TEST", None)
     server = subprocess.Popen(

@@ -6,7 +6,7 @@ import pytest
 
 from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
-from yiwang.cases import access, services
+from yiwang.cases import access, changes, drafts, services
 
 # case key → usernames that may see it (everyone else: not found)
 VISIBLE = {
@@ -52,11 +52,11 @@ USERS = [
 
 
 def apply(user, entry, enterprise=None):
-    case = services.start_application(user, entry, enterprise=enterprise)
-    services.save_form(user, case, FORM_DATA)
-    for item in services.checklist(case):
-        services.attach_material(user, case, item.material.pk, PDF, "a.pdf")
-    return services.submit(user, case)
+    case = drafts.start_application(user, entry, enterprise=enterprise)
+    drafts.save_form(user, case, FORM_DATA)
+    for item in drafts.checklist(case):
+        drafts.attach_material(user, case, item.material.pk, PDF, "a.pdf")
+    return drafts.submit(user, case)
 
 
 @pytest.fixture
@@ -68,15 +68,15 @@ def cases(make_published, users, region, id_number):
     district = make_published(department="chengguan_market")
     enterprise = Enterprise.objects.get(user=users["demo-enterprise"])
     clerk = users["demo-clerk-chengguan"]
-    window = services.start_window_intake(clerk, district, id_number=id_number(seq="991"), name="钱七")
-    services.save_form(clerk, window, FORM_DATA)
-    for item in services.checklist(window):
-        services.attach_material(clerk, window, item.material.pk, PDF, "scan.pdf")
+    window = drafts.start_window_intake(clerk, district, id_number=id_number(seq="991"), name="钱七")
+    drafts.save_form(clerk, window, FORM_DATA)
+    for item in drafts.checklist(window):
+        drafts.attach_material(clerk, window, item.material.pk, PDF, "scan.pdf")
     return {
         "citizen_market": apply(users["demo-citizen"], market),
         "enterprise_market": apply(users["demo-citizen"], market, enterprise=enterprise),
         "citizen2_civil": apply(users["demo-citizen2"], civil),
-        "district_window": services.submit(clerk, window),
+        "district_window": drafts.submit(clerk, window),
     }
 
 
@@ -105,7 +105,7 @@ def test_foreign_cases_answer_404_through_the_api(cases, api_token, client):
 
 
 def test_drafts_are_the_applicants_alone(published, users):
-    draft = services.start_application(users["demo-citizen"], published)
+    draft = drafts.start_application(users["demo-citizen"], published)
     for username in USERS:
         seen = access.case_for(users[username], str(draft.draft_key)) is not None
         assert seen == (username == "demo-citizen"), username
@@ -114,7 +114,7 @@ def test_drafts_are_the_applicants_alone(published, users):
 def test_supervisors_see_but_cannot_act(cases, users):
     case = cases["citizen_market"]
     assert services.available_actions(users["demo-supervisor"], case) == []
-    with pytest.raises(services.NotYourAction):
+    with pytest.raises(changes.NotYourAction):
         services.act(users["demo-supervisor"], case, "accept")
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from yiwang.cases import numbering, services
+from yiwang.cases.changes import CaseConflict
 from yiwang.cases.models import Case, CaseEvent
-from yiwang.cases.services import CaseConflict
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

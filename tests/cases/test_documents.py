@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
-from yiwang.cases import clock, documents, services
+from yiwang.cases import clock, delivery, documents, drafts, services
 from yiwang.cases.models import CaseDocument, DocumentKind
 from yiwang.core import outbox
 from yiwang.core.models import OutboxMessage
@@ -27,11 +27,11 @@ def test_acceptance_with_pending_materials_names_them_and_the_committed_date(
     entry = make_published(tolerant_second=True, tolerance_acceptance=True)
     citizen = users["demo-citizen"]
     with clock.frozen(dt.date(2026, 11, 2)):
-        case = services.start_application(citizen, entry)
-        services.save_form(citizen, case, FORM_DATA)
-        first, second = (i.material for i in services.checklist(case))
-        services.attach_material(citizen, case, first.pk, PDF, "a.pdf")
-        services.submit(citizen, case)
+        case = drafts.start_application(citizen, entry)
+        drafts.save_form(citizen, case, FORM_DATA)
+        first, second = (i.material for i in drafts.checklist(case))
+        drafts.attach_material(citizen, case, first.pk, PDF, "a.pdf")
+        drafts.submit(citizen, case)
         services.act(
             users["demo-clerk"],
             case,
@@ -77,7 +77,7 @@ def test_one_document_per_event_however_often_it_is_delivered(submitted, users):
     assert document.file.kind == "pdf" and document.file.original_name == f"{case.number}-受理通知书.pdf"
     assert StoredFile.objects.filter(original_name__endswith="受理通知书.pdf").count() == 1
     # Stored again by a racing delivery: the same one answers, the unique row holds.
-    again = services.store_document(case, document.kind, document.event_seq, PDF, title="受理通知书")
+    again = delivery.store_document(case, document.kind, document.event_seq, PDF, title="受理通知书")
     assert again.pk == document.pk and CaseDocument.objects.filter(case=case).count() == 1
 
 

@@ -7,17 +7,17 @@ from django.core.exceptions import ValidationError
 
 from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
-from yiwang.cases import services, trace
+from yiwang.cases import drafts, services, trace
+from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.models import Case, CaseEvent
-from yiwang.cases.services import CaseConflict, NotYourAction
 
 
 def test_submission_names_every_missing_field_and_material(published, users):
     citizen = users["demo-citizen"]
-    case = services.start_application(citizen, published)
+    case = drafts.start_application(citizen, published)
     assert case.form_data == {"applicant_name": "张三"}  # prefilled from the profile
     with pytest.raises(ValidationError) as exc:
-        services.submit(citizen, case)
+        drafts.submit(citizen, case)
     problems = exc.value.message_dict
     assert {"shop_name", "area"} <= set(problems)
     assert sum(1 for k in problems if k.startswith("material.")) == 2
@@ -31,17 +31,17 @@ def test_full_procedure_with_a_correction(submitted, users):
     case = submitted()
     assert case.number.startswith(case.entry.code) and len(case.number) == 44
     assert case.acceptance_due and case.due_date == case.acceptance_due
-    first_material = services.checklist(case)[0].material
+    first_material = drafts.checklist(case)[0].material
     services.act(
         clerk, case, "request_correction", {"items": [{"material": first_material.pk, "note": "请加盖公章"}]}
     )
     assert case.state == "correction_requested" and case.due_date is None
     with pytest.raises(ValidationError):
         services.act(citizen, case, "resubmit")
-    other = services.checklist(case)[1].material
+    other = drafts.checklist(case)[1].material
     with pytest.raises(CaseConflict):
-        services.attach_material(citizen, case, other.pk, PDF, "x.pdf")
-    services.attach_material(citizen, case, first_material.pk, PDF, "盖章版.pdf")
+        drafts.attach_material(citizen, case, other.pk, PDF, "x.pdf")
+    drafts.attach_material(citizen, case, first_material.pk, PDF, "盖章版.pdf")
     services.act(citizen, case, "resubmit")
     services.act(clerk, case, "accept")
     assert case.state == "accepted" and case.decision_due and case.due_date == case.decision_due
@@ -81,11 +81,11 @@ def test_illegal_action_names_the_allowed_ones(submitted, users):
 
 def test_draft_fields_are_validated_but_may_be_missing(published, users):
     citizen = users["demo-citizen"]
-    case = services.start_application(citizen, published)
+    case = drafts.start_application(citizen, published)
     with pytest.raises(ValidationError) as exc:
-        services.save_form(citizen, case, {**FORM_DATA, "area": "不是数字"})
+        drafts.save_form(citizen, case, {**FORM_DATA, "area": "不是数字"})
     assert "area" in exc.value.message_dict
-    services.save_form(citizen, case, {"shop_name": "好味道"})
+    drafts.save_form(citizen, case, {"shop_name": "好味道"})
     case.refresh_from_db()
     assert case.form_data == {"shop_name": "好味道"}
 
@@ -93,9 +93,9 @@ def test_draft_fields_are_validated_but_may_be_missing(published, users):
 def test_an_electronic_licence_material_does_not_block_submission(make_published, users):
     entry = make_published(shared_licence=True)
     citizen = users["demo-citizen"]
-    case = services.start_application(citizen, entry)
-    services.save_form(citizen, case, FORM_DATA)
-    form, licence = services.checklist(case)
+    case = drafts.start_application(citizen, entry)
+    drafts.save_form(citizen, case, FORM_DATA)
+    form, licence = drafts.checklist(case)
     assert licence.shared and not licence.blocking and form.blocking
-    services.attach_material(citizen, case, form.material.pk, PDF, "申请书.pdf")
-    assert services.submit(citizen, case).state == "submitted"
+    drafts.attach_material(citizen, case, form.material.pk, PDF, "申请书.pdf")
+    assert drafts.submit(citizen, case).state == "submitted"

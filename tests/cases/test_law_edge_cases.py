@@ -10,21 +10,21 @@ from django.utils import timezone
 
 from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF, good_document
-from yiwang.cases import clock, services
+from yiwang.cases import clock, drafts, services, sweeps
+from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.rules import REMEDY_STATUTORY
-from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.catalog import rules as audit_rules
 
 
 def _submit_on(day: dt.date, entry, users, *, skip_second: bool = False):
     citizen = users["demo-citizen"]
     with clock.frozen(day):
-        case = services.start_application(citizen, entry)
-        services.save_form(citizen, case, FORM_DATA)
-        for i, item in enumerate(services.checklist(case)):
+        case = drafts.start_application(citizen, entry)
+        drafts.save_form(citizen, case, FORM_DATA)
+        for i, item in enumerate(drafts.checklist(case)):
             if not (skip_second and i == 1):
-                services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-        return services.submit(citizen, case)
+                drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+        return drafts.submit(citizen, case)
 
 
 # --- Art. 32: deemed acceptance is a rule, not only a sweep ---------------------------------------
@@ -60,7 +60,7 @@ def test_a_reviewer_can_go_on_without_the_worker_having_run(published, users):
     assert case.state == "under_review" and case.accepted_on == dt.date(2026, 11, 2)
     actions = list(case.events.order_by("seq").values_list("action", "actor_role"))
     assert actions[-2:] == [("deem_accepted", "system"), ("pass_step", "reviewer")]
-    assert services.deem_overdue_acceptances(dt.date(2026, 11, 12)) == 0  # nothing left to sweep
+    assert sweeps.deem_overdue_acceptances(dt.date(2026, 11, 12)) == 0  # nothing left to sweep
 
 
 # --- Art. 38: remedies -------------------------------------------------------------------------
@@ -88,13 +88,13 @@ def test_the_original_submission_time_is_kept_and_a_resubmission_has_its_own(pub
     citizen, clerk = users["demo-citizen"], users["demo-clerk"]
     case = _submit_on(dt.date(2026, 11, 2), published, users)
     first = case.submitted_at
-    material = services.checklist(case)[0].material
+    material = drafts.checklist(case)[0].material
     with clock.frozen(dt.date(2026, 11, 3)):
         services.act(
             clerk, case, "request_correction", {"items": [{"material": material.pk, "note": "盖章"}]}
         )
     with clock.frozen(dt.date(2026, 11, 16)):
-        services.attach_material(citizen, case, material.pk, PDF, "b.pdf")
+        drafts.attach_material(citizen, case, material.pk, PDF, "b.pdf")
         services.act(citizen, case, "resubmit")
     case.refresh_from_db()
     assert case.submitted_at == first and timezone.localdate(case.resubmitted_at) == dt.date(2026, 11, 16)
@@ -138,7 +138,7 @@ def test_only_the_current_step_role_passes_or_returns(submitted, users):
 def test_a_clerk_cannot_accept_with_a_required_material_missing_except_by_naming_it(make_published, users):
     entry = make_published(tolerant_second=True, tolerance_acceptance=True)
     case = _submit_on(dt.date(2026, 11, 2), entry, users, skip_second=True)
-    second = services.checklist(case)[1].material
+    second = drafts.checklist(case)[1].material
     clerk = users["demo-clerk"]
     with clock.frozen(dt.date(2026, 11, 3)):
         assert "accept" not in services.available_actions(clerk, case)
@@ -157,7 +157,7 @@ def test_a_clerk_cannot_accept_with_a_required_material_missing_except_by_naming
 def test_the_workbench_names_the_missing_materials_before_the_clerk_acts(make_published, users, client):
     entry = make_published(tolerant_second=True, tolerance_acceptance=True)
     case = _submit_on(clock.today(), entry, users, skip_second=True)
-    second = services.checklist(case)[1].material
+    second = drafts.checklist(case)[1].material
     client.force_login(users["demo-clerk"])
     page = client.get(f"/workbench/cases/{case.number}/").content.decode()
     assert 'id="action-accept"' not in page and 'id="action-accept_with_pending"' in page
@@ -210,7 +210,7 @@ def test_an_enterprise_only_entry_is_not_applied_for_by_a_person_for_themselves(
 ):
     entry = make_published(audience="enterprise")
     with pytest.raises(ValidationError) as raised:
-        services.start_application(users["demo-citizen2"], entry)
+        drafts.start_application(users["demo-citizen2"], entry)
     assert "enterprise" in raised.value.message_dict
     token = api_token("demo-citizen2")
     response = client.post(

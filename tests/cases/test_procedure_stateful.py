@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from catalog.guide_samples import PDF
-from yiwang.cases import clock, services, trace
+from yiwang.cases import changes, clock, drafts, services, trace
+from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.rules import TRANSITIONS, State, next_state
-from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.core.workdays import current_calendar
 
 START = dt.date(2026, 6, 1)
@@ -49,11 +49,11 @@ def run(entry, users):
             self.day = START
             citizen = users["demo-citizen"]
             with clock.frozen(self.day):
-                case = services.start_application(citizen, entry)
-                services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
-                for item in services.checklist(case):
-                    services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-                self.case = services.submit(citizen, case)
+                case = drafts.start_application(citizen, entry)
+                drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+                for item in drafts.checklist(case):
+                    drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+                self.case = drafts.submit(citizen, case)
             self.state = State.SUBMITTED
             self.paused_expected = 0
             self.suspended_on: dt.date | None = None
@@ -122,8 +122,8 @@ def run(entry, users):
         @invariant()
         def due_dates_are_the_calendars(self):
             case = Case.objects.select_related("version").get(pk=self.case.pk)
-            stored = {k: getattr(case, k) for k in services.schedule_fields(case)}
-            assert stored == services.schedule_fields(case)
+            stored = {k: getattr(case, k) for k in changes.schedule_fields(case)}
+            assert stored == changes.schedule_fields(case)
             assert case.paused_workdays == self.paused_expected
             if case.accepted_on and case.state in ("accepted", "under_review"):
                 cal = current_calendar()

@@ -14,6 +14,7 @@ from django.test import Client
 
 from case_fixtures import FORM
 from catalog.guide_samples import PDF
+from yiwang.cases import drafts
 from yiwang.core.masking import mask_id_number, mask_phone
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +54,10 @@ ROLES = {
 
 @pytest.fixture
 def case(make_published, users, id_number):
-    from yiwang.cases import services
 
     entry = make_published(form_schema=READ_FORM)
     citizen = users["demo-citizen"]
-    case = services.start_application(citizen, entry)
+    case = drafts.start_application(citizen, entry)
     data = {
         "applicant_name": "张三",
         "shop_name": "好味道小吃",
@@ -67,10 +67,10 @@ def case(make_published, users, id_number):
         "mobile": MOBILE,
         "staff": [{"name": "李四", "id": id_number(birth="19920101", seq="789")}],
     }
-    services.save_form(citizen, case, data, contact_phone=CONTACT_PHONE)
-    for item in services.checklist(case):
-        services.attach_material(citizen, case, item.material.pk, PDF, f"{item.material.name}.pdf")
-    return services.submit(citizen, case)
+    drafts.save_form(citizen, case, data, contact_phone=CONTACT_PHONE)
+    for item in drafts.checklist(case):
+        drafts.attach_material(citizen, case, item.material.pk, PDF, f"{item.material.name}.pdf")
+    return drafts.submit(citizen, case)
 
 
 def secrets(case) -> dict[str, tuple[str, str]]:

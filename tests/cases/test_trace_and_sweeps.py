@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.guide_samples import PDF
-from yiwang.cases import clock, services
+from yiwang.cases import clock, drafts, services, sweeps
 from yiwang.cases.models import Case, CaseEvent
 
 
@@ -53,15 +53,15 @@ def test_verify_events_detects_tampering(submitted, users, tamper, capsys):
 def test_no_answer_within_five_working_days_is_deemed_acceptance(published, users):
     citizen = users["demo-citizen"]
     with clock.frozen(dt.date(2026, 11, 2)):  # Monday
-        case = services.start_application(citizen, published)
-        services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
-        for item in services.checklist(case):
-            services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-        services.submit(citizen, case)
+        case = drafts.start_application(citizen, published)
+        drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+        for item in drafts.checklist(case):
+            drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+        drafts.submit(citizen, case)
     assert case.acceptance_due == dt.date(2026, 11, 9)
-    assert services.deem_overdue_acceptances(dt.date(2026, 11, 9)) == 0
+    assert sweeps.deem_overdue_acceptances(dt.date(2026, 11, 9)) == 0
     with clock.frozen(dt.date(2026, 11, 10)):
-        assert services.deem_overdue_acceptances() == 1
+        assert sweeps.deem_overdue_acceptances() == 1
     case.refresh_from_db()
     assert case.state == "accepted" and case.accepted_on == dt.date(2026, 11, 2)
     event = case.events.order_by("-seq").first()
@@ -74,12 +74,12 @@ def test_overdue_commitment_is_flagged_once_and_told(make_published, users, deli
     entry = make_published(tolerant_second=True, tolerance_acceptance=True)
     citizen, clerk = users["demo-citizen"], users["demo-clerk"]
     with clock.frozen(dt.date(2026, 11, 2)):
-        case = services.start_application(citizen, entry)
-        services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
-        first, second = services.checklist(case)
+        case = drafts.start_application(citizen, entry)
+        drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+        first, second = drafts.checklist(case)
         assert second.tolerable and not second.blocking and first.blocking
-        services.attach_material(citizen, case, first.material.pk, PDF, "a.pdf")
-        services.submit(citizen, case)
+        drafts.attach_material(citizen, case, first.material.pk, PDF, "a.pdf")
+        drafts.submit(citizen, case)
         services.act(
             clerk,
             case,
@@ -88,13 +88,13 @@ def test_overdue_commitment_is_flagged_once_and_told(make_published, users, deli
         )
     assert case.pending_materials == [second.material.pk]
     with clock.frozen(dt.date(2026, 11, 9)):
-        assert services.flag_overdue_commitments() == 1
-        assert services.flag_overdue_commitments() == 0
+        assert sweeps.flag_overdue_commitments() == 1
+        assert sweeps.flag_overdue_commitments() == 0
     case.refresh_from_db()
     assert case.commitment_overdue
     deliver_outbox()
     assert Notice.objects.filter(user=citizen, key="case_commitment_overdue").count() == 1
-    services.attach_material(citizen, case, second.material.pk, PDF, "b.pdf")
+    drafts.attach_material(citizen, case, second.material.pk, PDF, "b.pdf")
     case.refresh_from_db()
     assert case.pending_materials == [] and not case.commitment_overdue
 
@@ -116,14 +116,14 @@ def test_a_deadline_in_a_year_without_a_schedule_is_provisional_until_entered(
     CalendarYear.objects.filter(year__gte=2027).delete()
     workdays.invalidate()
     with clock.frozen(dt.date(2026, 11, 23)):
-        case = services.start_application(citizen, entry)
-        services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
-        for item in services.checklist(case):
-            services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-        services.submit(citizen, case)
+        case = drafts.start_application(citizen, entry)
+        drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+        for item in drafts.checklist(case):
+            drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+        drafts.submit(citizen, case)
         services.act(users["demo-clerk"], case, "accept")
     assert case.due_provisional and case.decision_due.year == 2027
-    assert services.recompute_provisional() == 0
+    assert sweeps.recompute_provisional() == 0
     assert Case.objects.get(pk=case.pk).due_provisional
     # The sweep no longer loops over provisional cases: entering the year is what recomputes them.
     call_command("sweep_deadlines")
@@ -155,16 +155,16 @@ def test_the_sweeps_read_once_whatever_the_number_of_cases(published, users, set
     def overdue_cases(n):
         with clock.frozen(dt.date(2026, 11, 2)):
             for _ in range(n):
-                case = services.start_application(citizen, published)
-                services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
-                for item in services.checklist(case):
-                    services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-                services.submit(citizen, case)
+                case = drafts.start_application(citizen, published)
+                drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+                for item in drafts.checklist(case):
+                    drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+                drafts.submit(citizen, case)
 
     def selects_of_a_sweep():
         with CaptureQueriesContext(connection) as ctx, clock.frozen(dt.date(2026, 11, 20)):
-            services.deem_overdue_acceptances()
-            services.flag_overdue_commitments()
+            sweeps.deem_overdue_acceptances()
+            sweeps.flag_overdue_commitments()
         return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
 
     overdue_cases(2)

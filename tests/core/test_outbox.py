@@ -167,3 +167,27 @@ def test_an_administrator_sees_failed_deliveries_and_retries_them(
     assert response.status_code == 302
     assert deliver_outbox() == 1 and len(seen) == 1
     assert OutboxDelivery.objects.get(pk=failed.pk).state == "delivered"
+
+
+def test_delivered_messages_are_purged_after_the_retention_but_a_dead_one_stays(
+    submitted, recorder, deliver_outbox, settings
+):
+    from yiwang.core.tasks import purge_delivered
+
+    _seen, state = recorder
+    submitted()
+    deliver_outbox()
+    state["fail"] = True
+    submitted()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        OutboxMessage.objects.update(available_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        OutboxDelivery.objects.update(next_attempt_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        deliver_outbox()
+    dead = OutboxDelivery.objects.get(subscriber="test.recorder", state="dead")
+    total = OutboxMessage.objects.count()
+    assert purge_delivered.call() == {"outbox_messages": 0, "task_results": 0}  # nothing old yet
+    OutboxMessage.objects.update(done_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    result = purge_delivered.call()
+    assert result["outbox_messages"] == total - 1
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [dead.message_id]
+    assert list(OutboxDelivery.objects.values_list("message_id", flat=True).distinct()) == [dead.message_id]

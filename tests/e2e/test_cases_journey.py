@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from yiwang.cases import drafts
+
 from .people import DEMO_PASSWORD, id_number
 
 pytestmark = pytest.mark.e2e
@@ -357,10 +359,10 @@ def test_autosave_keeps_the_draft_across_devices(journey, entry):
     # Another device: a new browser signed in as the same user finds the draft in 我的办件.
     d = signed_in(journey, "demo-citizen")
     d.goto("/my/cases/")
-    drafts = d.page.locator("section").filter(has=d.page.get_by_role("heading", name="未提交的草稿"))
+    drafts_section = d.page.locator("section").filter(has=d.page.get_by_role("heading", name="未提交的草稿"))
     d.check("my-cases-draft")
     with d.page.expect_navigation():
-        drafts.get_by_role("link", name=re.compile("^继续填写")).click()
+        drafts_section.get_by_role("link", name=re.compile("^继续填写")).click()
     assert d.page.url == url
     expect(d.page.get_by_label("店铺名称")).to_have_value("好味道小吃")
     expect(d.page.get_by_label("经营面积")).to_have_value("45")
@@ -526,14 +528,13 @@ def test_bad_input_is_named_and_nothing_is_lost(journey, entry):
 def test_case_page_in_english(journey, entry, users):
     """The translations are being completed: check structure and status, not English wording."""
     from catalog.guide_samples import PDF as SAMPLE_PDF
-    from yiwang.cases import services
 
     citizen = users["demo-citizen"]
-    case = services.start_application(citizen, entry)
-    services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45})
-    for item in services.checklist(case):
-        services.attach_material(citizen, case, item.material.pk, SAMPLE_PDF, f"{item.material.name}.pdf")
-    services.submit(citizen, case)
+    case = drafts.start_application(citizen, entry)
+    drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45})
+    for item in drafts.checklist(case):
+        drafts.attach_material(citizen, case, item.material.pk, SAMPLE_PDF, f"{item.material.name}.pdf")
+    drafts.submit(citizen, case)
 
     e = journey(locale="en")
     page = e.page
@@ -555,15 +556,14 @@ def test_case_page_in_english(journey, entry, users):
 def test_withdraw_a_case_and_discard_a_draft(journey, entry, users):
     """The applicant withdraws a submitted case (after confirming) and throws a draft away."""
     from catalog.guide_samples import PDF as SAMPLE_PDF
-    from yiwang.cases import services
 
     citizen = users["demo-citizen"]
-    case = services.start_application(citizen, entry)
-    services.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45})
-    for item in services.checklist(case):
-        services.attach_material(citizen, case, item.material.pk, SAMPLE_PDF, f"{item.material.name}.pdf")
-    services.submit(citizen, case)
-    draft = services.start_application(citizen, entry)
+    case = drafts.start_application(citizen, entry)
+    drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45})
+    for item in drafts.checklist(case):
+        drafts.attach_material(citizen, case, item.material.pk, SAMPLE_PDF, f"{item.material.name}.pdf")
+    drafts.submit(citizen, case)
+    draft = drafts.start_application(citizen, entry)
 
     j = signed_in(journey, "demo-citizen")
     page = j.page

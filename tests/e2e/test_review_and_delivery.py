@@ -12,6 +12,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from yiwang.cases import drafts
+from yiwang.core import outbox
+
 from .people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -53,20 +56,19 @@ def act(j, action: str, **fields):
 def applied(users, entry, *, delivery: str = "pickup", username: str = "demo-citizen"):
     """A case the applicant submitted with every material and the given delivery method."""
     from catalog.guide_samples import PDF
-    from yiwang.cases import services
 
     applicant = users[username]
-    case = services.start_application(applicant, entry)
-    services.save_form(applicant, case, FORM_DATA)
-    for item in services.checklist(case):
-        services.attach_material(applicant, case, item.material.pk, PDF, f"{item.material.name}.pdf")
+    case = drafts.start_application(applicant, entry)
+    drafts.save_form(applicant, case, FORM_DATA)
+    for item in drafts.checklist(case):
+        drafts.attach_material(applicant, case, item.material.pk, PDF, f"{item.material.name}.pdf")
     if delivery == "express":
-        services.set_delivery(
+        drafts.set_delivery(
             applicant, case, "express", recipient="张三", phone="13800138000", address=ADDRESS
         )
     else:
-        services.set_delivery(applicant, case, delivery)
-    return services.submit(applicant, case)
+        drafts.set_delivery(applicant, case, delivery)
+    return drafts.submit(applicant, case)
 
 
 def advanced(users, case, *steps: tuple[str, str, dict]):
@@ -107,7 +109,6 @@ def assert_pdf_download(j, link) -> None:
 
 def test_return_step_propose_refusal_and_refuse(journey, entry, users):
     from yiwang.cases.models import Case
-    from yiwang.core import outbox
 
     case = advanced(users, applied(users, entry), ACCEPT, PASS_REVIEW)
     assert case.state == "under_review" and case.review_step == 1
@@ -291,6 +292,9 @@ def test_express_delivery_in_transit_then_signed_for(journey, entry, users):
     expect(kp.locator(".messages")).to_contain_text("快递签收后即为送达")
     expect(kp.locator(".messages")).not_to_contain_text("已完成")
     expect(kp.locator("#case-state")).to_contain_text("已办结")
+    expect(kp.locator("#delivery-state")).to_contain_text("正在向快递公司下单")
+    outbox.drain()  # the worker books the parcel with the carrier after the dispatch committed
+    kp.reload()
     expect(kp.locator("#delivery-state")).to_contain_text("寄递中")
     delivery_section = kp.locator("#delivery")
     expect(delivery_section).to_contain_text(re.compile(r"运单号\s*本地寄递 YW\d{14}"))
@@ -334,7 +338,6 @@ def test_express_delivery_in_transit_then_signed_for(journey, entry, users):
 
 def test_electronic_delivery_downloads_the_decision(journey, entry, users):
     from yiwang.cases.models import Case
-    from yiwang.core import outbox
 
     case = advanced(users, applied(users, entry, delivery="electronic"), ACCEPT, PASS_REVIEW, APPROVE)
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from yiwang.cases import services
+from yiwang.cases import drafts, services
 from yiwang.cases.models import Case, CaseDocument
 
 REMEDY = (
@@ -63,7 +63,7 @@ def test_the_applicant_downloads_the_decision_and_nobody_else_can(
 
 def test_electronic_delivery_shown_as_it_stands(client, citizen, submitted, users, deliver_outbox):
     case = submitted()
-    services.set_delivery(citizen, Case.objects.get(pk=case.pk), "electronic")
+    drafts.set_delivery(citizen, Case.objects.get(pk=case.pk), "electronic")
     case = Case.objects.get(pk=case.pk)
     decide(users, case)
     services.act(users["demo-approver"], case, "complete")

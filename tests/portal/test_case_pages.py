@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from case_fixtures import FORM_DATA, publish, seed_catalog_types
 from catalog.guide_samples import PDF, PNG, db_document, make_entry, store_pdf
-from yiwang.cases import clock, services
+from yiwang.cases import clock, drafts, services, sweeps
 from yiwang.cases.carriers import carrier
 from yiwang.cases.models import Case
+from yiwang.notices.models import Notice
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 
@@ -83,7 +84,7 @@ def complete_draft(client, case):
         {**form_post(**FORM_DATA), "contact_phone": "13800138000", "delivery_method": "pickup", "do": "save"},
     )
     assert response.status_code == 302
-    for item in services.checklist(case):
+    for item in drafts.checklist(case):
         assert upload(client, case, item.material.pk, name=f"{item.material.name}.pdf").status_code == 302
 
 
@@ -249,7 +250,7 @@ def test_uploads_are_checked_and_can_be_removed(client, citizen, published, monk
     from yiwang.core import uploads
 
     case = start(client, published)
-    first = services.checklist(case)[0].material
+    first = drafts.checklist(case)[0].material
     response = upload(client, case, first.pk, data=b"just text, not a pdf", name="申请书.pdf")
     assert response.status_code == 400
     assert "文件内容不是允许的格式" in text(response)
@@ -259,7 +260,7 @@ def test_uploads_are_checked_and_can_be_removed(client, citizen, published, monk
     assert response.status_code == 413 and "文件过大" in text(response)
     monkeypatch.undo()
     assert upload(client, case, first.pk, data=PNG, name="photo.png").status_code == 302
-    item = services.checklist(case)[0]
+    item = drafts.checklist(case)[0]
     assert item.provided and item.files[0].file.kind == "png"
     page = client.get(reverse("portal:case", args=[case.draft_key]))
     assert "photo.png" in text(page) and "已上传 1 个文件" in text(page)
@@ -267,7 +268,7 @@ def test_uploads_are_checked_and_can_be_removed(client, citizen, published, monk
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
     remove = reverse("portal:case-remove-file", args=[case.draft_key, item.files[0].pk])
     assert client.post(remove).status_code == 302
-    assert not services.checklist(case)[0].provided
+    assert not drafts.checklist(case)[0].provided
     assert (
         client.post(reverse("portal:case-upload", args=[case.draft_key]), {"material": "abc"}).status_code
         == 404
@@ -336,13 +337,13 @@ def test_my_cases_lists_drafts_and_cases_with_due_dates(client, citizen, publish
 
 def test_my_cases_has_no_n_plus_one(client, citizen, published, users, django_assert_max_num_queries):
     for _ in range(12):
-        case = services.start_application(citizen, published)
-        services.save_form(citizen, case, FORM_DATA)
-        for item in services.checklist(case):
-            services.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-        services.submit(citizen, case)
+        case = drafts.start_application(citizen, published)
+        drafts.save_form(citizen, case, FORM_DATA)
+        for item in drafts.checklist(case):
+            drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+        drafts.submit(citizen, case)
     for _ in range(3):
-        services.start_application(citizen, published)
+        drafts.start_application(citizen, published)
     with django_assert_max_num_queries(10):
         page = client.get(reverse("portal:cases"))
     assert page.status_code == 200 and text(page).count("待受理") == 10
@@ -355,7 +356,7 @@ def test_my_cases_has_no_n_plus_one(client, citizen, published, users, django_as
 
 def test_correction_is_answered_through_the_page(client, citizen, published, users):
     case = submitted_case(client, published)
-    first, second = (i.material for i in services.checklist(case))
+    first, second = (i.material for i in drafts.checklist(case))
     services.act(
         users["demo-clerk"],
         case,
@@ -412,7 +413,7 @@ def test_refusal_shows_reason_and_remedy_and_pickup_code(client, citizen, publis
     assert client.get(reverse("portal:case-withdraw", args=[case.number])).status_code == 302
 
 
-def test_express_delivery_and_tracking(client, citizen, make_published, users):
+def test_express_delivery_and_tracking(client, citizen, make_published, users, deliver_outbox):
     entry = make_published(express_delivery=True)
     case = start(client, entry)
     save = reverse("portal:case-save", args=[case.draft_key])
@@ -439,6 +440,13 @@ def test_express_delivery_and_tracking(client, citizen, make_published, users):
     services.act(users["demo-approver"], case, "complete")
     services.act(users["demo-clerk"], case, "deliver", {"method": "express"})
     case = Case.objects.get(pk=case.pk)
+    # Handed over; the carrier is booked after commit, by the worker (an outside system).
+    body = text(client.get(reverse("portal:case", args=[case.number])))
+    assert not case.delivery.tracking_number and "已交寄，正在向快递公司下单" in body
+    deliver_outbox()
+    case = Case.objects.get(pk=case.pk)
+    notice = Notice.objects.filter(key="case_dispatched").get()
+    assert case.delivery.tracking_number in notice.body
     carrier().record(case.delivery, "in_transit", "运输中：青山市分拨中心")  # as the carrier reports it
     body = text(client.get(reverse("portal:case", args=[case.number])))
     assert case.delivery.tracking_number in body and "运输中：青山市分拨中心" in body
@@ -460,7 +468,7 @@ def test_pending_materials_of_a_tolerant_acceptance_are_uploaded_from_the_case_p
         case = start(client, entry)
         page = client.get(reverse("portal:case", args=[case.draft_key]))
         assert "可容缺" in text(page)
-        first, second = (i.material for i in services.checklist(case))
+        first, second = (i.material for i in drafts.checklist(case))
         client.post(
             reverse("portal:case-save", args=[case.draft_key]), {**form_post(**FORM_DATA), "do": "save"}
         )
@@ -475,7 +483,7 @@ def test_pending_materials_of_a_tolerant_acceptance_are_uploaded_from_the_case_p
             {"pending_materials": [second.pk], "commitment_date": "2026-11-06"},
         )
     with clock.frozen(dt.date(2026, 11, 9)):
-        services.flag_overdue_commitments()
+        sweeps.flag_overdue_commitments()
         page = client.get(reverse("portal:case", args=[case.number]))
         html, body = page.content.decode(), text(page)
         assert "待补交的容缺材料" in body and "2026-11-06" in body and "已超过承诺日期" in body
@@ -572,11 +580,10 @@ def test_the_enterprise_and_its_agent_both_see_the_enterprise_case(client, users
 
 
 def test_a_draft_can_be_discarded_but_not_a_submitted_case(client, published, users, submitted):
-    from yiwang.cases import services
     from yiwang.cases.models import Case
 
     client.force_login(users["demo-citizen"])
-    draft = services.start_application(users["demo-citizen"], published)
+    draft = drafts.start_application(users["demo-citizen"], published)
     other = Client()
     other.force_login(users["demo-citizen2"])
     assert other.post(reverse("portal:case-discard", args=[draft.draft_key])).status_code == 404

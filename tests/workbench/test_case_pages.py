@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
+from yiwang.cases import drafts
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_queue_tabs_counts_and_ordering(as_user, submitted, staff):
     overdue = submitted_on(submitted, workdays_ago(8))  # acceptance was due 3 working days ago
     soon = submitted_on(submitted, workdays_ago(4))  # acceptance due tomorrow: inside the warning window
     waiting = submitted()
-    first = services.checklist(waiting)[0].material
+    first = drafts.checklist(waiting)[0].material
     services.act(
         staff["demo-clerk"],
         waiting,
@@ -102,17 +103,16 @@ def test_queue_tabs_counts_and_ordering(as_user, submitted, staff):
 
 
 def test_queue_filters(as_user, submitted, published, staff, id_number):
-    from yiwang.cases import services
 
     online = submitted()
     clerk = staff["demo-clerk"]
-    window = services.start_window_intake(
+    window = drafts.start_window_intake(
         clerk, published, id_number=id_number(), name="钱七", phone="13912345678"
     )
-    services.save_form(clerk, window, FORM_DATA)
-    for item in services.checklist(window):
-        services.attach_material(clerk, window, item.material.pk, PDF, "扫描件.pdf")
-    services.submit(clerk, window)
+    drafts.save_form(clerk, window, FORM_DATA)
+    for item in drafts.checklist(window):
+        drafts.attach_material(clerk, window, item.material.pk, PDF, "扫描件.pdf")
+    drafts.submit(clerk, window)
     client = as_user("demo-reviewer")
 
     def numbers(query: str) -> set[str]:
@@ -304,11 +304,10 @@ def test_extend_and_suspend_check_their_fields(as_user, submitted, staff):
 
 
 def test_correction_tells_everything_at_once(as_user, submitted):
-    from yiwang.cases import services
 
     case = submitted()
     client = as_user("demo-clerk")
-    first, second = (i.material for i in services.checklist(case))
+    first, second = (i.material for i in drafts.checklist(case))
     response = act(
         client,
         case,
@@ -402,7 +401,7 @@ def test_files_open_inline_and_replaced_ones_are_marked(as_user, submitted, staf
         "request_correction",
         {"items": [{"material": received.material_id, "note": "请加盖公章"}]},
     )
-    services.attach_material(citizen, case, received.material_id, PDF, "盖章版.pdf")
+    drafts.attach_material(citizen, case, received.material_id, PDF, "盖章版.pdf")
     services.act(citizen, case, "resubmit")
     page = text(client.get(case_url(case)))
     assert "盖章版.pdf" in page and "已被新文件替换" in page
@@ -496,11 +495,10 @@ def test_window_intake_end_to_end(as_user, published, id_number):
     assert 'value="钱记面馆"' in page and "请上传材料" in page and "此项为必填项" in page
     case = Case.objects.get(applicant_person=person)
     assert case.state == "draft" and case.form_data.get("shop_name") == "钱记面馆"  # saved as typed
-    from yiwang.cases import services
 
     files = {
         f"file-{item.material.pk}": SimpleUploadedFile(f"{item.material.name}.pdf", PDF, "application/pdf")
-        for item in services.checklist(case)
+        for item in drafts.checklist(case)
     }
     response = client.post(
         intake_url,
@@ -530,7 +528,6 @@ def test_window_intake_end_to_end(as_user, published, id_number):
 
 
 def test_intake_for_an_enterprise_and_on_the_spot(as_user, make_published, staff):
-    from yiwang.cases import services
     from yiwang.cases.models import Case
 
     entry = make_published(case_kind="instant", promised_limit=0)
@@ -543,7 +540,7 @@ def test_intake_for_an_enterprise_and_on_the_spot(as_user, make_published, staff
     case = Case.objects.get(applicant_enterprise=enterprise, state="draft")
     files = {
         f"file-{item.material.pk}": SimpleUploadedFile("scan.pdf", PDF, "application/pdf")
-        for item in services.checklist(case)
+        for item in drafts.checklist(case)
     }
     page = text(client.get(response["Location"]))
     assert "提交并当场办结" in page
@@ -566,7 +563,7 @@ def test_intake_for_an_enterprise_and_on_the_spot(as_user, make_published, staff
 def test_intake_with_a_pending_material(as_user, make_published, id_number):
     """容缺受理 at the window: a non-key material missing, accepted against a committed date; the
     scan brought later is uploaded by the clerk on the case page."""
-    from yiwang.cases import clock, services
+    from yiwang.cases import clock
     from yiwang.cases.models import Case
 
     entry = make_published(tolerance_acceptance=True, tolerant_second=True)
@@ -577,7 +574,7 @@ def test_intake_with_a_pending_material(as_user, make_published, id_number):
     )
     intake_url = response["Location"]
     case = Case.objects.get(state="draft", channel="window")
-    first, second = (i.material for i in services.checklist(case))
+    first, second = (i.material for i in drafts.checklist(case))
     form = {"f-applicant_name": "孙八", "f-shop_name": "孙记", "f-area": "20", "delivery-method": "pickup"}
     scan = {f"file-{first.pk}": SimpleUploadedFile("申请书.pdf", PDF, "application/pdf")}
     page = text(client.get(intake_url))
@@ -609,12 +606,12 @@ def test_window_correction_is_brought_to_the_window(as_user, published, staff, i
     from yiwang.cases import services
 
     clerk_user = staff["demo-clerk"]
-    case = services.start_window_intake(clerk_user, published, id_number=id_number(), name="周九")
-    services.save_form(clerk_user, case, {**FORM_DATA, "applicant_name": "周九"})
-    for item in services.checklist(case):
-        services.attach_material(clerk_user, case, item.material.pk, PDF, "scan.pdf")
-    services.submit(clerk_user, case)
-    first = services.checklist(case)[0].material
+    case = drafts.start_window_intake(clerk_user, published, id_number=id_number(), name="周九")
+    drafts.save_form(clerk_user, case, {**FORM_DATA, "applicant_name": "周九"})
+    for item in drafts.checklist(case):
+        drafts.attach_material(clerk_user, case, item.material.pk, PDF, "scan.pdf")
+    drafts.submit(clerk_user, case)
+    first = drafts.checklist(case)[0].material
     services.act(
         clerk_user,
         case,
@@ -681,7 +678,7 @@ def test_commitment_verification(as_user, make_published, submitted, staff):
     assert "告知承诺核查" in text(approver.get(case_url(case)))
 
 
-def test_express_delivery_and_tracking(as_user, make_published, submitted, staff):
+def test_express_delivery_and_tracking(as_user, make_published, submitted, staff, deliver_outbox):
     from yiwang.cases import services
 
     entry = make_published(express_delivery=True)
@@ -703,7 +700,14 @@ def test_express_delivery_and_tracking(as_user, make_published, submitted, staff
     )
     assert response.status_code == 302
     case.refresh_from_db()
-    # Handed to the carrier, not delivered: the case waits for the signed-for event.
+    # Handed over: the carrier is booked after commit by the worker, never inside the transaction.
+    assert case.state == "completed" and not case.delivery.tracking_number
+    assert "正在向快递公司下单" in text(clerk.get(case_url(case)))
+    deliver_outbox()
+    deliver_outbox()  # a second delivery of the same message books nothing more
+    case.refresh_from_db()
+    assert case.delivery.tracking.filter(status="accepted").count() == 1
+    # Booked, not delivered: the case waits for the signed-for event.
     assert case.state == "completed" and case.delivery.tracking_number
     page = text(clerk.get(case_url(case)))
     assert case.delivery.tracking_number in page and "登记寄递信息" in page

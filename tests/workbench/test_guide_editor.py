@@ -165,14 +165,14 @@ def test_audit_flags_missing_sample_form_and_upload_fixes_it(as_user, entry, med
     block = element_html(page, "el-materials-0-sample-form")
     assert "没有示例样表" in block
     assert entry.versions.get().state == "draft"
-    # upload a sample (a .docx name with PDF content: kept, as a PDF, by sniffing)
+    # upload a sample (a .docx name with PDF content: kept as a PDF, by sniffing, named .pdf)
     data = form_fields(page, css_class="guide-form")
     data["materials-0-sample_form_upload"] = SimpleUploadedFile("样表.docx", PDF)
     data["op"] = "submit"
     response = client.post(edit_url(entry), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     material = Material.objects.get(version__entry=entry, order=0)
-    assert material.sample_form.kind == "pdf" and material.sample_form.original_name == "样表.docx"
+    assert material.sample_form.kind == "pdf" and material.sample_form.original_name == "样表.pdf"
     assert entry.versions.get().state == "submitted"
     # the file is served to the department, not to others
     url = f"/workbench/catalog/entries/{entry.pk}/files/{material.sample_form_id}/"

@@ -213,3 +213,23 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {'✓' if self.succeeded else '✗'}"
+
+
+class LoginThrottle(models.Model):
+    """Sign-in failure counters (`accounts.throttle`): one row per (account, address) pair, per
+    address and per account's second factor. An attempt is claimed with the row locked, before the
+    password is checked, so parallel attempts cannot pass the limit together."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+        indexes = [models.Index(fields=["last_failure_at"], name="accounts_throttle_last")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

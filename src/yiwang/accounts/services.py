@@ -218,24 +218,38 @@ def enterprise_for_window(*, name: str, uscc: str, phone: str = "") -> Enterpris
 
 
 def sign_in(request, username: str, password: str) -> User:
-    """Check the password under the rate limit. Raises TooManyAttempts, InvalidCredentials, or
-    SecondFactorRequired when the account has a confirmed TOTP device."""
+    """Check the password under the sign-in limits (`accounts.throttle`). Raises TooManyAttempts,
+    InvalidCredentials, or SecondFactorRequired when the account has a confirmed TOTP device.
+
+    The attempt is counted before the password is checked, so parallel attempts cannot check
+    more passwords than the limit allows; a right password gives the count back."""
     ip = client_ip(request)
-    throttle.check_allowed(username, ip)
+    claim = throttle.claim_password(username, ip)
     user = authenticate(request, username=username, password=password)
     if user is None:
         throttle.record(username, ip, succeeded=False)
         raise InvalidCredentials()
+    # The password was right: its guesses are over. The second factor (if any) counts its own.
+    throttle.succeeded(claim)
     if has_confirmed_totp(user):
-        # Not a success yet: recording one here would reset the failure count before every
-        # guess of the code, so the second factor could be guessed without limit.
+        # Not a success yet: the code's failures are counted per account until it is right.
         raise SecondFactorRequired(user)
     throttle.record(username, ip, succeeded=True)
     return user
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or, when that is a trusted reverse proxy
+    (`TRUSTED_PROXIES`), the nearest address in X-Forwarded-For that is not one."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXIES
+    if not trusted or remote not in trusted:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address[:45]
+    return remote
 
 
 def issue_api_token(user: User) -> str:
@@ -346,13 +360,14 @@ def confirm_totp(user: User, code: str) -> None:
 
 
 def verify_totp(request, user: User, code: str) -> None:
-    """The second step of sign-in; failures count toward the same rate limit."""
+    """The second step of sign-in; wrong codes are counted per account (`accounts.throttle`)."""
     ip = client_ip(request)
-    throttle.check_allowed(user.username, ip)
+    claim = throttle.claim_second_factor(user.username, ip)
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
     if device is None or not _accept_code(device, code):
         throttle.record(user.username, ip, succeeded=False)
         raise ValidationError({"code": [_("动态口令不正确或已使用，请输入验证器上的最新6位数字。")]})
+    throttle.succeeded(claim)
     throttle.record(user.username, ip, succeeded=True)
 
 

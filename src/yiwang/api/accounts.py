@@ -13,6 +13,7 @@ from pydantic import Field
 from yiwang.accounts import access, services
 from yiwang.accounts.models import AccountKind, User
 from yiwang.api.auth import signed_in
+from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
 
 router = Router(tags=["accounts"])
@@ -120,7 +121,7 @@ class TokenOut(Schema):
     expires_in: int
 
 
-@router.post("/auth/tokens", response={200: TokenOut, 400: dict, 401: dict}, summary="用户名密码换取令牌")
+@router.post("/auth/tokens", response={200: TokenOut, **answers(401)}, summary="用户名密码换取令牌")
 def create_token(request: HttpRequest, payload: TokenIn):
     from django.conf import settings
 

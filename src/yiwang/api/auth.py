@@ -17,7 +17,13 @@ class BearerToken(HttpBearer):
 
 
 class Session(SessionAuth):
-    """The browser's session (CSRF-checked for unsafe methods)."""
+    """The browser's session (CSRF-checked for unsafe methods). A request without a session cookie
+    has no session to forge: it is not signed in (401), rather than refused for its CSRF token (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
 
 
 # Endpoints that need a signed-in user accept either.

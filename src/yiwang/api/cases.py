@@ -19,9 +19,10 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, Field, create_model
 
 from yiwang.api.auth import signed_in
+from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
-from yiwang.api.pagination import MAX_PAGE_SIZE, paginate
-from yiwang.cases import access, queries, services, submission
+from yiwang.api.pagination import PageQuery, paginate
+from yiwang.cases import access, drafts, queries, services, submission
 from yiwang.cases.models import Case
 from yiwang.cases.published import entry_to_apply
 from yiwang.cases.rules import TRANSITIONS, Actor
@@ -47,7 +48,9 @@ class ApplicantIn(Schema):
 class MaterialIn(Schema):
     material: RowId | None = Field(None, description="材料清单中的材料编号；为空表示其他材料")
     name: str = Field("", max_length=200)
-    filename: str = Field(..., max_length=200)
+    filename: str = Field(
+        ..., max_length=1000, description="原文件名：保存时去掉控制字符，扩展名按内容确定，截短到 200 个字符"
+    )
     content_base64: str = Field(..., description="文件内容（Base64）")
 
 
@@ -184,15 +187,13 @@ class CasePage(Schema):
 WIDE_COUNT_CAP = 10000
 
 
-class QueueFilter(Schema):
+class QueueFilter(PageQuery):
     tab: str = Field("", description="工作台页签：todo/due_soon/overdue/correction/suspended/closed/all")
     state: str = Field("", max_length=24)
     entry: str = Field("", max_length=31)
     channel: str = Field("", max_length=8)
     applicant: str = Field("", max_length=50, description="申请人姓名、证件号码或办件编号")
     department: RowId | None = Field(None, description="部门编号（监督人员）")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 def _action_body(action: str, transition) -> type[BaseModel]:
@@ -229,6 +230,10 @@ class NoticeOut(Schema):
     link: str
     created_at: dt.datetime
     read: bool
+
+
+class NoticeFilter(PageQuery):
+    unread: bool = Field(False, description="只列未读")
 
 
 class NoticePage(Schema):
@@ -277,7 +282,7 @@ def _too_large(exc: ValidationError) -> bool:
 @router.post(
     "/cases",
     auth=signed_in,
-    response={200: CaseOut, 201: CaseOut, 413: dict, 422: dict},
+    response={200: CaseOut, 201: CaseOut, **answers(413, 422)},
     summary="申请办理（窗口人员可代为收件）",
 )
 def create_case(request: HttpRequest, payload: CaseIn):
@@ -370,21 +375,21 @@ def get_case(request: HttpRequest, number: str):
 @router.put("/cases/{number}/form", auth=signed_in, response=CaseOut, summary="保存表单（草稿自动保存）")
 def save_form(request: HttpRequest, number: str, payload: FormIn):
     case = _case_or_404(request, number)
-    services.save_form(request.user, case, payload.form_data, contact_phone=payload.contact_phone)
+    drafts.save_form(request.user, case, payload.form_data, contact_phone=payload.contact_phone)
     return _detail(request, case)
 
 
 @router.put("/cases/{number}/delivery", auth=signed_in, response=CaseOut, summary="选择送达方式")
 def set_delivery(request: HttpRequest, number: str, payload: DeliveryIn):
     case = _case_or_404(request, number)
-    services.set_delivery(request.user, case, **payload.dict())
+    drafts.set_delivery(request.user, case, **payload.dict())
     return _detail(request, case)
 
 
 @router.post(
     "/cases/{number}/materials",
     auth=signed_in,
-    response={201: MaterialOut, 413: dict, 422: dict},
+    response={201: MaterialOut, **answers(413, 422)},
     summary="上传材料（multipart：file，可选 material）",
 )
 def upload_material(
@@ -405,7 +410,7 @@ def upload_material(
             ),
         )
     try:
-        received = services.attach_material(
+        received = drafts.attach_material(
             request.user, case, material, file.read(), file.name or "file", name=name
         )
     except ValidationError as exc:
@@ -437,7 +442,7 @@ def delete_material(request: HttpRequest, number: str, material_id: int):
     case = _case_or_404(request, number)
     if not case.materials.filter(pk=material_id).exists():
         raise Http404
-    services.remove_material(request.user, case, material_id)
+    drafts.remove_material(request.user, case, material_id)
     return Status(204, None)
 
 
@@ -449,7 +454,6 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> HttpRe
 @router.get(
     "/cases/{number}/documents/{document_id}/file",
     auth=signed_in,
-    response={200: None, 401: dict, 404: dict},
     summary="下载办件文书（PDF：受理通知书、决定书等）",
 )
 def document_file(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
@@ -461,7 +465,7 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> HttpRe
 @router.post(
     "/cases/{number}/actions",
     auth=signed_in,
-    response={200: CaseOut, 403: dict, 409: dict, 422: dict},
+    response=CaseOut,
     summary='办理操作：{"action": ..., 该操作的字段}',
 )
 def act(request: HttpRequest, number: str, payload: ActionIn):
@@ -471,7 +475,7 @@ def act(request: HttpRequest, number: str, payload: ActionIn):
     case = _case_or_404(request, number)
     action, fields = payload.action, payload.model_dump(exclude={"action"})
     if action == "submit":
-        services.submit(
+        drafts.submit(
             request.user, case, idempotency_key=(request.headers.get("Idempotency-Key") or "")[:100]
         )
     else:
@@ -490,11 +494,11 @@ def add_tracking(request: HttpRequest, number: str, payload: TrackingIn):
 
 
 @router.get("/notices", auth=signed_in, response=NoticePage, summary="站内信")
-def list_notices(request: HttpRequest, unread: bool = False, page: int = 1, page_size: int = 20):
+def list_notices(request: HttpRequest, filters: Query[NoticeFilter]):
     qs = Notice.objects.filter(user=request.user)
-    if unread:
+    if filters.unread:
         qs = qs.filter(read_at__isnull=True)
-    result = paginate(qs, page, page_size)
+    result = paginate(qs, filters.page, filters.page_size)
     return {
         "count": result["count"],
         "results": [

@@ -15,8 +15,9 @@ from pydantic import Field
 
 from yiwang.accounts import access as accounts_access
 from yiwang.api.auth import signed_in
+from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
-from yiwang.api.pagination import MAX_PAGE_SIZE
+from yiwang.api.pagination import PageQuery
 from yiwang.catalog import access, exchange, queries, stats
 from yiwang.catalog.models import Entry
 from yiwang.core.validation import RowId
@@ -26,7 +27,7 @@ router = Router(tags=["catalog"])
 MAX_IMPORT_BYTES = settings.MAX_IMPORT_BYTES
 
 
-class ItemFilter(Schema):
+class ItemFilter(PageQuery):
     q: str = Field("", max_length=100, description="检索词，支持群众日常说法，如“生孩子”“开饭店”")
     division: str | None = Field(None, description="区划代码：该区划及下级部门的事项")
     department: RowId | None = Field(None, description="部门编号")
@@ -35,8 +36,6 @@ class ItemFilter(Schema):
     audience: str | None = Field(None, pattern="^(person|enterprise)$", description="person / enterprise")
     online_depth: int | None = Field(None, ge=0, le=6, description="至少达到的网办深度")
     level: int | None = Field(None, ge=1, le=5)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class ItemOut(Schema):
@@ -215,7 +214,12 @@ class ExportQuery(Schema):
     department: RowId | None = Field(None, description="部门编号")
 
 
-@router.get("/catalog/export", auth=signed_in, summary="导出事项（Excel 或 JSON 文件）")
+@router.get(
+    "/catalog/export",
+    auth=signed_in,
+    response={200: None, **answers(403)},  # 200: the file itself (xlsx or json)
+    summary="导出事项（Excel 或 JSON 文件）",
+)
 def export_items(request: HttpRequest, query: Query[ExportQuery]):
     """Entries the signed-in staff member may open (their department's; a supervisor's or
     platform administrator's whole division tree)."""
@@ -256,7 +260,7 @@ class ImportOut(Schema):
 @router.post(
     "/catalog/import",
     auth=signed_in,
-    response={200: ImportOut, 422: dict},
+    response={200: ImportOut, **answers(403, 413, 422)},
     summary="导入事项（Excel 或 JSON，全部校验通过才写入）",
 )
 def import_items(

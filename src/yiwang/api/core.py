@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from yiwang.api.pagination import paginate
+from yiwang.api.pagination import MAX_PAGE_SIZE, PageQuery, paginate
 from yiwang.core import services, workdays
 from yiwang.core.identifiers import normalise_division_code
 from yiwang.core.models import Department, Division
@@ -70,12 +70,11 @@ class DivisionOut(Schema):
     parent_code: str | None = Field(None, alias="parent.code")
 
 
-class DivisionFilter(Schema):
+class DivisionFilter(PageQuery):
     parent: str | None = Field(None, description="上级区划代码（6或12位），列出其直接下级")
     within: str | None = Field(None, description="区划代码，列出其下全部区划")
     level: int | None = Field(None, ge=1, le=5)
-    page: int = 1
-    page_size: int = 50
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数（1–{MAX_PAGE_SIZE}）")
 
 
 class DivisionPage(Schema):
@@ -116,11 +115,10 @@ class DepartmentOut(Schema):
     address: str
 
 
-class DepartmentFilter(Schema):
+class DepartmentFilter(PageQuery):
     division: str | None = Field(None, description="区划代码：该区划及其下级的部门")
     q: str | None = Field(None, max_length=50)
-    page: int = 1
-    page_size: int = 50
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数（1–{MAX_PAGE_SIZE}）")
 
 
 class DepartmentPage(Schema):

@@ -12,8 +12,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from yiwang.accounts.throttle import TooManyAttempts
+from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.rules import TRANSITIONS
-from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.core import body_limits, validation
 from yiwang.core.validation import error_body
 from yiwang.core.workdays import YearNotInCalendar

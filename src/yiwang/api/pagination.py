@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Schema
+from pydantic import Field
 
 MAX_PAGE_SIZE = 200
 
@@ -15,6 +16,15 @@ MAX_PAGE_SIZE = 200
 class Page(Schema):
     count: int
     results: list[Any]
+
+
+class PageQuery(Schema):
+    """The paging parameters of every list, bounded in the OpenAPI document (and refused with a 422
+    naming them when out of bounds). A list with another default page size overrides `page_size`
+    with the same bounds."""
+
+    page: int = Field(1, ge=1, description="页码，从1开始；超过末页时 results 为空")
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数（1–{MAX_PAGE_SIZE}）")
 
 
 def paginate(queryset: QuerySet, page: int = 1, page_size: int = 20, *, count: int | None = None) -> dict:

@@ -3,11 +3,15 @@
 - An applicant sees the cases they applied for as a person, and those of the enterprises they act
   for (the enterprise's own account, or an authorised agent).
 - Staff see, within their division subtree: their own department's cases; window clerks also the
-  cases at their own level of government (一窗受理 at the hall) and those they took in.
+  cases at their own level of government (一窗受理 at the hall) and those they took in. Staff
+  never see drafts, except the window clerks of the department that took in a window intake
+  draft (`window_draft`): the hall's window registers it, any of its clerks may complete it.
 - Supervisors and platform administrators see every case in their division subtree.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -78,13 +82,20 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 
 def case_for(user: User, number_or_key: str) -> Case | None:
-    """The case by number (or a draft by its key) if `user` may see it; None means answer 404."""
+    """The case by number (or a draft by its key) if `user` may see it; None means answer 404.
+
+    By key also a window intake draft (一窗受理) to the window clerks of the department that took
+    it in (`window_draft`): it is theirs to complete and submit, through every draft endpoint."""
     qs = visible_cases(user).select_related("entry", "version", "department", "situation")
     number_or_key = (number_or_key or "").strip()
     if not number_or_key or len(number_or_key) > 48:
         return None
     if len(number_or_key) == 36 and number_or_key.count("-") == 4:
-        return qs.filter(draft_key=number_or_key).first()
+        try:
+            key = uuid.UUID(number_or_key)
+        except ValueError:
+            return None
+        return qs.filter(draft_key=key).first() or window_draft(user, key)
     return qs.filter(number=number_or_key).first()
 
 
@@ -112,7 +123,7 @@ def staff_actors(user: User, case: Case) -> set[Actor]:
     return actors
 
 
-def window_draft(user: User, key: str) -> Case | None:
+def window_draft(user: User, key: str | uuid.UUID) -> Case | None:
     """A window intake draft (一窗受理) being registered by `user`'s hall, by its draft key.
 
     Staff never see drafts through `access.visible_cases`; a window draft is the exception for

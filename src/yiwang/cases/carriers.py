@@ -7,7 +7,7 @@ tracking event in the database, so the whole journey can be followed and tested 
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from typing import Protocol
 
 from django.conf import settings
@@ -20,25 +20,26 @@ from yiwang.cases.models import Delivery, TrackingEvent
 class Carrier(Protocol):
     name: str
 
-    def dispatch(self, delivery: Delivery) -> str:
-        """Book the shipment; returns the tracking number."""
+    def book(self, delivery: Delivery, *, reference: str) -> str:
+        """Book the shipment (an outside call: never from inside a transaction); returns the
+        tracking number. The same `reference` must answer the same parcel (no second booking)."""
 
     def record(self, delivery: Delivery, status: str, description: str) -> TrackingEvent:
         """Record a tracking event reported by the carrier."""
 
 
 class LocalCarrier:
-    """Records what a carrier would do; tracking events are entered by the post room or tests."""
+    """Does locally what a carrier would: books by reference and records tracking events, which
+    the post room (or a test) enters as the parcel travels."""
 
     name = "本地寄递"
 
-    def dispatch(self, delivery: Delivery) -> str:
-        number = "YW" + clock.today().strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
-        delivery.tracking_number, delivery.carrier = number, self.name
-        delivery.dispatched_at = clock.now()
-        delivery.save(update_fields=["tracking_number", "carrier", "dispatched_at"])
-        self.record(delivery, "accepted", "已揽收：" + delivery.address[:20])
-        return number
+    def book(self, delivery: Delivery, *, reference: str) -> str:
+        """The tracking number a carrier would give: derived from the reference, so asking
+        twice gives the same parcel, as a real carrier's de-duplication by reference would."""
+        digest = int(hashlib.sha256(reference.encode()).hexdigest()[:12], 16) % 10**8
+        day = (delivery.dispatched_at or clock.now()).astimezone(clock.now().tzinfo)
+        return "YW" + day.strftime("%y%m%d") + f"{digest:08d}"
 
     def record(self, delivery: Delivery, status: str, description: str) -> TrackingEvent:
         event = TrackingEvent.objects.create(

@@ -3,7 +3,7 @@
 Rendering a PDF is long work, so it never runs in the transaction of the action: the action's event
 reaches `on_case_event` through the outbox after commit (subscribed in `CasesConfig.ready`). There
 the document is rendered from the case and that event, and kept with the case through
-`services.store_document` — once per case, kind and event, so a repeated delivery makes no second
+`delivery.store_document` — once per case, kind and event, so a repeated delivery makes no second
 one. Then a completed case whose applicant chose electronic delivery is delivered by the system
 (`services.deliver_when_ready`): its decision can now be downloaded, so delivery is true.
 
@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
+from yiwang.cases import delivery
 from yiwang.cases.models import Case, CaseDocument, CaseEvent, DocumentKind
 from yiwang.cases.rules import with_statutory_remedy
 from yiwang.core import pdf
@@ -229,7 +230,6 @@ def text_of(html: str) -> str:
 
 def make(case: Case, event: CaseEvent, dates: dict[str, Any] | None = None) -> CaseDocument:
     """The document of `event`, rendered and kept (or the one already kept for it)."""
-    from yiwang.cases import services
 
     kind = KIND_BY_ACTION[event.action]
     existing = CaseDocument.objects.filter(case=case, kind=kind, event_seq=event.seq).first()
@@ -237,7 +237,7 @@ def make(case: Case, event: CaseEvent, dates: dict[str, Any] | None = None) -> C
         return existing
     document = draft(case, event, dates)
     html = render_html(case, document)
-    return services.store_document(
+    return delivery.store_document(
         case, kind, event.seq, pdf.html_to_pdf(html), title=document.title, text=text_of(html)
     )
 

@@ -329,6 +329,9 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who acted as hashed: `id:username` when the event was written (`trace.actor_ref`). The
+    # foreign key above becomes NULL if the account is deleted; this does not.
+    actor_ref = models.CharField(max_length=180, blank=True)
     actor_role = models.CharField(max_length=20)
     actor_department = models.ForeignKey(
         "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -360,6 +363,46 @@ class CaseEvent(models.Model):
         if self.actor_department is None:
             return role
         return _("%(role)s（%(department)s）") % {"role": role, "department": self.actor_department.name}
+
+
+class TraceCheckpoint(models.Model):
+    """A checkpoint of the trace (ADR 8): the heads of the numbered cases whose chains grew since
+    the previous checkpoint, chained on the checkpoints' own hash. Append-only; `hash` of the
+    latest is the anchor an operator writes down (`yiwang verify-events --anchor`)."""
+
+    seq = models.PositiveIntegerField(unique=True)
+    at = models.DateTimeField(default=timezone.now)
+    heads = models.PositiveIntegerField()  # how many `TraceHead` rows it recorded
+    digest = models.CharField(max_length=64)  # sha256 over those heads in case order
+    event_watermark = models.BigIntegerField()  # the highest CaseEvent id when it began
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class TraceHead(models.Model):
+    """One case's chain head as one checkpoint recorded it; a new row each checkpoint in which the
+    case's chain grew. `case_id` is a plain number, not a foreign key: the record outlives a case
+    deleted behind the services' back, which is how the deletion is found."""
+
+    checkpoint = models.ForeignKey(
+        TraceCheckpoint, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    case_id = models.BigIntegerField()
+    draft_key = models.UUIDField()
+    event_count = models.PositiveIntegerField()
+    last_event_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            # Also the index verify-events reads by: case ranges, each case's heads in order.
+            models.UniqueConstraint(fields=["case_id", "checkpoint"], name="trace_head_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.checkpoint_id} {self.event_count}"
 
 
 class CaseNumberCounter(models.Model):

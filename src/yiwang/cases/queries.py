@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from yiwang.accounts.models import User
-from yiwang.cases import access, clock
+from yiwang.cases import access, clock, drafts
 from yiwang.cases.form_values import Answer, answers, masked_form
 from yiwang.cases.models import (
     OPEN_STATES,
@@ -412,7 +412,7 @@ def case_detail(
 
     full = reads_in_full(user, case)
     is_applicant = access.is_applicant_of(user, case)
-    correction = services.open_correction(case)
+    correction = drafts.open_correction(case)
     if materials is None:
         materials = received_materials(case)
     if events is None:
@@ -463,7 +463,7 @@ def case_detail(
         "events": [event_row(e) for e in events],
         "allowed_actions": (["submit"] if case.state == State.DRAFT else [])
         + services.available_actions(user, case, current),
-        "missing": services.submission_problems(case) if case.state == State.DRAFT else {},
+        "missing": drafts.submission_problems(case) if case.state == State.DRAFT else {},
         "documents": [document_row(case, d) for d in documents],
     }
 
@@ -502,6 +502,7 @@ def document_row(case: Case, document) -> dict[str, Any]:
 DELIVERY_STATE_LABELS = {
     "awaiting_pickup": gettext_noop("待领取：凭取件码到窗口领取"),
     "awaiting_dispatch": gettext_noop("待寄出"),
+    "booking": gettext_noop("已交寄，正在向快递公司下单"),
     "in_transit": gettext_noop("寄递中：快递签收后即为送达"),
     "returned": gettext_noop("快件已退回，待重新送达"),
     "preparing_document": gettext_noop("正在生成决定文书，生成后即电子送达"),
@@ -521,8 +522,10 @@ def delivery_state(case: Case, documents: list | None = None) -> str:
     if case.state != State.COMPLETED or delivery is None:
         return ""
     if delivery.method == DeliveryMethod.EXPRESS:
-        if not delivery.tracking_number:
+        if delivery.dispatched_at is None:
             return "awaiting_dispatch"
+        if not delivery.tracking_number:
+            return "booking"
         last = TrackingEvent.objects.filter(delivery=delivery).order_by("-at", "-id").first()
         if delivery.delivered_at is None and last is not None and last.status == "returned":
             return "returned"

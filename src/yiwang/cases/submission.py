@@ -159,7 +159,7 @@ def _window_enterprise(who: _Who) -> bool:
 
 
 def _profile(who: _Who) -> dict[str, str]:
-    from yiwang.cases.services import profile_of
+    from yiwang.cases.drafts import profile_of
 
     return profile_of(who.person or who.agent, who.enterprise)
 
@@ -210,7 +210,7 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
                 problems.setdefault(f"materials.{i}.file", []).append(message)
 
     if app.submit:
-        from yiwang.cases.services import ChecklistItem
+        from yiwang.cases.drafts import ChecklistItem
 
         provided = {f.material for f, _stored in files}
         for m in materials.values():
@@ -275,7 +275,7 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
 
 
 def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, submit: bool, key: str) -> Case:
-    from yiwang.cases.services import event_message, schedule_fields
+    from yiwang.cases.changes import event_message, schedule_fields
 
     entry, parts = app.entry, checked.parts
     if who.window is not None:
@@ -321,7 +321,7 @@ def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, subm
             setattr(case, k, v)
 
     # The events, chained in memory: create, one per file, submit.
-    actor_id = user.pk
+    actor_id, actor_ref = user.pk, trace.actor_ref(user)
     events: list[CaseEvent] = []
 
     def event(action: str, from_state: str, to_state: str, data: dict[str, Any]) -> None:
@@ -330,6 +330,7 @@ def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, subm
                 seq=len(events) + 1,
                 at=now,
                 actor_id=actor_id,
+                actor_ref=actor_ref,
                 actor_role=who.actor.value,
                 actor_department_id=who.department_id,
                 actor_label=who.acting_label,
@@ -346,7 +347,7 @@ def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, subm
     materials = {m.pk: m for m in parts.materials_for(app.situation_id)}
     for f, stored in checked.files:
         material = materials.get(f.material) if f.material is not None else None
-        name = (material.name if material else (f.name or f.filename))[:200]
+        name = (material.name if material else (uploads.clean_text(f.name) or stored.original_name))[:200]
         received.append(
             CaseMaterial(
                 material_id=material.pk if material else None,

@@ -6,7 +6,7 @@ import logging
 
 from django_tasks import task
 
-from yiwang.cases import services
+from yiwang.cases import sweeps
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,8 @@ def sweep_deadlines() -> dict[str, int]:
     number of times. (Provisional due dates are recomputed when a year is entered, by the
     `cases.provisional` subscriber, not here.)"""
     result = {
-        "deemed_accepted": services.deem_overdue_acceptances(),
-        "commitments_flagged": services.flag_overdue_commitments(),
+        "deemed_accepted": sweeps.deem_overdue_acceptances(),
+        "commitments_flagged": sweeps.flag_overdue_commitments(),
     }
     log.info("deadline sweep", extra=result)
     return result

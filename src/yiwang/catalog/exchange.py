@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -65,6 +66,7 @@ from yiwang.catalog.models import (
     Topic,
     VersionState,
 )
+from yiwang.core import uploads
 from yiwang.core.models import Department, Division, DivisionLevel, StoredFile
 
 ENTRY_KEYS = [
@@ -428,6 +430,8 @@ def read_json(data: bytes) -> list[Source]:
         docs = docs["items"]
     if not isinstance(docs, list):
         raise ImportFailed([RowError("JSON", None, "", _("JSON 文件应为办事指南文档的列表。"))])
+    if len(docs) > max_import_rows():
+        raise _too_many_rows("JSON")
     sources, errors = [], []
     for i, doc in enumerate(docs, start=1):
         if not isinstance(doc, dict):
@@ -554,11 +558,64 @@ def _cell_in(model, key: str, value: Any, codecs: dict, topic_codes: dict[str, s
     return str(value)
 
 
-def read_xlsx(data: bytes) -> list[Source]:
+def max_import_rows() -> int:
+    """The most rows one sheet (or one JSON file) of an import may hold (settings.MAX_IMPORT_ROWS)."""
+    return int(getattr(settings, "MAX_IMPORT_ROWS", 20000))
+
+
+def _too_many_rows(sheet: str) -> ImportFailed:
+    return ImportFailed(
+        [
+            RowError(
+                sheet,
+                None,
+                "",
+                _("超过 %(max)d 行，未导入：请分成多个文件导入。") % {"max": max_import_rows()},
+            )
+        ]
+    )
+
+
+def _open_workbook(data: bytes):
+    """The workbook in read-only (streaming) mode, its sheets not sized on opening.
+
+    openpyxl sizes each read-only sheet when it opens it, and without a `<dimension>` element
+    (openpyxl's own write-only files, ours among them, have none) that means parsing every row
+    before the first is read: the row cap could not stop anything. Here a sheet is opened unsized
+    (its rows are read with explicit bounds); should openpyxl's reader change, `load_workbook`."""
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    except ImportError:  # pragma: no cover - another openpyxl
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+    class Sheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            pass  # unsized: rows are read with explicit bounds
+
+    class Reader(ExcelReader):
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                    continue
+                ws = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def read_xlsx(data: bytes) -> list[Source]:
+    """Sources from a workbook, read in read-only (streaming) mode: an archive bomb is refused
+    before it is opened, and a sheet stops being read as soon as it passes `max_import_rows`."""
+    if problem := uploads.archive_problem(data):
+        raise ImportFailed([RowError("Excel", None, "", problem)])
+    try:
+        workbook = _open_workbook(data)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFailed(
             [RowError("Excel", None, "", _("无法读取 Excel 文件：%(e)s") % {"e": exc})]
@@ -572,12 +629,18 @@ def read_xlsx(data: bytes) -> list[Source]:
     errors: list[RowError] = []
 
     def rows_of(sheet: str, allowed: list[str], model) -> list[tuple[int, dict[str, Any]]]:
-        rows = workbook[sheet].iter_rows(values_only=True)
-        headings = next(rows, None) or ()
+        headings = next(workbook[sheet].iter_rows(max_row=1, values_only=True), None) or ()
         keys, unknown = _heading_keys(headings, allowed, model)
         errors.extend(RowError(sheet, 1, text, _("无法识别的列。")) for text in unknown)
+        # Only the columns that have a heading are read (a row may be 16,384 cells wide).
+        width = max((i + 1 for i, h in enumerate(headings) if h not in (None, "")), default=1)
+        rows = workbook[sheet].iter_rows(min_row=2, max_col=width, values_only=True)
         out = []
+        limit = max_import_rows() + 1
         for number, values in enumerate(rows, start=2):
+            if number > limit:
+                workbook.close()
+                raise _too_many_rows(sheet)
             if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             out.append((number, {k: v for k, v in zip(keys, values, strict=False) if k is not None}))

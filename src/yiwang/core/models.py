@@ -274,3 +274,24 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """A fixed-window request counter shared by every process (the API's rate limits,
+    `api.ratelimit`): one row per key and window, bumped by one upsert (`core.rate_counters`).
+    Rows of past windows are purged by the worker."""
+
+    key = models.CharField(max_length=96)
+    window_start = models.BigIntegerField()  # seconds since the epoch, a multiple of the window
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("请求计数")
+        verbose_name_plural = _("请求计数")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="core_ratecounter_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="core_ratecounter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window_start}: {self.n}"

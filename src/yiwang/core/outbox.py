@@ -231,3 +231,24 @@ def retry(delivery_ids: Iterable[int]) -> int:
     return OutboxMessage.objects.filter(pk__in=message_ids).update(
         done_at=None, available_at=timezone.now(), claimed_until=None
     )
+
+
+def purge(days: int, batch: int = 5000) -> int:
+    """Forget messages delivered more than `days` ago, with their receipts, in batches (short
+    transactions beside the live outbox). A message one of whose subscribers gave up (a dead
+    receipt) stays, for the administrator to see and retry. Returns the messages removed."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    removed = 0
+    while True:
+        ids = list(
+            OutboxMessage.objects.filter(done_at__lt=cutoff)
+            .exclude(deliveries__state=OutboxDelivery.State.DEAD)
+            .order_by("id")
+            .values_list("id", flat=True)[:batch]
+        )
+        if not ids:
+            return removed
+        with transaction.atomic():
+            OutboxDelivery.objects.filter(message_id__in=ids).delete()
+            OutboxMessage.objects.filter(pk__in=ids).delete()
+        removed += len(ids)

@@ -42,12 +42,12 @@ from django.utils import timezone
 
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import Enterprise, Person, Staff, StaffRole, User
-from yiwang.cases import clock, documents, services
+from yiwang.cases import clock, delivery, documents, drafts, services, sweeps
 from yiwang.cases.models import Case, Delivery, DeliveryMethod
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Necessity
 from yiwang.core.identifiers import ric_check_digit, uscc_with_check
-from yiwang.core.models import Department
+from yiwang.core.models import Department, OutboxMessage
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 from yiwang.demo import region as demo_region
 
@@ -1104,16 +1104,16 @@ class Runner:
         elif do == "accept_with_pending":
             pending = [
                 i.material.pk
-                for i in services.checklist(case)
+                for i in drafts.checklist(case)
                 if i.tolerable and not i.provided and i.necessity == Necessity.REQUIRED
             ]
             commitment = clock.today() + dt.timedelta(days=self.rng.randint(3, 7))
             data = {"pending_materials": pending[:1], "commitment_date": commitment.isoformat()}
         elif do == "supply":
-            materials = {m.pk: m for m in services.required_materials(case)}
+            materials = {m.pk: m for m in drafts.required_materials(case)}
             for pk in list(case.pending_materials):
                 name = materials[pk].name
-                services.attach_material(user, case, pk, self.files.pdf(name), f"{name}.pdf")
+                drafts.attach_material(user, case, pk, self.files.pdf(name), f"{name}.pdf")
             return case
         elif do == "deliver_pickup":
             code = Delivery.objects.filter(case=case).values_list("pickup_code", flat=True).first() or ""
@@ -1129,6 +1129,15 @@ class Runner:
             services.record_verification(user, case, result="consistent", note=note)
             return case
         services.act(user, case, do, data)
+        if do == "deliver" and data.get("method") == DeliveryMethod.EXPRESS:
+            # The worker's part for this case, at this moment: the parcel booked with the
+            # carrier, so that its tracking can follow (the worker finds it booked later).
+            message = (
+                OutboxMessage.objects.filter(topic="case.dispatch", payload__case=case.pk)
+                .order_by("-pk")
+                .first()
+            )
+            delivery.book_with_carrier(message)
         if do == "complete" and plan.delivery == DeliveryMethod.ELECTRONIC:
             # The worker's part for this case, at this moment: its decision document, and with it
             # the electronic delivery. (The rest of the outbox, the other documents and the
@@ -1146,12 +1155,12 @@ class Runner:
         with clock.frozen(started):
             if plan.channel == "online":
                 editor = a.user
-                case = services.start_application(
+                case = drafts.start_application(
                     editor, info.entry, situation_id=plan.situation, enterprise=a.on_behalf
                 )
             else:
                 editor = self.staffing.clerk(info.entry.department)
-                case = services.start_window_intake(
+                case = drafts.start_window_intake(
                     editor,
                     info.entry,
                     situation_id=plan.situation,
@@ -1161,12 +1170,12 @@ class Runner:
                     phone=a.phone,
                 )
             filler = Filler(rng, a, info, plan.delivery, clock.today())
-            data = filler.form(services.case_schema(case))
+            data = filler.form(drafts.case_schema(case))
             if not submit:  # a draft: half filled in, autosaved
                 data = dict(list(data.items())[: max(1, len(data) // 2)])
-            services.save_form(editor, case, data, contact_phone=filler.identity["agent_phone"])
+            drafts.save_form(editor, case, data, contact_phone=filler.identity["agent_phone"])
             leave_out = plan.target == "pending_overdue" or bool(plan.flags.get("pending"))
-            for item in services.checklist(case):
+            for item in drafts.checklist(case):
                 m = item.material
                 if leave_out and item.tolerable and m.necessity == Necessity.REQUIRED:
                     leave_out = False  # 容缺: one non-key material is brought later
@@ -1176,9 +1185,9 @@ class Runner:
                 ):
                     started += dt.timedelta(seconds=rng.randint(20, 90))
                     with clock.frozen(started):
-                        services.attach_material(editor, case, m.pk, self.files.pdf(m.name), f"{m.name}.pdf")
+                        drafts.attach_material(editor, case, m.pk, self.files.pdf(m.name), f"{m.name}.pdf")
             if plan.delivery == DeliveryMethod.EXPRESS:
-                services.set_delivery(
+                drafts.set_delivery(
                     editor,
                     case,
                     DeliveryMethod.EXPRESS,
@@ -1187,22 +1196,22 @@ class Runner:
                     address=filler.address_text(),
                 )
             elif submit:
-                services.set_delivery(editor, case, plan.delivery)
+                drafts.set_delivery(editor, case, plan.delivery)
         if submit:
-            services.submit(editor, case)
+            drafts.submit(editor, case)
         return case
 
     def correction_items(self, case: Case) -> list[dict[str, Any]]:
         """一次性告知: every point at once — one or two materials, sometimes a form field."""
         rng = self.rng
-        received = [i for i in services.checklist(case) if i.provided]
+        received = [i for i in drafts.checklist(case) if i.provided]
         items: list[dict[str, Any]] = [
             {"material": i.material.pk, "note": rng.choice(CORRECTION_NOTES)}
             for i in rng.sample(received, min(len(received), rng.randint(1, 2)))
         ]
         fields = [
             f
-            for f in services.case_schema(case).get("fields", [])
+            for f in drafts.case_schema(case).get("fields", [])
             if f["type"] in ("text", "textarea")
             and not f.get("prefill")
             and not f.get("pattern")
@@ -1217,21 +1226,19 @@ class Runner:
 
     def correct(self, case: Case, user: User | None) -> None:
         """The applicant (or the window, for a window case) answers every point."""
-        correction = services.open_correction(case)
-        schema = {f["name"]: f for f in services.case_schema(case).get("fields", [])}
+        correction = drafts.open_correction(case)
+        schema = {f["name"]: f for f in drafts.case_schema(case).get("fields", [])}
         for item in correction.items if correction else []:
             if item.get("material"):
                 name = item["label"] or "补正材料"
-                services.attach_material(
+                drafts.attach_material(
                     user, case, item["material"], self.files.pdf(name), f"{name}（补正）.pdf"
                 )
             elif item.get("field") in schema:
                 old = str(case.form_data.get(item["field"], ""))
                 new = f"{old}（已更正）"
                 limit = schema[item["field"]].get("max_length")
-                services.save_form(
-                    user, case, {item["field"]: new if not limit or len(new) <= limit else old}
-                )
+                drafts.save_form(user, case, {item["field"]: new if not limit or len(new) <= limit else old})
 
     def tracking_text(self, plan: Plan, status: str) -> str:
         place = PLACES[plan.applicant.county]
@@ -1286,7 +1293,7 @@ def load_cases(*, count: int = CASES, seed: int = SEED) -> Summary:
     # The worker's sweep at the end of the last working day: flag the 容缺 commitments past due.
     last = line.days[line.today - 1]
     with clock.frozen(timezone.make_aware(dt.datetime.combine(last, dt.time(18, 0)))):
-        services.flag_overdue_commitments(on=last)
+        sweeps.flag_overdue_commitments(on=last)
     summary.staff_created = staffing.created
     summary.seconds = time.monotonic() - started
     return summary

@@ -31,6 +31,7 @@ CASE_NOTICES: dict[str, tuple[str, str | None]] = {
     "approve_on_commitment": ("case_approved", None),
     "refuse": ("case_refused", None),
     "complete": ("case_completed", "delivery_due"),
+    "dispatch_booked": ("case_dispatched", None),
     "deliver": ("case_delivered", None),
     "withdraw": ("case_withdrawn", None),
     "terminate": ("case_terminated", None),
@@ -61,6 +62,9 @@ def _context(payload: dict[str, Any], due_key: str | None) -> dict[str, Any]:
         )
     elif action == "commitment_overdue":
         context["items"] = data.get("materials", "")
+    elif action == "dispatch_booked":
+        context["carrier"] = data.get("carrier", "")
+        context["tracking_number"] = data.get("tracking_number", "")
     elif action == "deliver":
         method = data.get("method", "")
         context["method"] = DeliveryMethod(method).label if method in DeliveryMethod.values else method
@@ -115,5 +119,6 @@ def send_mail_message(message: OutboxMessage) -> None:
 
 
 def register() -> None:
-    outbox.subscribe("notices.case", ["case.*"], on_case_event)
+    # `delivery.booked` has a case event's shape: the parcel's tracking number, once booked.
+    outbox.subscribe("notices.case", ["case.*", "delivery.booked"], on_case_event)
     outbox.subscribe("notices.mail", ["mail.send"], send_mail_message, transactional=False)

@@ -51,6 +51,11 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "body": "您申请的“{title}”（{number}）已办结，送达期限：{due}。",
         "sms": "",
     },
+    "case_dispatched": {
+        "title": "已寄出：{title}",
+        "body": "您申请的“{title}”（{number}）的办理结果已交{carrier}寄出，快递单号：{tracking_number}。签收后即为送达。",
+        "sms": "【一网】您的办件{number}结果已寄出，快递单号{tracking_number}。",
+    },
     "case_delivered": {
         "title": "已送达：{title}",
         "body": "您申请的“{title}”（{number}）的办理结果已送达：{method}。{detail}",

@@ -15,7 +15,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.cases import services
+from yiwang.cases import changes, drafts
 from yiwang.cases.models import Case, DeliveryMethod
 from yiwang.cases.rules import State
 from yiwang.catalog.form_schema import PHONE_RE
@@ -32,9 +32,9 @@ DELIVERY_FIELDS = ("recipient", "phone", "address")
 def editable_schema(case: Case) -> dict:
     """The form the applicant may change now: all of it in a draft, only the fields a correction
     lists while it is open."""
-    schema = services.case_schema(case)
+    schema = drafts.case_schema(case)
     if case.state == State.CORRECTION_REQUESTED:
-        correction = services.open_correction(case)
+        correction = drafts.open_correction(case)
         listed = {i.get("field") for i in (correction.items if correction else []) if i.get("field")}
         schema = {**schema, "fields": [f for f in schema.get("fields", []) if f.get("name") in listed]}
     return schema
@@ -65,7 +65,7 @@ def save_form(
             return errors
         data = dict(case.form_data)
     try:
-        services.save_form(request.user, case, data, contact_phone=contact_phone)
+        drafts.save_form(request.user, case, data, contact_phone=contact_phone)
         return errors
     except ValidationError as exc:
         errors.update(exc.message_dict)
@@ -73,7 +73,7 @@ def save_form(
     kept = {k: v for k, v in data.items() if k not in bad}
     kept.update({k: v for k, v in case.form_data.items() if k in bad})
     with contextlib.suppress(ValidationError):  # nothing more can be saved; the errors say why
-        services.save_form(request.user, case, kept, contact_phone=contact_phone)
+        drafts.save_form(request.user, case, kept, contact_phone=contact_phone)
     return errors
 
 
@@ -98,7 +98,7 @@ def save_delivery(
         if posted["phone"] and not PHONE_RE.match(posted["phone"]):
             return {"delivery_phone": [_("请输入11位手机号码或带区号的固定电话。")]}
     try:
-        services.set_delivery(
+        drafts.set_delivery(
             request.user,
             case,
             method,
@@ -150,7 +150,7 @@ def restore_stash(request: HttpRequest, case: Case, ref: str) -> None:
             request, case, data, post.get("contact_phone") if case.state == State.DRAFT else None
         )
         save_delivery(request, case, posted_delivery(post), autosave=True)
-    except (services.CaseConflict, services.NotYourAction):
+    except (changes.CaseConflict, changes.NotYourAction):
         return
     messages.info(request, _("登录超时前填写的内容已恢复并保存，请核对。"))
     if errors:

@@ -156,7 +156,7 @@ def files_of(case: Case, received: list[CaseMaterial]) -> list[dict]:
 
 
 def material_rows(case: Case, items, errors: dict[str, list[str]] | None = None) -> list[MaterialRow]:
-    """The checklist (`services.checklist`) as rows; `errors` keyed `material.<id>`."""
+    """The checklist (`drafts.checklist`) as rows; `errors` keyed `material.<id>`."""
     errors = errors or {}
     rows = []
     for item in items:

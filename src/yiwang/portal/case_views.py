@@ -32,7 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import access as account_access
 from yiwang.accounts.models import AccountKind
-from yiwang.cases import access, clock, queries, services
+from yiwang.cases import access, changes, clock, drafts, queries, services
 from yiwang.cases.models import (
     DECISION_DOCUMENT_KINDS,
     Case,
@@ -168,7 +168,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     chosen_situation = (source.get("situation") or "").strip()
     chosen_applicant = (source.get("applicant") or "").strip()
-    drafts = list(
+    open_drafts = list(
         queries.applicant_cases(user).filter(entry=entry, state=State.DRAFT).select_related("situation")[:5]
     )
     errors: dict[str, list[str]] = {}
@@ -187,7 +187,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
             same = next(
                 (
                     d
-                    for d in drafts
+                    for d in open_drafts
                     if d.situation_id == (situation.pk if situation else None)
                     and d.applicant_enterprise_id == (enterprise.pk if enterprise else None)
                 ),
@@ -197,7 +197,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
                 messages.info(request, _("您已有这项申请的草稿，已为您打开，可以接着填写。"))
                 return redirect(_page(same))
             try:
-                case = services.start_application(
+                case = drafts.start_application(
                     user, entry, situation_id=situation.pk if situation else None, enterprise=enterprise
                 )
             except ValidationError as exc:
@@ -218,7 +218,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
             "enterprises": enterprises,
             "person": person,
             "chosen_applicant": chosen_applicant,
-            "drafts": drafts,
+            "drafts": open_drafts,
             "errors": errors,
             "error_list": [str(m) for msgs in errors.values() for m in msgs],
             "unavailable": unavailable,
@@ -235,7 +235,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The applicant's drafts (to continue), then their submitted cases, newest first, paginated."""
     user = request.user
     today = clock.today()
-    drafts = [
+    draft_rows = [
         present.case_row(c, today)
         for c in queries.applicant_cases(user).filter(state=State.DRAFT)[:MAX_DRAFTS_LISTED]
     ]
@@ -245,7 +245,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "portal/cases/list.html",
         {
-            "drafts": drafts,
+            "drafts": draft_rows,
             "rows": [present.case_row(c, today) for c in page.object_list],
             "page": page,
             "today": today,
@@ -328,15 +328,15 @@ def _application_context(
     contact_phone: str | None = None,
     submitted: bool = False,
 ) -> dict[str, Any]:
-    schema = services.case_schema(case)
+    schema = drafts.case_schema(case)
     full = queries.reads_in_full(request.user, case)
     form_data = case.form_data if data is None else data
     errors = dict(errors or {})
     upload_errors = dict(upload_errors or {})
     targets = _targets(schema, form_data)
-    checklist = services.checklist(case)
+    checklist = drafts.checklist(case)
     materials = present.material_rows(case, checklist, {**errors, **upload_errors})
-    problems = services.submission_problems(case)
+    problems = drafts.submission_problems(case)
     field_errors = {k: v for k, v in errors.items() if not k.startswith("material.")}
     summary = present.problem_list({**errors, **upload_errors}, targets, {r.id: r.name for r in materials})
     return {
@@ -351,7 +351,7 @@ def _application_context(
         "error_summary": summary,
         "submitted_with_problems": submitted,
         "materials": materials,
-        "extras": present.files_of(case, services.extra_materials(case)),
+        "extras": present.files_of(case, drafts.extra_materials(case)),
         "extra_errors": [str(m) for m in upload_errors.get("material.extra", [])],
         "missing": present.problem_list(problems, targets),
         "review_rows": present.review_rows(queries.form_answers(case, full=full)),
@@ -384,15 +384,15 @@ def _case_context(
     upload_errors = dict(upload_errors or {})
     user = request.user
     actions = services.available_actions(user, case)
-    checklist = services.checklist(case)
+    checklist = drafts.checklist(case)
     rows = present.material_rows(case, checklist, {**errors, **upload_errors})
     by_id = {r.id: r for r in rows}
 
-    correction = services.open_correction(case)
+    correction = drafts.open_correction(case)
     correction_items: list[dict[str, Any]] = []
     correction_materials: list[present.MaterialRow] = []
     correction_schema: dict | None = None
-    schema = services.case_schema(case)
+    schema = drafts.case_schema(case)
     form_data = case.form_data if data is None else {**case.form_data, **data}
     targets = _targets(schema, form_data)
     if correction is not None:
@@ -465,7 +465,7 @@ def _case_context(
         "commitment_overdue": commitment_overdue,
         "can_upload_pending": bool(pending_rows) and case.state not in CLOSED_STATES,
         "materials": [r for r in rows if r.files],
-        "extras": present.files_of(case, services.extra_materials(case)),
+        "extras": present.files_of(case, drafts.extra_materials(case)),
         "delivery": delivery,
         "documents": documents,
         "decision_documents": [d for d in documents if d.kind in DECISION_DOCUMENT_KINDS],
@@ -513,11 +513,11 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         errors = case_forms.save_form(request, case, data, contact_phone)
         errors.update(case_forms.save_delivery(request, case, posted_delivery, autosave=do == "autosave"))
-    except (services.CaseConflict, services.NotYourAction) as exc:
+    except (changes.CaseConflict, changes.NotYourAction) as exc:
         return _refused(request, case, exc.message)
-    targets = _targets(services.case_schema(case), {**case.form_data, **(data or {})})
+    targets = _targets(drafts.case_schema(case), {**case.form_data, **(data or {})})
     if _wants_json(request):
-        missing = services.submission_problems(case) if case.state == State.DRAFT else {}
+        missing = drafts.submission_problems(case) if case.state == State.DRAFT else {}
         return JsonResponse(
             {
                 "saved": True,
@@ -531,18 +531,18 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
     render_kwargs = {"data": data, "delivery": posted_delivery, "contact_phone": contact_phone}
     if errors:
         if do == "submit":  # name everything still in the way, not only the values just refused
-            errors = {**services.submission_problems(case), **errors}
+            errors = {**drafts.submission_problems(case), **errors}
         return _render_case(
             request, case, status=400, errors=errors, submitted=do == "submit", **render_kwargs
         )
     if do == "submit":
         try:
-            services.submit(request.user, case)
+            drafts.submit(request.user, case)
         except ValidationError as exc:
             return _render_case(
                 request, case, status=400, errors=exc.message_dict, submitted=True, **render_kwargs
             )
-        except (services.CaseConflict, services.NotYourAction) as exc:
+        except (changes.CaseConflict, changes.NotYourAction) as exc:
             return _refused(request, case, exc.message)
         messages.success(request, _("申请已提交。请保存或打印回执，凭办件编号查询办理进度。"))
         return redirect("portal:case-receipt", case.number)
@@ -551,7 +551,7 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
             services.act(request.user, case, "resubmit")
         except ValidationError as exc:
             return _render_case(request, case, status=400, errors=exc.message_dict, **render_kwargs)
-        except (services.CaseConflict, services.NotYourAction) as exc:
+        except (changes.CaseConflict, changes.NotYourAction) as exc:
             return _refused(request, case, exc.message)
         messages.success(request, _("补正材料已提交，请等待工作人员审核。"))
         return redirect(_page(case))
@@ -584,7 +584,7 @@ def case_upload(request: HttpRequest, ref: str) -> HttpResponse:
         status = 413
     else:
         try:
-            received = services.attach_material(
+            received = drafts.attach_material(
                 request.user,
                 case,
                 material_id,
@@ -594,7 +594,7 @@ def case_upload(request: HttpRequest, ref: str) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(_messages_of(exc))
-        except (services.CaseConflict, services.NotYourAction) as exc:
+        except (changes.CaseConflict, changes.NotYourAction) as exc:
             error = exc.message
             status = 409
     if error:
@@ -612,10 +612,10 @@ def case_upload(request: HttpRequest, ref: str) -> HttpResponse:
 def case_remove_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
     case = _case(request, ref)
     try:
-        services.remove_material(request.user, case, received_id)
+        drafts.remove_material(request.user, case, received_id)
     except ValidationError:
         raise Http404 from None  # not a file of this case
-    except (services.CaseConflict, services.NotYourAction) as exc:
+    except (changes.CaseConflict, changes.NotYourAction) as exc:
         return _refused(request, case, exc.message)
     messages.success(request, _("已删除该文件。"))
     return redirect(_page(case) + "#step-materials")
@@ -642,8 +642,8 @@ def case_discard(request: HttpRequest, ref: str) -> HttpResponse:
     """删除草稿: a draft the applicant no longer wants (a submitted case is withdrawn instead)."""
     case = _case(request, ref)
     try:
-        services.discard_draft(request.user, case)
-    except (services.CaseConflict, services.NotYourAction) as exc:
+        drafts.discard_draft(request.user, case)
+    except (changes.CaseConflict, changes.NotYourAction) as exc:
         return _refused(request, case, exc.message)
     messages.success(request, _("草稿已删除。"))
     return redirect("portal:cases")
@@ -666,7 +666,7 @@ def case_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
         else:
             try:
                 services.act(request.user, case, "withdraw", {"reason": reason})
-            except (services.CaseConflict, services.NotYourAction) as exc:
+            except (changes.CaseConflict, changes.NotYourAction) as exc:
                 return _refused(request, case, exc.message)
             except ValidationError as exc:
                 error = " ".join(_messages_of(exc))
@@ -687,7 +687,7 @@ def case_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
 def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     if not case.number:
         raise Http404
-    rows = [r for r in present.material_rows(case, services.checklist(case)) if r.files]
+    rows = [r for r in present.material_rows(case, drafts.checklist(case)) if r.files]
     delivery = getattr(case, "delivery", None)
     page_url = request.build_absolute_uri(_page(case))
     return {
@@ -702,7 +702,7 @@ def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "due_provisional": case.due_provisional,
         "promised": limit_text(case.version.promised_limit, case.version.promised_limit_unit),
         "materials": rows,
-        "extras": present.files_of(case, services.extra_materials(case)),
+        "extras": present.files_of(case, drafts.extra_materials(case)),
         "delivery_label": DeliveryMethod(delivery.method).label if delivery else "",
         "consult_phone": case.version.consult_phone,
         "location": case.version.location,

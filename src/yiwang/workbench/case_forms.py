@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic.fields import FieldInfo
 
-from yiwang.cases import services
+from yiwang.cases import drafts, services
 from yiwang.cases.models import Case, DeliveryMethod
 from yiwang.cases.rules import TRANSITIONS
 from yiwang.workbench.case_display import TRACKING_STATUSES, VERIFICATION_RESULTS
@@ -283,7 +283,7 @@ class PendingForm(ActionForm):
         super().__init__(case, *args, **kwargs)
         self.fields["pending_materials"].choices = [
             (item.material.pk, item.material.name)
-            for item in services.checklist(case)
+            for item in drafts.checklist(case)
             if not item.provided and not item.material.is_key
         ]
         if not self.fields["pending_materials"].choices:
@@ -348,9 +348,9 @@ class CorrectionForm(ActionForm):
         self.material_rows: list[tuple[str, str]] = []
         self.field_rows: list[tuple[str, str]] = []
         self.free_rows: list[str] = []
-        for m in services.required_materials(case):
+        for m in drafts.required_materials(case):
             self._pair(f"m{m.pk}", m.name, {"material": m.pk, "field": None}, self.material_rows)
-        for f in services.case_schema(case).get("fields", []):
+        for f in drafts.case_schema(case).get("fields", []):
             if isinstance(f, dict) and f.get("name"):
                 key = "f_" + "".join(c if c.isalnum() else "_" for c in str(f["name"]))
                 label = str(f.get("label") or f["name"])

@@ -26,10 +26,11 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts import access as account_access
 from yiwang.accounts.models import StaffRole
-from yiwang.cases import access, clock, queries, services
+from yiwang.cases import access, clock, drafts, queries, services
+from yiwang.cases.changes import CaseConflict, NotYourAction
+from yiwang.cases.delivery import dispatched_text, express_in_transit
 from yiwang.cases.models import STATE_CHOICES, Case, Channel, DeliveryMethod, action_label
 from yiwang.cases.rules import Actor, State
-from yiwang.cases.services import CaseConflict, NotYourAction
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Entry, EntryStatus
 from yiwang.core import uploads
@@ -192,7 +193,7 @@ def _detail(
     handling = bool(actors)
     available = services.available_actions(user, case) if handling else []
     delivery = getattr(case, "delivery", None)
-    if services.express_in_transit(delivery):  # delivered when signed for, not by a click here
+    if express_in_transit(delivery):  # delivered when signed for, not by a click here
         available = [a for a in available if a != "deliver"]
     action_forms = []
     for action in available:
@@ -222,12 +223,12 @@ def _detail(
     # Window cases: the clerk uploads what the applicant brings (补正, 容缺补交) for them.
     uploadable, correction_schema, open_correction = [], None, None
     if case.channel == Channel.WINDOW and Actor.WINDOW_CLERK in actors:
-        open_correction = services.open_correction(case)
+        open_correction = drafts.open_correction(case)
         if open_correction is not None:
             listed = {i.get("material") for i in open_correction.items}
             names = {i.get("field") for i in open_correction.items if i.get("field")}
             uploadable = [r for r in material_rows if r.material_id in listed]
-            schema = services.case_schema(case)
+            schema = drafts.case_schema(case)
             fields = [f for f in schema.get("fields", []) if f.get("name") in names]
             correction_schema = {"fields": fields} if fields else None
         elif case.pending_materials and case.state not in {State.DRAFT, *queries.CLOSED_STATES}:
@@ -326,12 +327,8 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
         form.case = case
         return _detail(request, case, bound=form, status=400)
     delivery = getattr(case, "delivery", None) if action == "deliver" else None
-    if services.express_in_transit(delivery):  # handed to the carrier: delivered when signed for
-        messages.success(
-            request,
-            _("办理结果已交寄（运单号 %(number)s），快递签收后即为送达。")
-            % {"number": delivery.tracking_number},
-        )
+    if express_in_transit(delivery):  # handed to the carrier: delivered when signed for
+        messages.success(request, dispatched_text(delivery))
     else:
         messages.success(request, _("已完成“%(action)s”。") % {"action": label})
     return redirect("workbench:case-detail", number=case.number)
@@ -397,7 +394,7 @@ def _attach_files(request: HttpRequest, case: Case, material_ids: list[int]) -> 
     for material_id in material_ids:
         for upload in request.FILES.getlist(f"file-{material_id}"):
             try:
-                services.attach_material(request.user, case, material_id, _read_upload(upload), upload.name)
+                drafts.attach_material(request.user, case, material_id, _read_upload(upload), upload.name)
             except ValidationError as exc:
                 errors.setdefault(f"material.{material_id}", []).extend(_message_list(exc))
     return errors
@@ -409,17 +406,17 @@ def case_materials(request: HttpRequest, number: str) -> HttpResponse:
     """Window cases: files (and listed fields) the applicant brings for a correction or for the
     materials accepted as pending (容缺补交), uploaded by the clerk."""
     case = _case_or_404(request, number)
-    material_ids = [m.pk for m in services.required_materials(case)]
+    material_ids = [m.pk for m in drafts.required_materials(case)]
     data = None
     try:
         errors = _attach_files(request, case, material_ids)
-        correction = services.open_correction(case)
+        correction = drafts.open_correction(case)
         names = {i.get("field") for i in (correction.items if correction else []) if i.get("field")}
         if names:
-            schema = {"fields": [f for f in services.case_schema(case)["fields"] if f.get("name") in names]}
+            schema = {"fields": [f for f in drafts.case_schema(case)["fields"] if f.get("name") in names]}
             data = {**case.form_data, **data_from_post(schema, request.POST, prefix=FORM_PREFIX)}
             try:
-                services.save_form(request.user, case, data)
+                drafts.save_form(request.user, case, data)
             except ValidationError as exc:
                 errors.update(exc.message_dict)
     except (CaseConflict, NotYourAction) as exc:
@@ -509,7 +506,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             person = data["kind"] == "person"
             try:
-                case = services.start_window_intake(
+                case = drafts.start_window_intake(
                     request.user,
                     entry,
                     situation_id=data.get("situation"),
@@ -554,7 +551,7 @@ def _draft_or_redirect(request: HttpRequest, key: UUID) -> Case | HttpResponse:
 def _intake_problems(case, data, errors, delivery_form, rows) -> list[tuple[str, str]]:
     """Every problem of the intake page named and linked to its control: (text, "#id")."""
     bound = bind_schema(
-        services.case_schema(case), data, {}, prefix=FORM_PREFIX, apply_visibility=False, divisions=[]
+        drafts.case_schema(case), data, {}, prefix=FORM_PREFIX, apply_visibility=False, divisions=[]
     )
     targets = {
         f.name: (f.label, f"{f.id}-wrap" if f.widget in ("radios", "checkboxes", "table") else f.id)
@@ -591,7 +588,7 @@ def _intake_problems(case, data, errors, delivery_form, rows) -> list[tuple[str,
 def _intake_page(request, case, *, data=None, errors=None, delivery_form=None, extra=None, status=200):
     rows, extras = display.material_rows(case, intake=True)
     errors = errors or {}
-    items = {i.material.pk: i for i in services.checklist(case)}
+    items = {i.material.pk: i for i in drafts.checklist(case)}
     for row in rows:
         row.errors = errors.get(f"material.{row.material_id}", [])
         item = items.get(row.material_id)
@@ -609,7 +606,7 @@ def _intake_page(request, case, *, data=None, errors=None, delivery_form=None, e
         {
             "case": case,
             "parties": display.applicant_of(case, full=True),
-            "schema": services.case_schema(case),
+            "schema": drafts.case_schema(case),
             "data": data if data is not None else case.form_data,
             "errors": errors,
             "form_errors": [m for k, ms in errors.items() if k == "__all__" for m in ms],
@@ -665,7 +662,7 @@ def intake_case(request: HttpRequest, key: UUID) -> HttpResponse:
         return _intake_page(request, case)
     post = request.POST
     do = post.get("do") or "save"
-    schema = services.case_schema(case)
+    schema = drafts.case_schema(case)
     data = {**case.form_data, **data_from_post(schema, post, prefix=FORM_PREFIX)}
     extra = {
         "contact_phone": (post.get("contact_phone") or "").strip()[:20],
@@ -675,15 +672,15 @@ def intake_case(request: HttpRequest, key: UUID) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     delivery_form = case_forms.DeliveryChoiceForm(case, post)
     try:
-        errors.update(_attach_files(request, case, [m.pk for m in services.required_materials(case)]))
+        errors.update(_attach_files(request, case, [m.pk for m in drafts.required_materials(case)]))
         try:
-            services.save_form(request.user, case, data, contact_phone=extra["contact_phone"])
+            drafts.save_form(request.user, case, data, contact_phone=extra["contact_phone"])
         except ValidationError as exc:
             errors.update(exc.message_dict)
         if delivery_form.is_valid():
             d = delivery_form.cleaned_data
             try:
-                services.set_delivery(
+                drafts.set_delivery(
                     request.user,
                     case,
                     d["method"],
@@ -698,9 +695,7 @@ def intake_case(request: HttpRequest, key: UUID) -> HttpResponse:
         return redirect("workbench:intake-case", key=key)
     if do in SUBMIT_CHOICES:
         missing_pending = [
-            i
-            for i in services.checklist(case)
-            if i.tolerable and not i.provided and i.necessity == "required"
+            i for i in drafts.checklist(case) if i.tolerable and not i.provided and i.necessity == "required"
         ]
         if do == "submit_commitment" and not extra["commitment"]:
             errors["commitment"] = [_("告知承诺审批须填写申请人的承诺内容。")]
@@ -714,7 +709,7 @@ def intake_case(request: HttpRequest, key: UUID) -> HttpResponse:
         messages.success(request, _("已保存。"))
         return redirect("workbench:intake-case", key=key)
     try:
-        services.submit(request.user, case)
+        drafts.submit(request.user, case)
     except ValidationError as exc:
         return _intake_page(
             request,
