@@ -6,7 +6,6 @@ Every object is looked up through `cases.access`: anything the caller may not se
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
@@ -264,8 +263,10 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
 
 def _decode(material: MaterialIn, index: int) -> bytes:
     try:
-        return base64.b64decode(material.content_base64, validate=True)
-    except (binascii.Error, ValueError):
+        # Strict decoding in C (padding and alphabet checked there): `b64decode(validate=True)`
+        # checks the alphabet with a regular expression first, a tenth of a submission's CPU.
+        return binascii.a2b_base64(material.content_base64.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
         raise ValidationError(
             {f"materials.{index}.content_base64": [_("文件内容不是有效的 Base64。")]}
         ) from None
