@@ -26,7 +26,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,7 +43,7 @@ from yiwang.cases.rules import State
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import EntryStatus, OnlineDepth
 from yiwang.core import uploads
-from yiwang.portal import case_forms, receipt_pdf
+from yiwang.portal import case_forms
 from yiwang.portal import case_presenters as present
 from yiwang.portal.presenters import limit_text
 from yiwang.workbench.schema_forms import bind_schema
@@ -62,7 +61,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _page(case: Case) -> str:
+def case_url(case: Case) -> str:
     return reverse("portal:case", args=[case.number or str(case.draft_key)])
 
 
@@ -118,22 +117,22 @@ def applicant_required(*, stash: bool = False) -> Callable:
     return decorate
 
 
-def _case(request: HttpRequest, ref: str) -> Case:
+def applicant_case(request: HttpRequest, ref: str) -> Case:
     case = access.case_for(request.user, ref)
     if case is None:
         raise Http404
     return case
 
 
-def _refused(request: HttpRequest, case: Case, message: str, *, status: int = 409) -> HttpResponse:
+def refused(request: HttpRequest, case: Case, message: str, *, status: int = 409) -> HttpResponse:
     """An action that cannot happen now: the message on the case page (or as JSON)."""
     if _wants_json(request):
         return JsonResponse({"code": "conflict", "message": message}, status=status)
     messages.error(request, message)
-    return redirect(_page(case))
+    return redirect(case_url(case))
 
 
-def _messages_of(exc: ValidationError) -> list[str]:
+def messages_of(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [str(m) for msgs in exc.message_dict.values() for m in msgs]
     return [str(m) for m in exc.messages]
@@ -195,7 +194,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
             )
             if same is not None and request.POST.get("new") != "1":
                 messages.info(request, _("您已有这项申请的草稿，已为您打开，可以接着填写。"))
-                return redirect(_page(same))
+                return redirect(case_url(same))
             try:
                 case = drafts.start_application(
                     user, entry, situation_id=situation.pk if situation else None, enterprise=enterprise
@@ -204,7 +203,7 @@ def case_start(request: HttpRequest, code: str) -> HttpResponse:
                 errors = exc.message_dict
             else:
                 messages.success(request, _("已创建申请草稿。填写的内容会自动保存，可以随时回来继续。"))
-                return redirect(_page(case))
+                return redirect(case_url(case))
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -258,14 +257,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @applicant_required()
 def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    case = _case(request, ref)
+    case = applicant_case(request, ref)
     if case.number and ref != case.number:
-        return redirect(_page(case))  # a submitted draft's old address
+        return redirect(case_url(case))  # a submitted draft's old address
     case_forms.restore_stash(request, case, ref)
-    return _render_case(request, case)
+    return render_case(request, case)
 
 
-def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **kwargs: Any) -> HttpResponse:
+def render_case(request: HttpRequest, case: Case, *, status: int = 200, **kwargs: Any) -> HttpResponse:
     if case.state == State.DRAFT:
         return render(
             request, "portal/cases/apply.html", _application_context(request, case, **kwargs), status=status
@@ -499,12 +498,12 @@ def _problems_json(problems: list[present.Problem]) -> list[dict[str, str]]:
 def case_save(request: HttpRequest, ref: str) -> HttpResponse:
     """保存草稿 / 提交申请 (drafts), 保存 / 提交补正材料 (corrections); `do=autosave` from portal.js
     answers JSON with what was saved, what was wrong and what is still missing."""
-    case = _case(request, ref)
+    case = applicant_case(request, ref)
     do = request.POST.get("do", "save")
     if case.state not in EDITABLE_STATES:
         if do == "submit" and case.number:  # a second click on 提交申请: it is already in
             return redirect("portal:case-receipt", case.number)
-        return _refused(request, case, _("申请已提交，不能再修改。"))
+        return refused(request, case, _("申请已提交，不能再修改。"))
     if (do == "submit" and case.state != State.DRAFT) or (do == "resubmit" and case.state == State.DRAFT):
         do = "save"
     data = case_forms.posted_form(case, request.POST)
@@ -514,7 +513,7 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
         errors = case_forms.save_form(request, case, data, contact_phone)
         errors.update(case_forms.save_delivery(request, case, posted_delivery, autosave=do == "autosave"))
     except (changes.CaseConflict, changes.NotYourAction) as exc:
-        return _refused(request, case, exc.message)
+        return refused(request, case, exc.message)
     targets = _targets(drafts.case_schema(case), {**case.form_data, **(data or {})})
     if _wants_json(request):
         missing = drafts.submission_problems(case) if case.state == State.DRAFT else {}
@@ -532,105 +531,31 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
     if errors:
         if do == "submit":  # name everything still in the way, not only the values just refused
             errors = {**drafts.submission_problems(case), **errors}
-        return _render_case(
+        return render_case(
             request, case, status=400, errors=errors, submitted=do == "submit", **render_kwargs
         )
     if do == "submit":
         try:
             drafts.submit(request.user, case)
         except ValidationError as exc:
-            return _render_case(
+            return render_case(
                 request, case, status=400, errors=exc.message_dict, submitted=True, **render_kwargs
             )
         except (changes.CaseConflict, changes.NotYourAction) as exc:
-            return _refused(request, case, exc.message)
+            return refused(request, case, exc.message)
         messages.success(request, _("申请已提交。请保存或打印回执，凭办件编号查询办理进度。"))
         return redirect("portal:case-receipt", case.number)
     if do == "resubmit":
         try:
             services.act(request.user, case, "resubmit")
         except ValidationError as exc:
-            return _render_case(request, case, status=400, errors=exc.message_dict, **render_kwargs)
+            return render_case(request, case, status=400, errors=exc.message_dict, **render_kwargs)
         except (changes.CaseConflict, changes.NotYourAction) as exc:
-            return _refused(request, case, exc.message)
+            return refused(request, case, exc.message)
         messages.success(request, _("补正材料已提交，请等待工作人员审核。"))
-        return redirect(_page(case))
+        return redirect(case_url(case))
     messages.success(request, _("已保存。"))
-    return redirect(_page(case) + ("#step-form" if case.state == State.DRAFT else "#correction"))
-
-
-# --- Materials ------------------------------------------------------------------------------------
-
-
-@require_POST
-@applicant_required()
-def case_upload(request: HttpRequest, ref: str) -> HttpResponse:
-    case = _case(request, ref)
-    raw = (request.POST.get("material") or "").strip()
-    if raw and not raw.isdigit():
-        raise Http404
-    material_id = int(raw) if raw else None
-    key = f"material.{material_id}" if material_id else "material.extra"
-    upload = request.FILES.get("file")
-    status = 400
-    error = ""
-    if upload is None:
-        error = _("请选择要上传的文件。")
-    elif upload.size is not None and upload.size > uploads.DEFAULT_MAX_BYTES:
-        error = _("文件过大：%(size).1f MB，上限为 %(max).0f MB。请压缩或分页扫描后再上传。") % {
-            "size": upload.size / 1048576,
-            "max": uploads.DEFAULT_MAX_BYTES / 1048576,
-        }
-        status = 413
-    else:
-        try:
-            received = drafts.attach_material(
-                request.user,
-                case,
-                material_id,
-                upload.read(),
-                upload.name or "file",
-                name=(request.POST.get("name") or "").strip()[:200],
-            )
-        except ValidationError as exc:
-            error = " ".join(_messages_of(exc))
-        except (changes.CaseConflict, changes.NotYourAction) as exc:
-            error = exc.message
-            status = 409
-    if error:
-        if case.state not in EDITABLE_STATES and not case.pending_materials:
-            return _refused(request, case, error, status=status)
-        return _render_case(request, case, status=status, upload_errors={key: [error]})
-    messages.success(
-        request, _("已上传“%(file)s”：%(material)s。") % {"file": upload.name, "material": received.name}
-    )
-    return redirect(_page(case) + (f"#material-{material_id}" if material_id else "#extra-materials"))
-
-
-@require_POST
-@applicant_required()
-def case_remove_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
-    case = _case(request, ref)
-    try:
-        drafts.remove_material(request.user, case, received_id)
-    except ValidationError:
-        raise Http404 from None  # not a file of this case
-    except (changes.CaseConflict, changes.NotYourAction) as exc:
-        return _refused(request, case, exc.message)
-    messages.success(request, _("已删除该文件。"))
-    return redirect(_page(case) + "#step-materials")
-
-
-@applicant_required()
-def case_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
-    """A file of one's own case, after the access check (never by a guessable public path)."""
-    return uploads.serve(queries.material_file(_case(request, ref), received_id))
-
-
-@applicant_required()
-def case_document(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
-    """A document of one's own case (受理通知书, 决定书 …) as its PDF, after the access check."""
-    return uploads.serve(queries.document_file(_case(request, ref), document_id))
+    return redirect(case_url(case) + ("#step-form" if case.state == State.DRAFT else "#correction"))
 
 
 # --- Discarding a draft and withdrawal -------------------------------------------------------------
@@ -640,11 +565,11 @@ def case_document(request: HttpRequest, ref: str, document_id: int) -> HttpRespo
 @applicant_required()
 def case_discard(request: HttpRequest, ref: str) -> HttpResponse:
     """删除草稿: a draft the applicant no longer wants (a submitted case is withdrawn instead)."""
-    case = _case(request, ref)
+    case = applicant_case(request, ref)
     try:
         drafts.discard_draft(request.user, case)
     except (changes.CaseConflict, changes.NotYourAction) as exc:
-        return _refused(request, case, exc.message)
+        return refused(request, case, exc.message)
     messages.success(request, _("草稿已删除。"))
     return redirect("portal:cases")
 
@@ -653,11 +578,11 @@ def case_discard(request: HttpRequest, ref: str) -> HttpResponse:
 @applicant_required()
 def case_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
     """撤回申请, with a confirmation step (possible until the decision)."""
-    case = _case(request, ref)
+    case = applicant_case(request, ref)
     if case.state == State.DRAFT:
         raise Http404
     if "withdraw" not in services.available_actions(request.user, case):
-        return _refused(request, case, _("办件当前状态（%(state)s）不能撤回。") % {"state": case.state_label})
+        return refused(request, case, _("办件当前状态（%(state)s）不能撤回。") % {"state": case.state_label})
     error = ""
     reason = (request.POST.get("reason") or "").strip()[:2000]
     if request.method == "POST":
@@ -667,66 +592,15 @@ def case_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
             try:
                 services.act(request.user, case, "withdraw", {"reason": reason})
             except (changes.CaseConflict, changes.NotYourAction) as exc:
-                return _refused(request, case, exc.message)
+                return refused(request, case, exc.message)
             except ValidationError as exc:
-                error = " ".join(_messages_of(exc))
+                error = " ".join(messages_of(exc))
             else:
                 messages.success(request, _("申请已撤回。"))
-                return redirect(_page(case))
+                return redirect(case_url(case))
     return render(
         request,
         "portal/cases/withdraw.html",
         {"case": case, "title": case.title, "reason": reason, "error": error},
         status=400 if error else 200,
     )
-
-
-# --- The receipt (回执) ------------------------------------------------------------------------
-
-
-def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    if not case.number:
-        raise Http404
-    rows = [r for r in present.material_rows(case, drafts.checklist(case)) if r.files]
-    delivery = getattr(case, "delivery", None)
-    page_url = request.build_absolute_uri(_page(case))
-    return {
-        "case": case,
-        "number": case.number,
-        "title": case.title,
-        "applicant_name": case.applicant_name,
-        **present.identity(case, full=False),  # on paper: masked for everyone
-        "submitted_at": case.submitted_at,
-        "department": case.department,
-        "acceptance_due": case.acceptance_due,
-        "due_provisional": case.due_provisional,
-        "promised": limit_text(case.version.promised_limit, case.version.promised_limit_unit),
-        "materials": rows,
-        "extras": present.files_of(case, drafts.extra_materials(case)),
-        "delivery_label": DeliveryMethod(delivery.method).label if delivery else "",
-        "consult_phone": case.version.consult_phone,
-        "location": case.version.location,
-        "page_url": page_url,
-        "list_url": request.build_absolute_uri(reverse("portal:cases")),
-        "qr_data_uri": receipt_pdf.qr_data_uri(page_url),
-        "state_label": case.state_label,
-    }
-
-
-@applicant_required()
-def case_receipt(request: HttpRequest, ref: str) -> HttpResponse:
-    case = _case(request, ref)
-    if case.number and ref != case.number:
-        return redirect("portal:case-receipt", case.number)
-    return render(request, "portal/cases/receipt.html", _receipt_context(request, case))
-
-
-@applicant_required()
-def case_receipt_pdf(request: HttpRequest, ref: str) -> HttpResponse:
-    case = _case(request, ref)
-    pdf = receipt_pdf.render_receipt_pdf(_receipt_context(request, case))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = _("%(number)s-受理回执.pdf") % {"number": case.number}
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

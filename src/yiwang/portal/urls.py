@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.portal import case_views, notice_views, views
+from yiwang.portal import case_views, material_views, notice_views, receipt_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -19,22 +19,22 @@ urlpatterns = [
     path("my/cases/new/<str:code>/", case_views.case_start, name="case-start"),
     path("my/cases/<str:ref>/", case_views.case_detail, name="case"),
     path("my/cases/<str:ref>/save/", case_views.case_save, name="case-save"),
-    path("my/cases/<str:ref>/upload/", case_views.case_upload, name="case-upload"),
-    path("my/cases/<str:ref>/files/<int:received_id>/", case_views.case_file, name="case-file"),
+    path("my/cases/<str:ref>/upload/", material_views.case_upload, name="case-upload"),
+    path("my/cases/<str:ref>/files/<int:received_id>/", material_views.case_file, name="case-file"),
     path(
         "my/cases/<str:ref>/files/<int:received_id>/remove/",
-        case_views.case_remove_file,
+        material_views.case_remove_file,
         name="case-remove-file",
     ),
     path(
         "my/cases/<str:ref>/documents/<int:document_id>/",
-        case_views.case_document,
+        material_views.case_document,
         name="case-document",
     ),
     path("my/cases/<str:ref>/withdraw/", case_views.case_withdraw, name="case-withdraw"),
     path("my/cases/<str:ref>/discard/", case_views.case_discard, name="case-discard"),
-    path("my/cases/<str:ref>/receipt/", case_views.case_receipt, name="case-receipt"),
-    path("my/cases/<str:ref>/receipt.pdf", case_views.case_receipt_pdf, name="case-receipt-pdf"),
+    path("my/cases/<str:ref>/receipt/", receipt_views.case_receipt, name="case-receipt"),
+    path("my/cases/<str:ref>/receipt.pdf", receipt_views.case_receipt_pdf, name="case-receipt-pdf"),
     path("my/notices/", notice_views.notice_list, name="notices"),
     path("my/notices/read-all/", notice_views.notice_read_all, name="notices-read-all"),
     path("my/notices/<int:notice_id>/read/", notice_views.notice_read, name="notice-read"),

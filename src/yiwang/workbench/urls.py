@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.workbench import case_views, catalog_views, views
+from yiwang.workbench import case_views, catalog_views, intake_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -55,8 +55,8 @@ urlpatterns = [
         case_views.case_document,
         name="case-document",
     ),
-    path("intake/", case_views.intake_start, name="intake"),
-    path("intake/done/<str:number>/", case_views.intake_done, name="intake-done"),
-    path("intake/<uuid:key>/", case_views.intake_case, name="intake-case"),
-    path("intake/<uuid:key>/files/<int:received_id>/", case_views.intake_file, name="intake-file"),
+    path("intake/", intake_views.intake_start, name="intake"),
+    path("intake/done/<str:number>/", intake_views.intake_done, name="intake-done"),
+    path("intake/<uuid:key>/", intake_views.intake_case, name="intake-case"),
+    path("intake/<uuid:key>/files/<int:received_id>/", intake_views.intake_file, name="intake-file"),
 ]

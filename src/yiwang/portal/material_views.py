@@ -1,0 +1,96 @@
+"""The applicant's materials on the portal: uploading (with a draft or a correction), removing,
+and downloading a file or a result document through the access-checked case."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yiwang.cases import changes, drafts, queries
+from yiwang.core import uploads
+from yiwang.portal.case_views import (
+    EDITABLE_STATES,
+    applicant_case,
+    applicant_required,
+    case_url,
+    messages_of,
+    refused,
+    render_case,
+)
+
+# --- Materials ------------------------------------------------------------------------------------
+
+
+@require_POST
+@applicant_required()
+def case_upload(request: HttpRequest, ref: str) -> HttpResponse:
+    case = applicant_case(request, ref)
+    raw = (request.POST.get("material") or "").strip()
+    if raw and not raw.isdigit():
+        raise Http404
+    material_id = int(raw) if raw else None
+    key = f"material.{material_id}" if material_id else "material.extra"
+    upload = request.FILES.get("file")
+    status = 400
+    error = ""
+    if upload is None:
+        error = _("请选择要上传的文件。")
+    elif upload.size is not None and upload.size > uploads.DEFAULT_MAX_BYTES:
+        error = _("文件过大：%(size).1f MB，上限为 %(max).0f MB。请压缩或分页扫描后再上传。") % {
+            "size": upload.size / 1048576,
+            "max": uploads.DEFAULT_MAX_BYTES / 1048576,
+        }
+        status = 413
+    else:
+        try:
+            received = drafts.attach_material(
+                request.user,
+                case,
+                material_id,
+                upload.read(),
+                upload.name or "file",
+                name=(request.POST.get("name") or "").strip()[:200],
+            )
+        except ValidationError as exc:
+            error = " ".join(messages_of(exc))
+        except (changes.CaseConflict, changes.NotYourAction) as exc:
+            error = exc.message
+            status = 409
+    if error:
+        if case.state not in EDITABLE_STATES and not case.pending_materials:
+            return refused(request, case, error, status=status)
+        return render_case(request, case, status=status, upload_errors={key: [error]})
+    messages.success(
+        request, _("已上传“%(file)s”：%(material)s。") % {"file": upload.name, "material": received.name}
+    )
+    return redirect(case_url(case) + (f"#material-{material_id}" if material_id else "#extra-materials"))
+
+
+@require_POST
+@applicant_required()
+def case_remove_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
+    case = applicant_case(request, ref)
+    try:
+        drafts.remove_material(request.user, case, received_id)
+    except ValidationError:
+        raise Http404 from None  # not a file of this case
+    except (changes.CaseConflict, changes.NotYourAction) as exc:
+        return refused(request, case, exc.message)
+    messages.success(request, _("已删除该文件。"))
+    return redirect(case_url(case) + "#step-materials")
+
+
+@applicant_required()
+def case_file(request: HttpRequest, ref: str, received_id: int) -> HttpResponse:
+    """A file of one's own case, after the access check (never by a guessable public path)."""
+    return uploads.serve(queries.material_file(applicant_case(request, ref), received_id))
+
+
+@applicant_required()
+def case_document(request: HttpRequest, ref: str, document_id: int) -> HttpResponse:
+    """A document of one's own case (受理通知书, 决定书 …) as its PDF, after the access check."""
+    return uploads.serve(queries.document_file(applicant_case(request, ref), document_id))
