@@ -280,12 +280,7 @@ def user_for_token(token: str) -> User | None:
     )
     if found is None:
         return None
-    at = 0
-    loaded = []
-    for model in _TOKEN_ROW:
-        loaded.append(rows.build(model, found, at))
-        at += rows.width(model)
-    row, user, person, enterprise = loaded
+    row, user, person, enterprise = rows.build_all(_TOKEN_ROW, found)
     assert row is not None and user is not None
     # Known present or known absent: `user.person` / `user.enterprise` never query again.
     User.person.related.set_cached_value(user, person)

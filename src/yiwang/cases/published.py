@@ -121,9 +121,7 @@ def entry_to_apply(code: str) -> Entry | None:
     found = rows.fetch(_entry_sql(connection.vendor), [code])
     if found is None:
         return None
-    entry = rows.build(Entry, found)
-    department = rows.build(Department, found, rows.width(Entry))
-    division = rows.build(Division, found, rows.width(Entry) + rows.width(Department))
+    entry, department, division = rows.build_all((Entry, Department, Division), found)
     assert entry is not None and department is not None and division is not None
     Department.division.field.set_cached_value(department, division)
     Entry.department.field.set_cached_value(entry, department)

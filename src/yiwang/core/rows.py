@@ -75,6 +75,16 @@ def build(model: type[M], row: Sequence[Any], start: int = 0) -> M | None:
     return model.from_db(connection.alias, list(s.attnames), values)  # type: ignore[return-value]
 
 
+def build_all(models_: Sequence[type[models.Model]], row: Sequence[Any]) -> list[models.Model | None]:
+    """The instances of `models_` whose columns (each as `columns` lists them) follow one another
+    in `row`, as a SELECT joining them lists them; None for each an outer join did not find."""
+    built, start = [], 0
+    for model in models_:
+        built.append(build(model, row, start))
+        start += width(model)
+    return built
+
+
 def param(model: type[models.Model], field: str, value: Any) -> Any:
     """`value` as the database takes it in a comparison with `model.field` (a datetime on SQLite
     is text in UTC, on PostgreSQL a timestamptz)."""
