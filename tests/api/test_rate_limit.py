@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import types
 
 import pytest
 from django.conf import settings
@@ -27,7 +28,11 @@ def wrong() -> dict[str, str]:
 
 
 @pytest.fixture
-def limits(settings):
+def limits(settings, monkeypatch):
+    """Small limits, and a clock held in the middle of a window: a run that happens to cross a
+    minute boundary would otherwise start a fresh window between two requests of one test."""
+    middle = (int(time.time()) // 60) * 60 + 30.0
+    monkeypatch.setattr(rate_counters, "time", types.SimpleNamespace(time=lambda: middle))
     settings.API_RATE_LIMIT_ENABLED = True
     settings.API_RATE_LIMIT_TOKEN_WRITES = 3
     settings.API_RATE_LIMIT_TOKEN_READS = 5
@@ -107,7 +112,7 @@ def test_a_new_window_starts_afresh(client, limits, monkeypatch):
     for _ in range(3):
         post(client, "token-a")
     assert post(client, "token-a").status_code == 429
-    later = time.time() + 60
+    later = rate_counters.time.time() + 60
     monkeypatch.setattr(rate_counters.time, "time", lambda: later)
     assert post(client, "token-a").status_code == 401
 
