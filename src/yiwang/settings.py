@@ -40,6 +40,19 @@ if USING_DEV_SECRET_KEY and not TESTING:
         file=sys.stderr,
     )
 
+# Electronic licences: the master key that encrypts the issuing departments' SM2 private keys at
+# rest (32 bytes, base64 or hex), from the environment. Unset, a key derived from SECRET_KEY is used:
+# fine for the demo and tests, never for real seals (the system check `licences.W001` says so).
+LICENCE_SEAL_KEY = os.environ.get("YIWANG_SEAL_KEY", "")
+# How long a verifier may rely on a downloaded status list before fetching it again.
+LICENCE_STATUS_LIST_TTL = int(os.environ.get("YIWANG_STATUS_LIST_TTL", "86400"))
+# The platform's public address, printed on documents that leave it (a licence's verification link).
+PUBLIC_BASE_URL = os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000")
+# Share links a holder makes for their licence expire after at most this many days.
+LICENCE_SHARE_MAX_DAYS = 30
+# How often the worker marks licences past their validity as 失效.
+LICENCE_EXPIRY_SWEEP_SECONDS = 3600
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")]
 if TESTING:
     ALLOWED_HOSTS = ["*"]
@@ -63,6 +76,7 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.notices",
     "yiwang.cases",
+    "yiwang.licences",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.workbench",

@@ -57,12 +57,28 @@ def flatmap_path_parameters(context, path_parameters):
 
 
 @pytest.fixture
-def world(demo_region, submitted, published, users, media):
-    """The citizen's submitted case (with materials) and draft, a notice, real ids and codes."""
+def world(demo_region, submitted, published, users, media, food_type, seal_key):
+    """The citizen's submitted case (with materials) and draft, a notice, a licence, real ids and codes."""
+    import datetime as dt
+
     from yiwang.cases import drafts
+    from yiwang.licences import issuing
     from yiwang.notices.models import Notice
 
     case = submitted()
+    person = users["demo-citizen"].person
+    licence = issuing.issue(
+        licence_type=food_type,
+        issuer=published.department,
+        holder={
+            "holder_kind": "person",
+            "holder_name": person.name,
+            "holder_id": person.id_number,
+            "holder_person": person,
+        },
+        data={"operator": person.name, "shop_name": "好味道小吃"},
+        issued_on=dt.date(2026, 11, 2),
+    )
     draft = drafts.start_application(users["demo-citizen"], published)
     notice = Notice.objects.create(user=users["demo-citizen"], key="fuzz", title="t", body="b", link="/")
     KNOWN.clear()
@@ -72,6 +88,8 @@ def world(demo_region, submitted, published, users, media):
         notice_id=[notice.pk],
         code=[published.code, "159900"],
         department_id=[published.department_id],
+        identifier=[licence.identifier],
+        issuer_code=[published.department.uscc],
     )
     yield
     KNOWN.clear()

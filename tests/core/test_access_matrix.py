@@ -12,6 +12,7 @@ generator of a foreign object (`KINDS`), else `test_every_object_route_has_a_gen
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import uuid
@@ -64,6 +65,9 @@ PUBLIC = {
     "GET /departments/{department_id}": "a department",
     "oauth2_provider:oauth-server-metadata-issuer": "the OpenID provider's public metadata",
     "oauth2_provider:oauth-resource-metadata-path": "the OpenID provider's public metadata",
+    "portal:licence-shared": "a share link: its token is the holder's grant to whoever has it",
+    "GET /licences/{identifier}/verification": "verification is public; its answer masks the holder",
+    "GET /licences/status-lists/{issuer_code}": "an issuer's signed status list is public",
 }
 # URL prefixes outside the matrix: the Django admin (its own staff gate: everyone else is sent to
 # sign in), the API (its operations are walked instead), language switching, static files.
@@ -89,6 +93,11 @@ KINDS = {
     frozenset({"file_id"}): "guide_file",
     frozenset({"pk"}): "oauth_token",
     frozenset({"client_id", "user_code"}): "device_grant",
+    frozenset({"identifier"}): "licence",
+    frozenset({"identifier", "share_id"}): "licence",
+    frozenset({"type_id"}): "licence_type",
+    frozenset({"department_id"}): "seal",
+    frozenset({"kid"}): "seal",
 }
 
 # Values that name nothing, for the answer a role gets for an object that does not exist.
@@ -107,6 +116,11 @@ MISSING = {
     "pk": 2_000_000_001,
     "client_id": "no-such-client",
     "user_code": "NOSUCHCODE",
+    "identifier": "11150100MB0000000X001000000199001",
+    "share_id": 2_000_000_001,
+    "type_id": 2_000_000_001,
+    "department_id": 2_000_000_001,
+    "kid": "00" * 8,
 }
 
 # Valid bodies of the API operations that take one (a body that does not validate would be
@@ -117,6 +131,11 @@ API_BODIES = {
     "POST /cases/{number}/actions": {"json": {"action": "accept"}},
     "POST /cases/{number}/tracking": {"json": {"status": "signed", "description": "已签收"}},
     "POST /cases/{number}/materials": {"file": ("a.pdf", PDF)},
+    "POST /cases/{number}/licences": {"json": {"material": 1, "identifier": "x"}},
+    "PUT /cases/{number}/licence-draft": {"json": {"data": {}}},
+    "POST /licences/{identifier}/shares": {"json": {"days": 7}},
+    "POST /licences/{identifier}/status": {"json": {"action": "suspend", "reason": "测试"}},
+    "POST /licences/{identifier}/versions": {"json": {"reason": "测试"}},
 }
 
 
@@ -240,6 +259,40 @@ def _province_entry():
     return entry, claim, blank
 
 
+def _province_licences(department, users) -> dict:
+    """The provincial department's seal, licence type and two licences (one held by each demo
+    citizen), each shared once: outside every demo staff member's division."""
+    from yiwang.licences import issuing, keys, wallet
+    from yiwang.licences.models import LicenceType
+
+    key = keys.create_key(department, None)
+    licence_type = LicenceType.objects.create(
+        code=department.uscc + "901",
+        name="省级测试许可证",
+        agency=department,
+        holder_kind="person",
+        schema={"fields": [{"name": "name", "label": "姓名", "type": "text"}]},
+    )
+    held = {}
+    for username in ("demo-citizen", "demo-citizen2"):
+        person = users[username].person
+        licence = issuing.issue(
+            licence_type=licence_type,
+            issuer=department,
+            holder={
+                "holder_kind": "person",
+                "holder_name": person.name,
+                "holder_id": person.id_number,
+                "holder_person": person,
+            },
+            data={"name": person.name},
+            issued_on=dt.date(2026, 1, 5),
+        )
+        link, _token = wallet.share(users[username], licence, 7)
+        held[username] = {"identifier": licence.identifier, "share_id": link.pk}
+    return {"key": key, "type": licence_type, "held": held}
+
+
 def _oauth_objects(user) -> dict:
     """An app's access token granted by `user`, and a device grant `user` is confirming."""
     import datetime as dt
@@ -286,6 +339,7 @@ def world(demo_region, make_published, users, id_number):
         "demo-clerk": _window_draft(users["demo-clerk"], market, id_number(seq="993")),
     }
     entry, claim, blank = _province_entry()
+    licences = _province_licences(entry.department, users)
     other_users = {
         username: _oauth_objects(users[username]) for username in ("demo-citizen", "demo-citizen2")
     }
@@ -302,6 +356,7 @@ def world(demo_region, make_published, users, id_number):
         "file": blank,
         "notices": notices,
         "oauth": other_users,
+        "licences": licences,
     }
 
 
@@ -335,6 +390,14 @@ def foreign_values(kind: str, role: str, world, users) -> dict:
     if kind in ("oauth_token", "device_grant"):
         owner = "demo-citizen2" if username == "demo-citizen" else "demo-citizen"
         return world["oauth"][owner]
+    if kind == "licence":
+        holder = "demo-citizen2" if username == "demo-citizen" else "demo-citizen"
+        return world["licences"]["held"][holder]
+    if kind == "licence_type":
+        return {"type_id": world["licences"]["type"].pk}
+    if kind == "seal":
+        key = world["licences"]["key"]
+        return {"department_id": key.department_id, "kid": key.kid}
     if kind == "guide_file":
         return {"file_id": str(world["file"].pk)}
     raise AssertionError(f"no generator for {kind}")

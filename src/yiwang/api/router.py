@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
-from yiwang.api import accounts, cases, catalog, contract, core, errors
+from yiwang.api import accounts, cases, catalog, contract, core, errors, licences
 from yiwang.api.parser import StorableTextParser
 from yiwang.api.renderers import ChineseJSONRenderer
 
@@ -63,3 +63,4 @@ api.add_router("/", core.router)
 api.add_router("/", accounts.router)
 api.add_router("/", catalog.router)
 api.add_router("/", cases.router)
+api.add_router("/", licences.router)

@@ -4,6 +4,7 @@ kept with a case."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -155,6 +156,15 @@ def express_in_transit(delivery: Delivery | None) -> bool:
         return False
     last = TrackingEvent.objects.filter(delivery=delivery).order_by("-at", "-id").first()
     return last is None or last.status != "returned"
+
+
+# Other domains' results the electronic delivery waits for, registered in their AppConfig.ready
+# (the licences app: the case's licence, issued after approval). Each answers True while pending.
+result_pending_checks: dict[str, Callable[[Case], bool]] = {}
+
+
+def result_pending(case: Case) -> bool:
+    return any(check(case) for check in result_pending_checks.values())
 
 
 def store_document(case: Case, kind: str, event_seq: int, data: bytes, *, title: str, text: str = ""):

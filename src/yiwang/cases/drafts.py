@@ -36,6 +36,7 @@ from yiwang.cases.rules import (
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import Entry, EntryStatus, Material, Necessity, Situation
 from yiwang.core import uploads
+from yiwang.core.models import StoredFile
 
 
 def _published_entry(entry: Entry) -> None:
@@ -273,17 +274,53 @@ def _uploadable(user: User, case: Case, material: Material | None) -> Acting:
     return acting
 
 
+def _listed_material(case: Case, material_id: int | str | None) -> Material | None:
+    if material_id in (None, ""):
+        return None
+    material = next((m for m in required_materials(case) if m.pk == int(material_id)), None)
+    if material is None:
+        raise ValidationError({"material": [_("该材料不属于本事项的材料清单。")]})
+    return material
+
+
 def attach_material(
     user: User, case: Case, material_id: int | None, data: bytes, filename: str, *, name: str = ""
 ) -> CaseMaterial:
     """Store one file against a material of the case (sniffed and size-checked)."""
-    material = None
-    if material_id not in (None, ""):
-        material = next((m for m in required_materials(case) if m.pk == int(material_id)), None)
-        if material is None:
-            raise ValidationError({"material": [_("该材料不属于本事项的材料清单。")]})
+    material = _listed_material(case, material_id)
     acting = _uploadable(user, case, material)
     stored = uploads.store_bytes(data, filename, user=user, field="file")
+    name = (material.name if material else (uploads.clean_text(name) or stored.original_name))[:200]
+    return _receive(case, acting, material, stored, name)
+
+
+def attach_licence(
+    user: User, case: Case, material_id: int, stored: StoredFile, identifier: str
+) -> CaseMaterial:
+    """A material provided by an electronic licence the applicant consented to use (三个凡是):
+    received like an upload, its file the licence's own document, marked with the licence's
+    identifier so the clerk opens it as a verified licence. The licences app checks the licence
+    is the applicant's and usable before calling this."""
+    material = _listed_material(case, material_id)
+    if material is None:
+        raise ValidationError({"material": [_("请选择要用电子证照提供的材料。")]})
+    acting = _uploadable(user, case, material)
+    with transaction.atomic():
+        if case.state == State.DRAFT:
+            # One licence per material in a draft: a second consent replaces the first.
+            CaseMaterial.objects.filter(case=case, material=material).exclude(licence_identifier="").delete()
+        return _receive(case, acting, material, stored, material.name[:200], licence_identifier=identifier)
+
+
+def _receive(
+    case: Case,
+    acting: Acting,
+    material: Material | None,
+    stored: StoredFile,
+    name: str,
+    *,
+    licence_identifier: str = "",
+) -> CaseMaterial:
     with transaction.atomic():
         round_ = case.corrections.count() if case.state == State.CORRECTION_REQUESTED else 0
         if material is not None and case.state != State.DRAFT:
@@ -292,10 +329,11 @@ def attach_material(
             case=case,
             uploaded_at=clock.now(),
             material=material,
-            name=(material.name if material else (uploads.clean_text(name) or stored.original_name))[:200],
+            name=name,
             file=stored,
-            uploaded_by=user,
+            uploaded_by=acting.user,
             correction_round=round_,
+            licence_identifier=licence_identifier,
         )
         changes: dict[str, Any] = {}
         if material is not None and material.pk in case.pending_materials:
@@ -303,13 +341,16 @@ def attach_material(
             changes = {"pending_materials": pending}
             if not pending:
                 changes.update(commitment_due=None, commitment_overdue=False)
+        data = {"material": received.name, "file": str(stored.pk), "sha256": stored.sha256}
+        if licence_identifier:
+            data["licence"] = licence_identifier
         commit(
             case,
             acting,
-            "attach_material",
+            "use_licence" if licence_identifier else "attach_material",
             changes,
             reschedule=False,
-            data={"material": received.name, "file": str(stored.pk), "sha256": stored.sha256},
+            data=data,
         )
     return received
 

@@ -56,6 +56,7 @@ ACTOR_ROLE_LABELS = {
 EVENT_LABELS = {
     "create": gettext_noop("创建申请"),
     "attach_material": gettext_noop("上传材料"),
+    "use_licence": gettext_noop("使用电子证照"),
     "remove_material": gettext_noop("删除材料"),
     "commitment_overdue": gettext_noop("容缺材料逾期未补齐"),
     "verify_commitment": gettext_noop("告知承诺核查"),
@@ -252,6 +253,8 @@ class CaseMaterial(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
     correction_round = models.PositiveSmallIntegerField(default=0)
     replaced = models.BooleanField(default=False)  # a newer file for the same material exists
+    # Provided by an electronic licence the applicant consented to use (三个凡是): its identifier.
+    licence_identifier = models.CharField(_("电子证照标识"), max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("办件材料")
@@ -445,6 +448,7 @@ class DocumentKind(models.TextChoices):
     NON_ACCEPTANCE_NOTICE = "non_acceptance_notice", _("不予受理通知书")
     APPROVAL_DECISION = "approval_decision", _("准予许可决定书")
     REFUSAL_DECISION = "refusal_decision", _("不予许可决定书")
+    LICENCE = "licence", _("电子证照")
 
 
 # The decision documents: electronic delivery waits for one of them.

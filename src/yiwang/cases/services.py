@@ -21,6 +21,7 @@ from pydantic import ValidationError as PydanticError
 
 from yiwang.accounts.models import User
 from yiwang.cases import access, clock, deadlines, published
+from yiwang.cases import delivery as delivery_results
 from yiwang.cases.carriers import carrier
 from yiwang.cases.changes import (
     SYSTEM,
@@ -687,6 +688,8 @@ def deliver_when_ready(case: Case) -> bool:
         if delivery is None or delivery.method != DeliveryMethod.ELECTRONIC:
             return False
         if not CaseDocument.objects.filter(case=fresh, kind__in=DECISION_DOCUMENT_KINDS).exists():
+            return False
+        if delivery_results.result_pending(fresh):
             return False
         act(None, fresh, "deliver", {"method": DeliveryMethod.ELECTRONIC})
     return True

@@ -49,7 +49,9 @@ from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Necessity
 from yiwang.core.identifiers import ric_check_digit, uscc_with_check
 from yiwang.core.models import Department, OutboxMessage
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
+from yiwang.demo import licences as demo_licences
 from yiwang.demo import region as demo_region
+from yiwang.licences import reuse
 
 SEED = 1599
 CASES = 330  # in all, 张三's and 好味道餐饮's included
@@ -1142,6 +1144,7 @@ class Runner:
             # The worker's part for this case, at this moment: its decision document, and with it
             # the electronic delivery. (The rest of the outbox, the other documents and the
             # notices, is the worker's once the demo runs.)
+            demo_licences.catch_up(case)
             documents.catch_up(case)
             # Delivered by the system meanwhile: read it again, as a page would reload it.
             case = Case.objects.select_related("version", "entry", "department").get(pk=case.pk)
@@ -1180,6 +1183,8 @@ class Runner:
                 if leave_out and item.tolerable and m.necessity == Necessity.REQUIRED:
                     leave_out = False  # 容缺: one non-key material is brought later
                     continue
+                if m.licence_type_code and plan.channel == "online" and self.reuse_licence(editor, case, m):
+                    continue  # 三个凡是: the applicant ticks "use my e-licence" instead of uploading
                 if (m.necessity == Necessity.REQUIRED or rng.random() < 0.1) and (
                     submit or rng.random() < 0.5
                 ):
@@ -1200,6 +1205,13 @@ class Runner:
         if submit:
             drafts.submit(editor, case)
         return case
+
+    def reuse_licence(self, editor: User, case: Case, material) -> bool:
+        offer = next((o for o in reuse.offers(case) if o.material.pk == material.pk), None)
+        if offer is None or offer.licence is None:
+            return False
+        reuse.use(editor, case, material.pk, offer.licence.identifier)
+        return True
 
     def correction_items(self, case: Case) -> list[dict[str, Any]]:
         """一次性告知: every point at once — one or two materials, sometimes a form field."""

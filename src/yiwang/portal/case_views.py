@@ -310,6 +310,12 @@ def _delivery_values(case: Case, posted: dict[str, str] | None) -> dict[str, str
     }
 
 
+def _licence_views():
+    from yiwang.portal import licence_views  # it imports this module: bound when first used
+
+    return licence_views
+
+
 def _upload_help() -> str:
     return _("可上传 PDF、JPG、PNG、Word、Excel 或 OFD 文件，每个文件不超过 %(mb)s MB。") % {
         "mb": uploads.DEFAULT_MAX_BYTES // (1024 * 1024)
@@ -335,6 +341,7 @@ def _application_context(
     targets = _targets(schema, form_data)
     checklist = drafts.checklist(case)
     materials = present.material_rows(case, checklist, {**errors, **upload_errors})
+    _licence_views().mark_licences(case, materials, offers=True)  # 三个凡是: offered from the wallet
     problems = drafts.submission_problems(case)
     field_errors = {k: v for k, v in errors.items() if not k.startswith("material.")}
     summary = present.problem_list({**errors, **upload_errors}, targets, {r.id: r.name for r in materials})
@@ -385,6 +392,7 @@ def _case_context(
     actions = services.available_actions(user, case)
     checklist = drafts.checklist(case)
     rows = present.material_rows(case, checklist, {**errors, **upload_errors})
+    _licence_views().mark_licences(case, rows)
     by_id = {r.id: r for r in rows}
 
     correction = drafts.open_correction(case)
@@ -476,6 +484,7 @@ def _case_context(
         "upload_help": _upload_help(),
         "today": today,
         "save_url": reverse("portal:case-save", args=[case.number]),
+        "licences_issued": _licence_views().issued_for(user, case),
     }
 
 

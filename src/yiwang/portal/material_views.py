@@ -30,7 +30,7 @@ from yiwang.portal.case_views import (
 def case_upload(request: HttpRequest, ref: str) -> HttpResponse:
     case = applicant_case(request, ref)
     raw = (request.POST.get("material") or "").strip()
-    if raw and not raw.isdigit():
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # "²" is a digit to isdigit
         raise Http404
     material_id = int(raw) if raw else None
     key = f"material.{material_id}" if material_id else "material.extra"

@@ -16,7 +16,7 @@ from yiwang.cases.models import (
     DeliveryMethod,
 )
 from yiwang.portal import case_presenters as present
-from yiwang.portal import receipt_pdf
+from yiwang.portal import licence_views, receipt_pdf
 from yiwang.portal.case_views import applicant_case, applicant_required, case_url
 from yiwang.portal.presenters import limit_text
 
@@ -27,6 +27,7 @@ def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     if not case.number:
         raise Http404
     rows = [r for r in present.material_rows(case, drafts.checklist(case)) if r.files]
+    licence_views.mark_licences(case, rows)
     delivery = getattr(case, "delivery", None)
     page_url = request.build_absolute_uri(case_url(case))
     return {
@@ -42,6 +43,7 @@ def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "promised": limit_text(case.version.promised_limit, case.version.promised_limit_unit),
         "materials": rows,
         "extras": present.files_of(case, drafts.extra_materials(case)),
+        "licences_used": licence_views.used_licences(case),  # 三个凡是: with the applicant's consent
         "delivery_label": DeliveryMethod(delivery.method).label if delivery else "",
         "consult_phone": case.version.consult_phone,
         "location": case.version.location,

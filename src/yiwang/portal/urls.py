@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.portal import case_views, material_views, notice_views, receipt_views, views
+from yiwang.portal import case_views, licence_views, material_views, notice_views, receipt_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -31,6 +31,7 @@ urlpatterns = [
         material_views.case_document,
         name="case-document",
     ),
+    path("my/cases/<str:ref>/licences/", licence_views.case_use_licence, name="case-use-licence"),
     path("my/cases/<str:ref>/withdraw/", case_views.case_withdraw, name="case-withdraw"),
     path("my/cases/<str:ref>/discard/", case_views.case_discard, name="case-discard"),
     path("my/cases/<str:ref>/receipt/", receipt_views.case_receipt, name="case-receipt"),
@@ -38,5 +39,17 @@ urlpatterns = [
     path("my/notices/", notice_views.notice_list, name="notices"),
     path("my/notices/read-all/", notice_views.notice_read_all, name="notices-read-all"),
     path("my/notices/<int:notice_id>/read/", notice_views.notice_read, name="notice-read"),
+    # 卡包: the holder's licences; 证照核验: public verification and shared links.
+    path("my/licences/", licence_views.licence_list, name="licences"),
+    path("my/licences/<str:identifier>/", licence_views.licence_detail, name="licence"),
+    path("my/licences/<str:identifier>/licence.pdf", licence_views.licence_pdf, name="licence-pdf"),
+    path("my/licences/<str:identifier>/share/", licence_views.licence_share, name="licence-share"),
+    path(
+        "my/licences/<str:identifier>/share/<int:share_id>/stop/",
+        licence_views.licence_unshare,
+        name="licence-unshare",
+    ),
+    path("licences/verify/", licence_views.licence_verify, name="licence-verify"),
+    path("licences/shared/<str:token>/", licence_views.licence_shared, name="licence-shared"),
     path("healthz", views.healthz, name="healthz"),
 ]

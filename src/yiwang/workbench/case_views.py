@@ -34,7 +34,7 @@ from yiwang.catalog.models import Entry
 from yiwang.core import uploads
 from yiwang.core.queries import departments_in_subtree
 from yiwang.workbench import case_display as display
-from yiwang.workbench import case_forms
+from yiwang.workbench import case_forms, licence_views
 from yiwang.workbench.access import staff_required
 from yiwang.workbench.schema_forms import data_from_post
 
@@ -184,6 +184,7 @@ def _detail(
     upload_errors: dict[str, list[str]] | None = None,
     upload_data: dict | None = None,
     conflict: dict[str, Any] | None = None,
+    licence_section: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -202,6 +203,7 @@ def _detail(
     today = clock.today()
     full = queries.reads_in_full(user, case)
     material_rows, extras = display.material_rows(case)
+    licence_views.mark_licence_materials(case, material_rows, extras)
     documents = queries.documents_of(case)
     delivery_facts = queries.delivery_of(case, full=full, applicant=False, documents=documents)
     status_labels = dict(display.TRACKING_STATUSES)
@@ -272,6 +274,7 @@ def _detail(
             "open_correction": open_correction,
             "conflict": conflict,
             "allowed_labels": allowed_labels,
+            "licence_section": licence_section or licence_views.case_licence(user, case),
             "is_window_clerk": is_window_clerk(user),
             "crumbs": crumbs(queue_crumb(), (case.number, None)),
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.workbench import case_views, catalog_views, intake_views, views
+from yiwang.workbench import case_views, catalog_views, intake_views, licence_views, seal_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -55,8 +55,20 @@ urlpatterns = [
         case_views.case_document,
         name="case-document",
     ),
+    path("cases/<str:number>/licence-draft/", licence_views.case_licence_draft, name="case-licence-draft"),
     path("intake/", intake_views.intake_start, name="intake"),
     path("intake/done/<str:number>/", intake_views.intake_done, name="intake-done"),
     path("intake/<uuid:key>/", intake_views.intake_case, name="intake-case"),
     path("intake/<uuid:key>/files/<int:received_id>/", intake_views.intake_file, name="intake-file"),
+    # 电子证照: the licences issued, their types, the issuing departments' seals
+    path("licences/", licence_views.licence_list, name="licences"),
+    path("licences/<str:identifier>/", licence_views.licence_detail, name="licence"),
+    path("licences/<str:identifier>/status/", licence_views.licence_status, name="licence-status"),
+    path("licences/<str:identifier>/reissue/", licence_views.licence_reissue, name="licence-reissue"),
+    path("licence-types/", licence_views.type_list, name="licence-types"),
+    path("licence-types/new/", licence_views.type_edit, name="licence-type-new"),
+    path("licence-types/<int:type_id>/", licence_views.type_edit, name="licence-type"),
+    path("seals/", seal_views.seal_list, name="seals"),
+    path("seals/departments/<int:department_id>/keys/", seal_views.seal_create, name="seal-create"),
+    path("seals/keys/<str:kid>/withdraw/", seal_views.seal_withdraw, name="seal-withdraw"),
 ]

@@ -4,6 +4,7 @@ from django.db import transaction
 from yiwang.core import services as core_services
 from yiwang.demo import cases as demo_cases
 from yiwang.demo import catalog, region
+from yiwang.demo import licences as demo_licences
 from yiwang.demo.oidc_client import ensure_demo_client
 
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
             region.load_region()
             catalog.load_catalog()
             ensure_demo_client()
+            demo_licences.load_licence_types()
             cases = demo_cases.load_cases()
+            demo_licences.issue_for_demo_cases()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
         if cases.created:
             self.stdout.write(f"演示办件 / demo cases: {cases.created}（{cases.seconds:.1f} s）")
