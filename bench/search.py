@@ -29,17 +29,14 @@ HERE = Path(__file__).resolve().parent
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 
 import argparse  # noqa: E402
-import http.client  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import random  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 from _common import PG_URL, ROOT, latencies_ms, pgbench_tps, report, setup_django  # noqa: E402
+from _http import http_rate, start_gunicorn  # noqa: E402
 
 SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
 PG_DB = "yiwang_bench"
@@ -96,77 +93,6 @@ def prepare_postgres(regenerate: bool) -> str | None:
         print(made.stderr, file=sys.stderr)
         return None
     return pg_database_url()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_rate(port: int, paths: list[str], seconds: float, threads: int = 8) -> tuple[float, int]:
-    """Requests per second over keep-alive connections to 127.0.0.1, and how many failed."""
-    done, failed, stop = [0] * threads, [0] * threads, time.perf_counter() + seconds
-
-    def worker(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        rng = random.Random(i)
-        while time.perf_counter() < stop:
-            conn.request("GET", rng.choice(paths), headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-            response.read()
-            done[i] += 1
-            failed[i] += response.status != 200
-        conn.close()
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return sum(done) / (time.perf_counter() - started), sum(failed)
-
-
-def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "yiwang.settings",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "yiwang.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-            if conn.getresponse().status < 500:
-                return proc, port
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def child(args) -> None:
