@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 # One request: a GET path, or (method, path, JSON body).
 Request = str | tuple[str, str, bytes]
@@ -103,6 +104,31 @@ def start_gunicorn(
             time.sleep(0.3)
     proc.terminate()
     raise RuntimeError("gunicorn did not start")
+
+
+def server_cpu_seconds(proc: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and its workers, from /proc:
+    the server's own cost, apart from the clients' on the same machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [proc.pid]
+    for children in Path(f"/proc/{proc.pid}/task").glob("*/children"):
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+def measured(proc: subprocess.Popen, port: int, requests: Sequence[Request], seconds: float) -> dict:
+    """Requests per second, failures, and the server's CPU milliseconds per request."""
+    before = server_cpu_seconds(proc)
+    rate, failed = http_rate(port, requests, seconds)
+    cpu = server_cpu_seconds(proc) - before
+    return {"rate": rate, "failed": failed, "cpu_ms": cpu * 1000 / max(1, rate * seconds)}
 
 
 def stop(proc: subprocess.Popen) -> None:
