@@ -1,6 +1,7 @@
 """The demo cases: a few hundred built through the case services, across states, channels,
 variants and dates; every event chain intact; nothing dated today or later; 张三 and the market
-regulator's staff have work; loading again creates nothing."""
+regulator's staff have work; every approved case whose entry issues a licence has it, the wallets
+are not empty and online applications reuse licences; loading again creates nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from yiwang.accounts.models import User
 from yiwang.cases import queries, trace
 from yiwang.cases.models import Case, CaseEvent, Delivery, TrackingEvent
 from yiwang.demo import cases as demo_cases
+from yiwang.demo import licences as demo_licences
+from yiwang.licences.models import Licence, LicenceUse, UseKind
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,13 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             core_services.ensure_calendar()
             workdays.invalidate()
-            summary = demo_cases.load_cases() if catalog.load_catalog(region.load_region()) else None
+            summary = None
+            if catalog.load_catalog(region.load_region()):
+                # As `load_demo` does: the licence types before the cases (which reuse and issue
+                # licences), then the licences of approved cases the loader left to the worker.
+                demo_licences.load_licence_types()
+                summary = demo_cases.load_cases()
+                demo_licences.issue_for_demo_cases()
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -175,7 +184,29 @@ def test_demo_accounts_have_work(summary):
         assert counts["todo"] >= 10, (username, counts)
 
 
+def test_approved_cases_have_their_licences_and_wallets_are_not_empty(summary):
+    approved = Case.objects.filter(
+        state__in=["approved", "completed", "delivered"], entry__licence_types__isnull=False
+    ).distinct()
+    assert approved.count() >= 20
+    without = [c.number for c in approved if not Licence.objects.filter(case=c).exists()]
+    assert without == []
+    zhang = User.objects.get(username="demo-citizen")
+    enterprise = User.objects.get(username="demo-enterprise")
+    assert Licence.objects.filter(holder_person=zhang.person, holder_enterprise__isnull=True).exists()
+    assert Licence.objects.filter(holder_enterprise=enterprise.enterprise).exists()
+    assert Licence.objects.filter(holder_enterprise=enterprise.enterprise, type_name="营业执照").exists()
+    # Online applications for the food permit use the business licence instead of an upload.
+    reused = LicenceUse.objects.filter(kind=UseKind.MATERIAL)
+    assert reused.filter(licence__type_name="营业执照").count() >= 3
+    for use in reused:
+        assert use.case.materials.filter(licence_identifier=use.licence.identifier).exists()
+
+
 def test_loading_again_creates_nothing(summary):
-    before = (Case.objects.count(), CaseEvent.objects.count(), User.objects.count())
+    before = (Case.objects.count(), CaseEvent.objects.count(), User.objects.count(), Licence.objects.count())
     assert demo_cases.load_cases().created == 0
-    assert (Case.objects.count(), CaseEvent.objects.count(), User.objects.count()) == before
+    assert demo_licences.load_licence_types().issued == 0
+    assert demo_licences.issue_for_demo_cases() == 0
+    after = (Case.objects.count(), CaseEvent.objects.count(), User.objects.count(), Licence.objects.count())
+    assert after == before
