@@ -5,6 +5,7 @@ with the licence (and, for a licence issued from a case, with the case's documen
 from __future__ import annotations
 
 import base64
+import functools
 import html
 
 import segno
@@ -19,12 +20,20 @@ from yiwang.licences.models import Licence
 CASE_DOCUMENT_KIND = "licence"
 
 
+@functools.lru_cache(maxsize=128)
+def _qr(text: str) -> segno.QRCode:
+    # segno chooses the most readable of eight masks in Python: ~50 ms for a licence's payload.
+    # A licence's payload never changes, so its wallet and workbench pages pay that once.
+    return segno.make(text, error="m")
+
+
+@functools.lru_cache(maxsize=128)
 def qr_svg_data_uri(text: str, *, scale: int = 3) -> str:
-    return segno.make(text, error="m").svg_data_uri(scale=scale, border=2)
+    return _qr(text).svg_data_uri(scale=scale, border=2)
 
 
 def qr_version(text: str) -> int:
-    return segno.make(text, error="m").version
+    return _qr(text).version
 
 
 def seal_svg(issuer_name: str) -> str:
