@@ -166,7 +166,7 @@ def test_licence_issued_verified_shared_reused_and_suspended(
     permit = material_item(page, PERMIT)
     offer = permit.locator(".licence-offer")
     expect(offer).to_contain_text(f"可使用您的电子证照：{PERMIT} {licence.number}")
-    expect(permit).to_contain_text("未上传")
+    expect(permit).to_contain_text("无需提交：工作人员调取电子证照")
     c.check("application-offer")
     offer.get_by_label("同意调取并使用该电子证照作为本项材料").check()
     c.submit(offer.get_by_role("button", name=named("使用电子证照", PERMIT)))

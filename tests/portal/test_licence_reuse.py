@@ -282,8 +282,11 @@ def test_without_a_licence_the_applicant_is_told_and_uploads(client, users, entr
     _form, business = materials(case)
     response = page(client, case)
     block = material_block(response, business.pk)
-    assert "未在电子证照库中找到申请人名下的营业执照，请上传材料。" in block
+    assert "未在电子证照库中找到申请人名下的营业执照。无需提交，工作人员将向发证机关核实" in block
+    assert "无需提交：工作人员调取电子证照" in block and "未上传" not in block
     assert "同意调取" not in block
+    # The summary before submitting says the same.
+    assert "营业执照：无需提交：工作人员调取电子证照" in text(response)
     assert upload(client, case, business.pk, "营业执照.pdf").status_code == 302
     item = next(i for i in drafts.checklist(case) if i.material == business)
     assert item.provided and not item.files[0].licence_identifier

@@ -42,7 +42,11 @@ class Offer:
                 "number": self.unusable.number,
                 "status": _status_text(self.unusable),
             }
-        return _("未在电子证照库中找到申请人名下的%(type)s，请上传材料。") % {"type": self.licence_type.name}
+        # The material is one the department looks up (无需提交): it never blocks submission, so
+        # the applicant is told it is not on the platform and may help with a scan.
+        return _(
+            "未在电子证照库中找到申请人名下的%(type)s。无需提交，工作人员将向发证机关核实；如有纸质证照，也可上传扫描件。"
+        ) % {"type": self.licence_type.name}
 
 
 def _status_text(licence: Licence) -> str:

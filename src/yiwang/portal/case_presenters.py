@@ -135,6 +135,7 @@ class MaterialRow:
     files: list[dict]  # `queries.material_fact`s with the portal's address
     provided: bool
     blocking: bool
+    shared: bool = False  # an electronic licence the department looks up itself (无需提交)
     errors: list[str] = field(default_factory=list)
     note: str = ""  # a correction's requirement for this material
 
@@ -172,6 +173,7 @@ def material_rows(case: Case, items, errors: dict[str, list[str]] | None = None)
                 files=files_of(case, item.files),
                 provided=item.provided,
                 blocking=item.blocking,
+                shared=item.shared,
                 errors=[str(e) for e in errors.get(f"material.{m.pk}", [])],
             )
         )
