@@ -5,6 +5,7 @@ signing, materials provided by a licence shown as verified, and the licence type
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -310,6 +311,20 @@ def test_a_material_provided_by_a_licence_shows_as_verified(
     statuses.change(held, "suspend", "责令停业整顿", users["demo-approver"])
     page = text(as_user("demo-reviewer").get(case_url(case)))
     assert "电子证照 · 已核验" not in page and "电子证照 · 核验未通过" in page and "已被暂扣" in page
+
+
+def test_a_material_to_look_up_and_not_provided_tells_the_clerk_to_fetch_it(as_user, make_published, users):
+    entry = make_published(shared_licence=True)
+    citizen = users["demo-citizen"]
+    case = drafts.start_application(citizen, entry)
+    drafts.save_form(citizen, case, FORM_DATA)
+    for item in drafts.checklist(case):
+        if not item.material.licence_type_code:
+            drafts.attach_material(citizen, case, item.material.pk, PDF, f"{item.material.name}.pdf")
+    case = drafts.submit(citizen, case)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(as_user("demo-clerk").get(case_url(case)))))
+    materials = page.split("收到的材料", 1)[1][:300]
+    assert "营业执照 必要 — 无需提交：请调取电子证照 （证照类型代码 LIC-BUSINESS）" in materials, materials
 
 
 # --- 证照类型 ------------------------------------------------------------------------------------

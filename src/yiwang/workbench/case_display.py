@@ -156,6 +156,7 @@ class MaterialRow:
     tolerable: bool = False  # may be accepted as pending (容缺)
     blocking: bool = False  # required and missing: blocks submission
     errors: list[str] = field(default_factory=list)
+    licence_type_code: str = ""  # an electronic licence the department looks up (无需提交)
 
     @property
     def current(self) -> list[dict]:
@@ -182,6 +183,7 @@ def material_rows(case: Case, *, intake: bool = False) -> tuple[list[MaterialRow
             g["material"].pk,
             g["pending"],
             g["files"],
+            licence_type_code=g["material"].licence_type_code,
         )
         for g in groups
     ]
