@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
@@ -52,7 +53,7 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> str:
             _("居民身份证号码中的出生日期 %(date)s 不存在。") % {"date": number[6:14]},
             code="id_number_birth_date",
         ) from None
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # the platform's day (Asia/Shanghai), not the host's
     if birth > today or birth.year < 1880:
         raise ValidationError(
             _("居民身份证号码中的出生日期 %(date)s 不可能。") % {"date": birth.isoformat()},
