@@ -70,12 +70,7 @@ def world(demo_region, submitted, published, users, media, food_type, seal_key):
     licence = issuing.issue(
         licence_type=food_type,
         issuer=published.department,
-        holder={
-            "holder_kind": "person",
-            "holder_name": person.name,
-            "holder_id": person.id_number,
-            "holder_person": person,
-        },
+        holder=issuing.person_holder(person),
         data={"operator": person.name, "shop_name": "好味道小吃"},
         issued_on=dt.date(2026, 11, 2),
     )

@@ -279,12 +279,7 @@ def _province_licences(department, users) -> dict:
         licence = issuing.issue(
             licence_type=licence_type,
             issuer=department,
-            holder={
-                "holder_kind": "person",
-                "holder_name": person.name,
-                "holder_id": person.id_number,
-                "holder_person": person,
-            },
+            holder=issuing.person_holder(person),
             data={"name": person.name},
             issued_on=dt.date(2026, 1, 5),
         )

@@ -60,12 +60,7 @@ def give_licence(entry, business_type, users):
         licence = issuing.issue(
             licence_type=business_type,
             issuer=department,
-            holder={
-                "holder_kind": "person",
-                "holder_name": person.name,
-                "holder_id": person.id_number,
-                "holder_person": person,
-            },
+            holder=issuing.person_holder(person),
             data={"name": person.name, "kind": "个体工商户", "address": "青山市青山区人民路1号"},
             issued_on=issued_on or timezone.localdate(),
         )

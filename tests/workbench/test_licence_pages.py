@@ -286,12 +286,7 @@ def test_a_material_provided_by_a_licence_shows_as_verified(
     held = issuing.issue(
         licence_type=business,
         issuer=market,
-        holder={
-            "holder_kind": "person",
-            "holder_name": person.name,
-            "holder_id": person.id_number,
-            "holder_person": person,
-        },
+        holder=issuing.person_holder(person),
         data={"name": person.name, "kind": "个体工商户"},
         issued_on=clock.today(),
     )

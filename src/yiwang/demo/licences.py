@@ -137,12 +137,7 @@ def _seed_wallets(summary: LicenceSummary) -> None:
         issuing.issue(
             licence_type=business,
             issuer=issuer,
-            holder={
-                "holder_kind": HolderKind.ENTERPRISE,
-                "holder_name": enterprise.name,
-                "holder_id": enterprise.uscc,
-                "holder_enterprise": enterprise,
-            },
+            holder=issuing.enterprise_holder(enterprise),
             data={
                 "name": enterprise.name,
                 "company_type": "有限责任公司（自然人投资或控股）",
@@ -163,12 +158,7 @@ def _seed_wallets(summary: LicenceSummary) -> None:
         issuing.issue(
             licence_type=business,
             issuer=issuer,
-            holder={
-                "holder_kind": HolderKind.PERSON,
-                "holder_name": person.name,
-                "holder_id": person.id_number,
-                "holder_person": person,
-            },
+            holder=issuing.person_holder(person),
             data={
                 "name": "青山市青城区张三小吃店",
                 "company_type": "个体工商户",

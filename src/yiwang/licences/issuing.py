@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import Enterprise, Person, User
 from yiwang.cases import clock
 from yiwang.cases.models import Case
 from yiwang.catalog import form_schema
@@ -197,24 +197,34 @@ def _sign(licence: Licence, key: SealKey) -> str:
     )
 
 
-def _holder(case: Case, licence_type: LicenceType) -> dict[str, Any]:
-    enterprise = case.applicant_enterprise
-    person = case.applicant_person
-    if licence_type.holder_kind == HolderKind.ENTERPRISE and enterprise is not None:
-        return {
-            "holder_kind": HolderKind.ENTERPRISE,
-            "holder_name": enterprise.name,
-            "holder_id": enterprise.uscc,
-            "holder_enterprise": enterprise,
-        }
-    if person is None:
-        raise CannotIssue(_("办件没有可作为持证人的申请人。"))
+def person_holder(person: Person) -> dict[str, Any]:
+    """`issue`'s holder for a licence a person holds."""
     return {
         "holder_kind": HolderKind.PERSON,
         "holder_name": person.name,
         "holder_id": person.id_number,
         "holder_person": person,
     }
+
+
+def enterprise_holder(enterprise: Enterprise) -> dict[str, Any]:
+    """`issue`'s holder for a licence an enterprise holds."""
+    return {
+        "holder_kind": HolderKind.ENTERPRISE,
+        "holder_name": enterprise.name,
+        "holder_id": enterprise.uscc,
+        "holder_enterprise": enterprise,
+    }
+
+
+def _holder(case: Case, licence_type: LicenceType) -> dict[str, Any]:
+    enterprise = case.applicant_enterprise
+    person = case.applicant_person
+    if licence_type.holder_kind == HolderKind.ENTERPRISE and enterprise is not None:
+        return enterprise_holder(enterprise)
+    if person is None:
+        raise CannotIssue(_("办件没有可作为持证人的申请人。"))
+    return person_holder(person)
 
 
 def issue(
