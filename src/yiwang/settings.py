@@ -52,6 +52,8 @@ PUBLIC_BASE_URL = os.environ.get("YIWANG_PUBLIC_URL", "http://127.0.0.1:8000")
 LICENCE_SHARE_MAX_DAYS = 30
 # How often the worker marks licences past their validity as 失效.
 LICENCE_EXPIRY_SWEEP_SECONDS = 3600
+# Electronic supervision: the pass over every case's state rules (cases' own events are judged at once).
+SUPERVISION_PASS_SECONDS = int(os.environ.get("YIWANG_SUPERVISION_PASS_SECONDS", "600"))
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")]
 if TESTING:
@@ -77,6 +79,8 @@ INSTALLED_APPS = [
     "yiwang.notices",
     "yiwang.cases",
     "yiwang.licences",
+    "yiwang.ratings",
+    "yiwang.supervision",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.workbench",

@@ -68,6 +68,7 @@ PUBLIC = {
     "portal:licence-shared": "a share link: its token is the holder's grant to whoever has it",
     "GET /licences/{identifier}/verification": "verification is public; its answer masks the holder",
     "GET /licences/status-lists/{issuer_code}": "an issuer's signed status list is public",
+    "PUT /supervision/rules/{code}": "a rule of the platform: administrators set it, others get 403",
 }
 # URL prefixes outside the matrix: the Django admin (its own staff gate: everyone else is sent to
 # sign in), the API (its operations are walked instead), language switching, static files.
@@ -98,6 +99,12 @@ KINDS = {
     frozenset({"type_id"}): "licence_type",
     frozenset({"department_id"}): "seal",
     frozenset({"kid"}): "seal",
+    frozenset({"rating_id"}): "rating",
+    frozenset({"ref", "rating_id"}): "rating",
+    frozenset({"follow_up_id"}): "rating",
+    frozenset({"appeal_id"}): "rating",
+    frozenset({"warning_id"}): "supervision",
+    frozenset({"order_id"}): "supervision",
 }
 
 # Values that name nothing, for the answer a role gets for an object that does not exist.
@@ -121,6 +128,11 @@ MISSING = {
     "type_id": 2_000_000_001,
     "department_id": 2_000_000_001,
     "kid": "00" * 8,
+    "rating_id": 2_000_000_001,
+    "follow_up_id": 2_000_000_001,
+    "appeal_id": 2_000_000_001,
+    "warning_id": 2_000_000_001,
+    "order_id": 2_000_000_001,
 }
 
 # Valid bodies of the API operations that take one (a body that does not validate would be
@@ -136,6 +148,15 @@ API_BODIES = {
     "POST /licences/{identifier}/shares": {"json": {"days": 7}},
     "POST /licences/{identifier}/status": {"json": {"action": "suspend", "reason": "测试"}},
     "POST /licences/{identifier}/versions": {"json": {"reason": "测试"}},
+    "POST /cases/{number}/rating": {"json": {"level": 5}},
+    "POST /ratings/{rating_id}/rectification": {"json": {"view": "satisfied"}},
+    "POST /ratings/{rating_id}/appeal": {"json": {"kind": "malicious", "reasons": "测试"}},
+    "POST /ratings/follow-ups/{follow_up_id}/steps": {
+        "json": {"step": "verify", "method": "phone", "finding": "founded", "note": "测试"}
+    },
+    "POST /ratings/appeals/{appeal_id}/ruling": {"json": {"upheld": True, "reason": "测试"}},
+    "POST /supervision/warnings/{warning_id}/answer": {"json": {"reason": "测试", "action": "测试"}},
+    "POST /supervision/orders/{order_id}/report": {"json": {"report": "测试"}},
 }
 
 
@@ -288,6 +309,72 @@ def _province_licences(department, users) -> dict:
     return {"key": key, "type": licence_type, "held": held}
 
 
+def _province_ratings(cases: dict, entry) -> dict:
+    """A 差评 of each demo citizen's case, with its loop and a pending appeal, concerning the
+    provincial department: outside every demo staff member's department and division."""
+    from django.utils import timezone
+
+    from yiwang.ratings.models import Appeal, FollowUp, Rating
+
+    rows = {}
+    for owner, key in (("demo-citizen", "a_market"), ("demo-citizen2", "b_civil")):
+        case = cases[key]
+        rating = Rating.objects.create(
+            case=case,
+            stage="acceptance",
+            channel="online",
+            level=1,
+            bad=True,
+            department=entry.department,
+            division_code=entry.department.division.code,
+            entry=entry,
+        )
+        today = timezone.localdate()
+        follow_up = FollowUp.objects.create(
+            rating=rating,
+            department=entry.department,
+            division_code=rating.division_code,
+            state="verify",
+            contact_due=today,
+            answer_due=today,
+            visit_due=today,
+            due_date=today,
+        )
+        appeal = Appeal.objects.create(rating=rating, kind="mistaken", reasons="测试")
+        rows[owner] = {
+            "rating_id": rating.pk,
+            "ref": case.number,
+            "follow_up_id": follow_up.pk,
+            "appeal_id": appeal.pk,
+        }
+    return rows
+
+
+def _province_supervision(case, department) -> dict:
+    """A red card and a 督办 concerning the provincial department: outside everyone's reach."""
+    import datetime as dt
+
+    from yiwang.supervision.models import Order, Warning
+
+    warning = Warning.objects.create(
+        rule="deadline_overdue",
+        colour="red",
+        case=case,
+        department=department,
+        division_code=department.division.code,
+        answer_due=dt.date(2026, 12, 31),
+    )
+    order = Order.objects.create(
+        case=case,
+        warning=warning,
+        department=department,
+        division_code=department.division.code,
+        instruction="测试",
+        due_date=dt.date(2026, 12, 31),
+    )
+    return {"warning_id": warning.pk, "order_id": order.pk}
+
+
 def _oauth_objects(user) -> dict:
     """An app's access token granted by `user`, and a device grant `user` is confirming."""
     import datetime as dt
@@ -352,6 +439,8 @@ def world(demo_region, make_published, users, id_number):
         "notices": notices,
         "oauth": other_users,
         "licences": licences,
+        "ratings": _province_ratings(cases, entry),
+        "supervision": _province_supervision(cases["a_market"], entry.department),
     }
 
 
@@ -393,6 +482,11 @@ def foreign_values(kind: str, role: str, world, users) -> dict:
     if kind == "seal":
         key = world["licences"]["key"]
         return {"department_id": key.department_id, "kid": key.kid}
+    if kind == "rating":
+        owner = "demo-citizen2" if username == "demo-citizen" else "demo-citizen"
+        return world["ratings"][owner]
+    if kind == "supervision":
+        return world["supervision"]
     if kind == "guide_file":
         return {"file_id": str(world["file"].pk)}
     raise AssertionError(f"no generator for {kind}")

@@ -1,7 +1,8 @@
 """The demo cases: a few hundred built through the case services, across states, channels,
 variants and dates; every event chain intact; nothing dated today or later; 张三 and the market
 regulator's staff have work; every approved case whose entry issues a licence has it, the wallets
-are not empty and online applications reuse licences; loading again creates nothing."""
+are not empty and online applications reuse licences; most stages reached are rated, nearly all
+well, and the bad-rating loop stands at each of its steps; loading again creates nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from yiwang.cases import queries, trace
 from yiwang.cases.models import Case, CaseEvent, Delivery, TrackingEvent
 from yiwang.demo import cases as demo_cases
 from yiwang.demo import licences as demo_licences
+from yiwang.demo import ratings as demo_ratings
+from yiwang.demo import supervision as demo_supervision
 from yiwang.licences.models import Licence, LicenceUse, UseKind
+from yiwang.ratings import queries as rating_queries
+from yiwang.ratings import services as rating_services
+from yiwang.ratings.models import Appeal, FollowUp, FollowUpEvent, Invitation, Rating
+from yiwang.supervision.models import Order, Warning
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +52,8 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
                 demo_licences.load_licence_types()
                 summary = demo_cases.load_cases()
                 demo_licences.issue_for_demo_cases()
+                demo_ratings.load_ratings()
+                demo_supervision.load_supervision()
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -203,10 +212,157 @@ def test_approved_cases_have_their_licences_and_wallets_are_not_empty(summary):
         assert use.case.materials.filter(licence_identifier=use.licence.identifier).exists()
 
 
+def test_every_stage_reached_is_open_for_rating_from_when_it_was_reached(summary):
+    numbered = Case.objects.exclude(number=None).select_related("version")
+    invitations: dict[int, dict[str, Invitation]] = {}
+    for invitation in Invitation.objects.all():
+        invitations.setdefault(invitation.case_id, {})[invitation.stage] = invitation
+    for case in numbered:
+        mine = invitations.get(case.pk, {})
+        assert set(mine) == set(rating_services.open_stages(case)), case.number
+        if "acceptance" in mine and "completion" in mine:
+            assert mine["acceptance"].opened_at <= mine["completion"].opened_at, case.number
+    # Dated by the case's events: acceptance (or not) and the decision, not by the loading.
+    event_times = set(CaseEvent.objects.values_list("at", flat=True))
+    assert all(i.opened_at in event_times for i in Invitation.objects.all())
+    # Rated a little after the stage opened; most stages rated, some left for later.
+    share = Invitation.objects.exclude(rated_at=None).count() / Invitation.objects.count()
+    assert 0.6 <= share <= 0.7, share
+    for rating in Rating.objects.all():
+        invitation = invitations[rating.case_id][rating.stage]
+        assert invitation.rated_at == rating.rated_at
+        assert invitation.opened_at < rating.rated_at <= invitation.opened_at + dt.timedelta(days=14)
+
+
+def test_ratings_come_from_every_channel_with_the_channels_indicators_and_tags(summary):
+    from yiwang.ratings import rules
+
+    channels = Counter(Rating.objects.values_list("channel", flat=True))
+    assert set(channels) == {"online", "window", "phone", "sms"}, channels
+    assert channels["online"] > channels["window"] > channels["phone"] + channels["sms"] > 0
+    for rating in Rating.objects.all():
+        given = rules.RatingIn(
+            level=rating.level, indicators=rating.indicators, tags=rating.tags, comment=rating.comment
+        )
+        assert rules.problems(given, rating.channel) == {}, rating.pk
+        assert rating.indicators["overall"] == rating.level
+        if rating.channel == "online":  # by the applicant
+            assert rating.rater is not None and rating.entered_by is None
+        else:  # entered by staff, or the clerk whose counter showed the device
+            assert rating.entered_by is not None and rating.rater is None
+    assert Rating.objects.exclude(comment="").count() >= 30
+    # Nearly all satisfied, as on a real platform; 差评 there are, and a ruled one is not counted.
+    figures = rating_queries.figures(Rating.objects.all())
+    assert 90 <= figures["satisfaction_rate"] < 100, figures
+    assert figures["bad_count"] >= 8 and figures["malicious"] == 1
+    assert Rating.objects.filter(level__gte=4).count() > 0.9 * Rating.objects.count()
+
+
+def test_the_bad_rating_loop_stands_at_each_of_its_steps(summary):
+    states = Counter(FollowUp.objects.values_list("state", flat=True))
+    for state in ("verify", "rectify", "answer", "return_visit", "closed", "ruled"):
+        assert states[state] > 0, (state, states)
+    assert states["closed"] >= 3
+    assert FollowUp.objects.count() == Rating.objects.filter(bad=True).count()
+    views = set(FollowUp.objects.filter(state="closed").values_list("applicant_view", flat=True))
+    assert {"satisfied", "basic", "dissatisfied", ""} <= views
+    # One overdue (red), one step done late; the steps by the department's handling staff.
+    open_ = FollowUp.objects.filter(state__in=["verify", "rectify", "answer", "return_visit"])
+    assert "red" in {rating_queries.colour(f.due_date) for f in open_}
+    assert FollowUpEvent.objects.filter(late=True).exists()
+    assert FollowUp.objects.filter(late_steps__gt=0, state="closed").exists()
+    for event in FollowUpEvent.objects.filter(action__in=["verify", "rectify", "answer", "return_visit"]):
+        assert event.by.staff.department_id == event.follow_up.department_id
+    # Appeals: one pending, one upheld as malicious (its loop ended), one rejected (its loop went on).
+    appeals = Counter(Appeal.objects.values_list("state", flat=True))
+    assert appeals == {"pending": 1, "upheld": 1, "rejected": 1}, appeals
+    upheld = Appeal.objects.get(state="upheld")
+    assert upheld.rating.ruling == "malicious" and upheld.rating.follow_up.state == "ruled"
+    assert upheld.ruled_by.username == "demo-supervisor" and upheld.filed_at < upheld.ruled_at
+    assert Appeal.objects.get(state="rejected").rating.follow_up.state == "closed"
+
+
+def test_zhang_san_awaits_his_rating_of_a_rectification_and_the_regulator_has_follow_ups(summary):
+    zhang = User.objects.get(username="demo-citizen")
+    mine = Rating.objects.filter(
+        case__applicant_person=zhang.person, case__applicant_enterprise=None, bad=True
+    )
+    assert mine.count() >= 2
+    awaiting = [r for r in mine if rating_queries.follow_up_summary(r.follow_up)["may_rate_rectification"]]
+    assert awaiting and awaiting[0].follow_up.answer
+    assert all(r.rater == zhang and r.channel == "online" for r in mine)
+    for username in ("demo-approver", "demo-reviewer"):
+        queue = rating_queries.follow_up_queue(User.objects.get(username=username))
+        assert queue and all(f.department.name == "青山市市场监督管理局" for f in queue), username
+        assert any(f.rating.case.applicant_person_id == zhang.person.pk for f in queue), username
+
+
+def test_nothing_about_ratings_is_dated_today_or_later(summary):
+    today = timezone.localdate()
+    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+    assert not Rating.objects.filter(rated_at__gte=midnight).exists()
+    assert not FollowUpEvent.objects.filter(at__gte=midnight).exists()
+    assert not FollowUp.objects.filter(applicant_viewed_at__gte=midnight).exists()
+    assert not Appeal.objects.filter(filed_at__gte=midnight).exists()
+    assert not Appeal.objects.filter(ruled_at__gte=midnight).exists()
+    for field in ("opened_at", "rated_at", "invited_at"):
+        assert not Invitation.objects.filter(**{f"{field}__gte": midnight}).exists(), field
+    # No invitation was sent: stages left unrated for days are only marked invited, in the past.
+    from yiwang.notices.models import Notice, SmsMessage
+
+    assert not Notice.objects.filter(key="rating_invitation").exists()
+    assert not SmsMessage.objects.filter(key="rating_invitation").exists()
+    assert Invitation.objects.exclude(invited_at=None).filter(rated_at=None).exists()
+
+
 def test_loading_again_creates_nothing(summary):
-    before = (Case.objects.count(), CaseEvent.objects.count(), User.objects.count(), Licence.objects.count())
+    before = (
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        User.objects.count(),
+        Licence.objects.count(),
+        Rating.objects.count(),
+        Invitation.objects.count(),
+        FollowUpEvent.objects.count(),
+        Warning.objects.count(),
+        Order.objects.count(),
+    )
     assert demo_cases.load_cases().created == 0
     assert demo_licences.load_licence_types().issued == 0
     assert demo_licences.issue_for_demo_cases() == 0
-    after = (Case.objects.count(), CaseEvent.objects.count(), User.objects.count(), Licence.objects.count())
+    assert demo_ratings.load_ratings().created == 0
+    assert demo_supervision.load_supervision().created == 0
+    after = (
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        User.objects.count(),
+        Licence.objects.count(),
+        Rating.objects.count(),
+        Invitation.objects.count(),
+        FollowUpEvent.objects.count(),
+        Warning.objects.count(),
+        Order.objects.count(),
+    )
     assert after == before
+
+
+def test_supervision_has_cards_of_each_colour_orders_and_answers(summary):
+    """The loader judged every demo event as the worker would, then ran today's pass: red and
+    yellow cards with their histories, 督办 on a card and on a department, an answer and a report;
+    delivering the same events again (the worker, later) adds nothing."""
+    from yiwang.cases.changes import event_message
+    from yiwang.supervision import services as supervision
+
+    assert Warning.objects.filter(colour="red").exists() and Warning.objects.filter(colour="yellow").exists()
+    assert Warning.objects.filter(cleared_at__isnull=True).exists()
+    assert Warning.objects.filter(state="answered", answered_by__username="demo-approver").exists()
+    assert (
+        Order.objects.filter(case__isnull=False).exists() and Order.objects.filter(case__isnull=True).exists()
+    )
+    assert Order.objects.filter(state="reported").exists()
+    assert not Warning.objects.filter(raised_at__date__gt=timezone.localdate()).exists()
+    before = Warning.objects.count()
+    for event in CaseEvent.objects.exclude(action="create").select_related("case")[:200]:
+        if event.case.number:
+            supervision.judge_event(event.case, event_message(event.case, event).payload)
+    assert Warning.objects.count() == before

@@ -7,7 +7,17 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
-from yiwang.api import accounts, cases, catalog, contract, core, errors, licences
+from yiwang.api import (
+    accounts,
+    cases,
+    catalog,
+    contract,
+    core,
+    errors,
+    licences,
+    ratings,
+    supervision,
+)
 from yiwang.api.parser import StorableTextParser
 from yiwang.api.renderers import ChineseJSONRenderer
 
@@ -64,3 +74,5 @@ api.add_router("/", accounts.router)
 api.add_router("/", catalog.router)
 api.add_router("/", cases.router)
 api.add_router("/", licences.router)
+api.add_router("/", ratings.router)
+api.add_router("/", supervision.router)

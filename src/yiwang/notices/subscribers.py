@@ -81,7 +81,6 @@ def on_case_event(message: OutboxMessage) -> None:
     """Tell the applicant of a case event (the account that applied, and the applicant's phone)."""
     import datetime as dt
 
-    from yiwang.accounts.models import AccountKind
     from yiwang.cases.models import Case
     from yiwang.notices.services import notify
 
@@ -97,10 +96,7 @@ def on_case_event(message: OutboxMessage) -> None:
     )
     if case is None:
         return
-    user = case.created_by if case.created_by and case.created_by.kind != AccountKind.STAFF else None
-    if user is None:
-        owner = case.applicant_person or case.applicant_enterprise
-        user = getattr(owner, "user", None)
+    user = applicant_account(case)
     at = dt.datetime.fromisoformat(payload["at"]) if payload.get("at") else None
     notify(
         user,
@@ -110,6 +106,18 @@ def on_case_event(message: OutboxMessage) -> None:
         phone=case.contact_phone,
         at=at,
     )
+
+
+def applicant_account(case):
+    """The account to tell about the case: the one that applied (not a clerk who took it in at a
+    window), else the applicant's own account, if any."""
+    from yiwang.accounts.models import AccountKind
+
+    user = case.created_by if case.created_by and case.created_by.kind != AccountKind.STAFF else None
+    if user is None:
+        owner = case.applicant_person or case.applicant_enterprise
+        user = getattr(owner, "user", None)
+    return user
 
 
 def send_mail_message(message: OutboxMessage) -> None:

@@ -76,4 +76,29 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "body": "您申请的“{title}”（{number}）承诺于 {due} 前补齐的材料尚未提交：{items}",
         "sms": "【一网】您的办件{number}容缺材料已逾期，请尽快补齐。",
     },
+    "rating_invitation": {
+        "title": "请评价：{title}",
+        "body": "您申请的“{title}”（{number}）已{stage}，欢迎对这次服务作出评价（好差评），您的意见将帮助我们改进。评价自愿，不评价不影响办理。",
+        "sms": "【一网】您的办件{number}已{stage}，欢迎登录“我的办件”评价本次服务。",
+    },
+    "rating_bad_received": {
+        "title": "收到差评，请整改：{title}",
+        "body": "办件 {number}（{title}）收到{level}评价。请于 {contact_due} 前联系申请人核实，{answer_due} 前整改并答复。",
+        "sms": "【一网】办件{number}收到差评，请于{contact_due}前回访核实。",
+    },
+    "rating_answered": {
+        "title": "差评整改答复：{title}",
+        "body": "您对“{title}”（{number}）的评价，{department}已答复：\n{answer}\n您可以在“我的办件”中评价整改结果。",
+        "sms": "【一网】您对办件{number}的评价已收到整改答复，请登录查看。",
+    },
+    "supervision_red": {
+        "title": "电子监察红牌预警",
+        "body": "本部门新增红牌预警 {red} 条、黄牌预警 {yellow} 条，请在两个工作日内说明原因和措施。",
+        "sms": "【一网】电子监察：本部门新增红牌预警{red}条，请及时处理并说明。",
+    },
+    "supervision_order": {
+        "title": "督办通知",
+        "body": "监察人员对本部门发出督办，请按要求在期限内办理并反馈。",
+        "sms": "【一网】您部门收到一条督办，请登录工作台查看并按期反馈。",
+    },
 }

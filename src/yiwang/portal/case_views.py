@@ -310,6 +310,12 @@ def _delivery_values(case: Case, posted: dict[str, str] | None) -> dict[str, str
     }
 
 
+def rating_panel(user, case: Case) -> dict[str, Any]:
+    from yiwang.portal import rating_views  # it imports this module: bound when first used
+
+    return rating_views.panel(user, case)
+
+
 def _licence_views():
     from yiwang.portal import licence_views  # it imports this module: bound when first used
 
@@ -485,6 +491,7 @@ def _case_context(
         "today": today,
         "save_url": reverse("portal:case-save", args=[case.number]),
         "licences_issued": _licence_views().issued_for(user, case),
+        "ratings": rating_panel(user, case),
     }
 
 

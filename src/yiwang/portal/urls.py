@@ -1,6 +1,14 @@
 from django.urls import path
 
-from yiwang.portal import case_views, licence_views, material_views, notice_views, receipt_views, views
+from yiwang.portal import (
+    case_views,
+    licence_views,
+    material_views,
+    notice_views,
+    rating_views,
+    receipt_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -32,6 +40,12 @@ urlpatterns = [
         name="case-document",
     ),
     path("my/cases/<str:ref>/licences/", licence_views.case_use_licence, name="case-use-licence"),
+    path("my/cases/<str:ref>/rate/", rating_views.case_rate, name="case-rate"),
+    path(
+        "my/cases/<str:ref>/ratings/<int:rating_id>/rectification/",
+        rating_views.case_rectification,
+        name="case-rectification",
+    ),
     path("my/cases/<str:ref>/withdraw/", case_views.case_withdraw, name="case-withdraw"),
     path("my/cases/<str:ref>/discard/", case_views.case_discard, name="case-discard"),
     path("my/cases/<str:ref>/receipt/", receipt_views.case_receipt, name="case-receipt"),
@@ -51,5 +65,6 @@ urlpatterns = [
     ),
     path("licences/verify/", licence_views.licence_verify, name="licence-verify"),
     path("licences/shared/<str:token>/", licence_views.licence_shared, name="licence-shared"),
+    path("ratings/", rating_views.disclosure, name="ratings-disclosure"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -34,7 +34,7 @@ from yiwang.catalog.models import Entry
 from yiwang.core import uploads
 from yiwang.core.queries import departments_in_subtree
 from yiwang.workbench import case_display as display
-from yiwang.workbench import case_forms, licence_views
+from yiwang.workbench import case_forms, licence_views, rating_views, supervision_views
 from yiwang.workbench.access import staff_required
 from yiwang.workbench.schema_forms import data_from_post
 
@@ -276,6 +276,8 @@ def _detail(
             "allowed_labels": allowed_labels,
             "licence_section": licence_section or licence_views.case_licence(user, case),
             "is_window_clerk": is_window_clerk(user),
+            "rating_links": rating_views.case_links(actors, case) if handling else None,
+            "supervision_history": supervision_views.case_history(user, case),
             "crumbs": crumbs(queue_crumb(), (case.number, None)),
         },
         status=status,

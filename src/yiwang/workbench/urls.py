@@ -1,6 +1,15 @@
 from django.urls import path
 
-from yiwang.workbench import case_views, catalog_views, intake_views, licence_views, seal_views, views
+from yiwang.workbench import (
+    case_views,
+    catalog_views,
+    intake_views,
+    licence_views,
+    rating_views,
+    seal_views,
+    supervision_views,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -56,6 +65,23 @@ urlpatterns = [
         name="case-document",
     ),
     path("cases/<str:number>/licence-draft/", licence_views.case_licence_draft, name="case-licence-draft"),
+    path("cases/<str:number>/rating/", rating_views.case_rating, name="case-rating"),
+    path("ratings/", rating_views.ratings_home, name="ratings"),
+    path("ratings/follow-ups/<int:follow_up_id>/", rating_views.follow_up_detail, name="rating-follow-up"),
+    path(
+        "ratings/follow-ups/<int:follow_up_id>/appeal/",
+        rating_views.follow_up_appeal,
+        name="rating-follow-up-appeal",
+    ),
+    path("ratings/appeals/<int:appeal_id>/ruling/", rating_views.appeal_ruling, name="rating-appeal-ruling"),
+    path("supervision/", supervision_views.supervision_home, name="supervision"),
+    path("supervision/rules/", supervision_views.rule_settings, name="supervision-rules"),
+    path("supervision/grades/", supervision_views.grades_page, name="supervision-grades"),
+    path(
+        "supervision/warnings/<int:warning_id>/", supervision_views.warning_detail, name="supervision-warning"
+    ),
+    path("supervision/orders/new/", supervision_views.order_new, name="supervision-order-new"),
+    path("supervision/orders/<int:order_id>/", supervision_views.order_detail, name="supervision-order"),
     path("intake/", intake_views.intake_start, name="intake"),
     path("intake/done/<str:number>/", intake_views.intake_done, name="intake-done"),
     path("intake/<uuid:key>/", intake_views.intake_case, name="intake-case"),

@@ -12,6 +12,26 @@ from yiwang.workbench import access as wb_access
 from yiwang.workbench.access import staff_required
 
 
+def ratings_tile(user) -> dict[str, int] | None:
+    """The home page's 好差评 counts, for staff who handle 差评 or watch them (else None)."""
+    from yiwang.ratings import access as rating_access
+    from yiwang.ratings import queries as rating_queries
+
+    if not access.has_role(user, *rating_access.HANDLING_ROLES, *rating_access.WATCHING_ROLES):
+        return None
+    return rating_queries.tile(user)
+
+
+def supervision_tile(user) -> dict[str, int] | None:
+    """The home page's 电子监察 counts for handlers and supervisors (else None)."""
+    from yiwang.supervision import access as supervision_access
+    from yiwang.supervision import queries as supervision_queries
+
+    if supervision_access.watches(user) is None and supervision_access.handles(user) is None:
+        return None
+    return supervision_queries.dashboard(user)
+
+
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     staff = request.user.staff
@@ -29,5 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_item_admin": wb_access.is_item_admin(request.user),
             "is_guide_reviewer": wb_access.is_guide_reviewer(request.user),
             "is_guide_supervisor": wb_access.is_supervisor(request.user),
+            "ratings_tile": ratings_tile(request.user),
+            "supervision_tile": supervision_tile(request.user),
         },
     )

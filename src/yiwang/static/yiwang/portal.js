@@ -225,5 +225,21 @@
     expressFields();
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
     uploadsSaveFirst();
+    document.querySelectorAll("form.rating-form").forEach(ratingTags);
   });
+
+  // The rating form: once a level is chosen, only that level's tags are offered (without script
+  // every group shows, and the server names a tag that does not fit the level).
+  function ratingTags(form) {
+    function show() {
+      var chosen = form.querySelector("input[name=level]:checked");
+      form.querySelectorAll(".tag-group").forEach(function (group) {
+        var fits = !chosen || group.dataset.levels.split(" ").indexOf(chosen.value) >= 0;
+        group.hidden = !fits;
+        if (!fits) group.querySelectorAll("input").forEach(function (box) { box.checked = false; });
+      });
+    }
+    form.querySelectorAll("input[name=level]").forEach(function (radio) { radio.addEventListener("change", show); });
+    show();
+  }
 })();

@@ -5,6 +5,8 @@ from yiwang.core import services as core_services
 from yiwang.demo import cases as demo_cases
 from yiwang.demo import catalog, region
 from yiwang.demo import licences as demo_licences
+from yiwang.demo import ratings as demo_ratings
+from yiwang.demo import supervision as demo_supervision
 from yiwang.demo.oidc_client import ensure_demo_client
 
 
@@ -20,9 +22,20 @@ class Command(BaseCommand):
             demo_licences.load_licence_types()
             cases = demo_cases.load_cases()
             demo_licences.issue_for_demo_cases()
+            ratings = demo_ratings.load_ratings()
+            supervision = demo_supervision.load_supervision()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
         if cases.created:
             self.stdout.write(f"演示办件 / demo cases: {cases.created}（{cases.seconds:.1f} s）")
+        if ratings.created:
+            self.stdout.write(
+                f"演示评价 / demo ratings: {ratings.created}，差评 {ratings.bad}（{ratings.seconds:.1f} s）"
+            )
+        if supervision.created:
+            self.stdout.write(
+                f"电子监察 / supervision: 红牌 {supervision.red}，黄牌 {supervision.yellow}，"
+                f"督办 {supervision.orders}（{supervision.seconds:.1f} s）"
+            )
         self.stdout.write(
             f"演示账户（密码均为 {region.DEMO_PASSWORD}）/ demo accounts (password {region.DEMO_PASSWORD}):"
         )

@@ -1,0 +1,64 @@
+"""What electronic supervision does after other changes commit (the outbox, ADR 0005): judge a
+case after each of its events, a 差评 loop after each of its steps; tell a department's handlers of
+new warnings and 督办. And its periodic job, the pass over all cases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from yiwang.core import outbox, schedule
+from yiwang.core.models import OutboxMessage
+
+
+def on_case_event(message: OutboxMessage) -> None:
+    from yiwang.cases.models import Case
+    from yiwang.supervision import services
+
+    case = Case.objects.select_related("version").filter(pk=message.payload.get("case")).first()
+    if case is None or not case.number:
+        return
+    services.judge_case(case, message.payload)
+
+
+def on_loop_step(message: OutboxMessage) -> None:
+    from yiwang.supervision import services
+
+    if message.payload.get("follow_up"):
+        services.judge_follow_up(message.payload["follow_up"])
+
+
+def tell_department(message: OutboxMessage) -> None:
+    """New warnings or a 督办 for a department: one notice to each of its handlers."""
+    from yiwang.accounts.models import Staff
+    from yiwang.notices.services import notify
+    from yiwang.supervision import access
+
+    payload = message.payload
+    staff = (
+        Staff.objects.filter(
+            department_id=payload.get("department"), role_grants__role__in=access.HANDLING_ROLES
+        )
+        .select_related("user")
+        .distinct()
+    )
+    if message.topic == "supervision.ordered":
+        key, context, link = "supervision_order", {}, "/workbench/supervision/"
+    else:
+        if not payload.get("red"):
+            return  # yellow cards show in the lists; a red card is also told
+        key, context, link = (
+            "supervision_red",
+            {"red": payload.get("red", 0), "yellow": payload.get("yellow", 0)},
+            "/workbench/supervision/",
+        )
+    for member in staff:
+        notify(member.user, key, context, link=link)
+
+
+def register() -> None:
+    from yiwang.supervision.tasks import supervision_pass
+
+    outbox.subscribe("supervision.case", ["case.*"], on_case_event)
+    outbox.subscribe("supervision.follow_up", ["rating.given", "rating.follow_up.*"], on_loop_step)
+    outbox.subscribe("supervision.notices", ["supervision.raised", "supervision.ordered"], tell_department)
+    schedule.every("supervision.pass", settings.SUPERVISION_PASS_SECONDS, supervision_pass)
