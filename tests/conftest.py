@@ -111,6 +111,21 @@ def _default_language():
 
 
 @pytest.fixture
+def as_user(region):
+    """A test client signed in as a demo account (a new one per call): as_user("demo-itemadmin")."""
+    from django.test import Client
+
+    from yiwang.accounts.models import User
+
+    def sign_in(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def deliver_outbox(db):
     """Deliver every outbox message that is due, as the worker would after commit; returns the
     number of subscriber receipts recorded."""

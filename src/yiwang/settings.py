@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "yiwang.licences",
     "yiwang.ratings",
     "yiwang.supervision",
+    "yiwang.stats",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.workbench",

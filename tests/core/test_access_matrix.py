@@ -69,6 +69,7 @@ PUBLIC = {
     "GET /licences/{identifier}/verification": "verification is public; its answer masks the holder",
     "GET /licences/status-lists/{issuer_code}": "an issuer's signed status list is public",
     "PUT /supervision/rules/{code}": "a rule of the platform: administrators set it, others get 403",
+    "GET /stats/by/{dimension}": "a dimension's name, not an object: the figures are the reader's reach",
 }
 # URL prefixes outside the matrix: the Django admin (its own staff gate: everyone else is sent to
 # sign in), the API (its operations are walked instead), language switching, static files.

@@ -315,34 +315,21 @@ def test_nothing_about_ratings_is_dated_today_or_later(summary):
     assert Invitation.objects.exclude(invited_at=None).filter(rated_at=None).exists()
 
 
-def test_loading_again_creates_nothing(summary):
-    before = (
-        Case.objects.count(),
-        CaseEvent.objects.count(),
-        User.objects.count(),
-        Licence.objects.count(),
-        Rating.objects.count(),
-        Invitation.objects.count(),
-        FollowUpEvent.objects.count(),
-        Warning.objects.count(),
-        Order.objects.count(),
+def _counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (Case, CaseEvent, User, Licence, Rating, Invitation, FollowUpEvent, Warning, Order)
     )
+
+
+def test_loading_again_creates_nothing(summary):
+    before = _counts()
     assert demo_cases.load_cases().created == 0
     assert demo_licences.load_licence_types().issued == 0
     assert demo_licences.issue_for_demo_cases() == 0
     assert demo_ratings.load_ratings().created == 0
     assert demo_supervision.load_supervision().created == 0
-    after = (
-        Case.objects.count(),
-        CaseEvent.objects.count(),
-        User.objects.count(),
-        Licence.objects.count(),
-        Rating.objects.count(),
-        Invitation.objects.count(),
-        FollowUpEvent.objects.count(),
-        Warning.objects.count(),
-        Order.objects.count(),
-    )
+    after = _counts()
     assert after == before
 
 

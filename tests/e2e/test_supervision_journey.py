@@ -15,8 +15,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.guide_samples import PDF
-
 from .people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -25,27 +23,6 @@ INSTRUCTION = "请于办理期限内受理该申请，并说明超时原因"
 REASON = "窗口受理人员休假，AB 岗未及时补位"
 ACTION = "已当日受理，落实 AB 岗顶岗制度"
 REPORT = "已受理并电话告知申请人，AB 岗制度已重新培训"
-
-
-@pytest.fixture
-def red(make_published, users, deliver_outbox):
-    """A case of 张三 at the market regulator left unaccepted past its five working days (submitted
-    2026-11-02, due 11-09), and the red card the pass raised on 11-10 (as tests/supervision)."""
-    from yiwang.cases import clock, drafts
-    from yiwang.supervision import services
-    from yiwang.supervision.models import Warning
-
-    entry = make_published(promised_limit=10)
-    citizen = users["demo-citizen"]
-    with clock.frozen(dt.date(2026, 11, 2)):
-        case = drafts.start_application(citizen, entry)
-        drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
-        for item in drafts.checklist(case):
-            drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
-        drafts.submit(citizen, case)
-        deliver_outbox()
-    services.run_pass(dt.date(2026, 11, 10))
-    return case, Warning.objects.get(case=case, rule="acceptance_overdue")
 
 
 def signed_in(journey, username: str):

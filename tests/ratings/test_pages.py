@@ -12,16 +12,6 @@ from yiwang.ratings.models import Appeal, FollowUp, Rating
 
 
 @pytest.fixture
-def as_user(users):
-    def login(username: str) -> Client:
-        client = Client()
-        client.force_login(users[username])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def accepted_case(submitted, users):
     case = submitted()
     services.act(users["demo-clerk"], case, "accept")

@@ -7,20 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from yiwang.supervision import rules
 from yiwang.supervision.models import Order, Rule, Warning
-
-
-@pytest.fixture
-def as_user(users):
-    def login(username: str) -> Client:
-        client = Client()
-        client.force_login(users[username])
-        return client
-
-    return login
 
 
 def test_warnings_list_filters_and_scope(api, red):
@@ -159,37 +148,36 @@ def test_rules_are_listed_and_only_an_administrator_changes_them(api, users):
 
 
 def test_grades_on_a_hand_made_quarter(api, make_published, users, region):
-    """The market regulator decided 4 cases in 2026Q4, 3 of them on time; it has 1 red card, 2
-    yellow and 1 warning left unanswered past its time. Per hundred cases (at least 100):
-    100 − 2×1 − 0.5×2 − 1 = 96 → A. The civil affairs bureau: 0 cases, 3 red, 1 unanswered:
-    100 − 6 − 1 = 93 → A; its on-time rate is unknown (—)."""
-    from yiwang.cases.models import Case
+    """The market regulator decided 4 cases in 2026Q4 (the statistics' monthly sums), 3 of them on
+    time; it has 1 red card, 2 yellow and 1 warning left unanswered past its time. Per hundred
+    cases (at least 100): 100 − 2×1 − 0.5×2 − 1 = 96 → A. The civil affairs bureau: 0 cases, 3
+    red, 1 unanswered: 100 − 6 − 1 = 93 → A; its on-time rate is unknown (—)."""
+    from yiwang.stats.models import Monthly
 
     market, civil = region.departments["city_market"], region.departments["city_civil_affairs"]
-    entry = make_published()
-    cases = []
-    for i in range(4):
-        case = Case.objects.create(
-            entry=entry,
-            version=entry.published,
+    case = make_case(make_published(), users)
+    for month, decided, on_time in ((dt.date(2026, 10, 1), 3, 3), (dt.date(2026, 11, 1), 1, 0)):
+        Monthly.objects.create(
+            month=month,
             department=market,
             division_code=market.division.code,
             channel="online",
-            state="approved",
-            applicant_name="张三",
-            title="测试",
-            number=f"T{i}",
-            decided_on=dt.date(2026, 10, 10 + i),
-            decision_due=dt.date(2026, 10, 12),
-            draft_key=f"00000000-0000-0000-0000-00000000000{i}",
+            decided=decided,
+            decided_on_time=on_time,
         )
-        cases.append(case)
+    Monthly.objects.create(  # a decision in the quarter before: not this quarter's
+        month=dt.date(2026, 9, 1),
+        department=market,
+        division_code=market.division.code,
+        channel="online",
+        decided=9,
+    )
 
     def warn(dept, colour, answered=True):
         Warning.objects.create(
             rule="deadline_overdue" if colour == "red" else "deadline_near",
             colour=colour,
-            case=cases[0],
+            case=case,
             department=dept,
             division_code=dept.division.code,
             raised_at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.UTC),
@@ -212,6 +200,19 @@ def test_grades_on_a_hand_made_quarter(api, make_published, users, region):
     assert (c["cases"], c["on_time_rate"], c["score"], c["grade"]) == (0, None, 93, "A")
     assert api("get", "/supervision/grades?quarter=2026Q5", "demo-supervisor").status_code == 422
     assert rules.grade(rules.GradeInput(100, 10, 20, 5, None)) == (65, "C")
+
+
+def make_case(entry, users):
+    """A submitted case to hang the hand-made cards on."""
+    from catalog.guide_samples import PDF
+    from yiwang.cases import drafts
+
+    citizen = users["demo-citizen"]
+    case = drafts.start_application(citizen, entry)
+    drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "店", "area": 3})
+    for item in drafts.checklist(case):
+        drafts.attach_material(citizen, case, item.material.pk, PDF, "a.pdf")
+    return drafts.submit(citizen, case)
 
 
 def test_workbench_pages(as_user, red):

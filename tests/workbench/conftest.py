@@ -23,19 +23,6 @@ def staff(region):
 
 
 @pytest.fixture
-def as_user(staff):
-    """A test client signed in as a demo account (a new one per call): as_user("demo-itemadmin")."""
-    from django.test import Client
-
-    def sign_in(username: str) -> Client:
-        client = Client()
-        client.force_login(staff[username])
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def market(region):
     return region.departments["city_market"]
 

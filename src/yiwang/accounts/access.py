@@ -5,6 +5,7 @@ Other domains build on these: `staff_roles`, `staff_division_prefix` and `enterp
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.accounts.models import AccountKind, Enterprise, StaffRole, User
@@ -35,6 +36,49 @@ def staff_division_prefix(user: User) -> str | None:
     if not (user.is_authenticated and user.kind == AccountKind.STAFF and hasattr(user, "staff")):
         return None
     return user.staff.division.prefix
+
+
+# Oversight of a department's work (ratings, supervision, statistics): its handling staff see
+# their department's; supervisors and platform administrators their division subtree's.
+HANDLING_ROLES = (StaffRole.WINDOW_CLERK, StaffRole.REVIEWER, StaffRole.APPROVER)
+WATCHING_ROLES = (StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN)
+
+
+def watched_prefix(user: User) -> str | None:
+    """The division prefix a supervisor or platform administrator watches, else None."""
+    if not has_role(user, *WATCHING_ROLES):
+        return None
+    return staff_division_prefix(user)
+
+
+def handled_department(user: User) -> int | None:
+    """The department whose work a handler (window clerk, reviewer, approver) answers for, else None."""
+    if not has_role(user, *HANDLING_ROLES):
+        return None
+    return user.staff.department_id
+
+
+def oversight_scope(
+    user: User, *, department_field: str = "department_id", division_field: str = "division_code"
+) -> Q:
+    """The rows of a table with a department and a division code that `user` oversees."""
+    q = Q(pk__in=[])
+    if (prefix := watched_prefix(user)) is not None:
+        q |= Q(**{f"{division_field}__startswith": prefix})
+    if (department := handled_department(user)) is not None:
+        q |= Q(**{department_field: department})
+    return q
+
+
+def handlers_of(department_id: int):
+    """The handling staff of a department (to tell them of work that is theirs), with their users."""
+    from yiwang.accounts.models import Staff
+
+    return (
+        Staff.objects.filter(department_id=department_id, role_grants__role__in=HANDLING_ROLES)
+        .select_related("user")
+        .distinct()
+    )
 
 
 def enterprises_acted_for(user: User) -> list[Enterprise]:

@@ -16,6 +16,7 @@ from yiwang.api import (
     errors,
     licences,
     ratings,
+    stats,
     supervision,
 )
 from yiwang.api.parser import StorableTextParser
@@ -76,3 +77,4 @@ api.add_router("/", cases.router)
 api.add_router("/", licences.router)
 api.add_router("/", ratings.router)
 api.add_router("/", supervision.router)
+api.add_router("/", stats.router)

@@ -13,17 +13,19 @@ Anything else answers 404.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from yiwang.accounts import access
-from yiwang.accounts.models import StaffRole, User
+from yiwang.accounts.models import User
 from yiwang.cases import access as case_access
 from yiwang.cases.models import Case
 from yiwang.cases.rules import Actor
 from yiwang.ratings.models import Appeal, FollowUp, Rating
 
-HANDLING_ROLES = (StaffRole.WINDOW_CLERK, StaffRole.REVIEWER, StaffRole.APPROVER)
-WATCHING_ROLES = (StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN)
+HANDLING_ROLES = access.HANDLING_ROLES
+WATCHING_ROLES = access.WATCHING_ROLES
+_watches = access.watched_prefix
+_department_of = access.handled_department
 
 
 def is_applicant(user: User, case: Case) -> bool:
@@ -40,36 +42,13 @@ def may_show_device(user: User, case: Case) -> bool:
     return Actor.WINDOW_CLERK in case_access.staff_actors(user, case)
 
 
-def _watches(user: User) -> str | None:
-    """The division prefix a supervisor or platform administrator watches, else None."""
-    if not access.has_role(user, *WATCHING_ROLES):
-        return None
-    return access.staff_division_prefix(user)
-
-
-def _department_of(user: User) -> int | None:
-    if not access.has_role(user, *HANDLING_ROLES):
-        return None
-    return user.staff.department_id
-
-
 def visible_ratings(user: User) -> QuerySet[Rating]:
-    qs = Rating.objects.select_related("department", "entry")
-    if (prefix := _watches(user)) is not None:
-        return qs.filter(division_code__startswith=prefix)
-    if (department := _department_of(user)) is not None:
-        return qs.filter(department_id=department)
-    return qs.none()
+    return Rating.objects.select_related("department", "entry").filter(access.oversight_scope(user))
 
 
 def visible_follow_ups(user: User) -> QuerySet[FollowUp]:
     qs = FollowUp.objects.select_related("rating", "rating__case", "rating__entry", "department")
-    q = Q(pk__in=[])
-    if (prefix := _watches(user)) is not None:
-        q |= Q(division_code__startswith=prefix)
-    if (department := _department_of(user)) is not None:
-        q |= Q(department_id=department)
-    return qs.filter(q)
+    return qs.filter(access.oversight_scope(user))
 
 
 def follow_up_for(user: User, follow_up_id: int) -> FollowUp | None:
@@ -91,12 +70,11 @@ def may_rule(user: User, appeal: Appeal) -> bool:
 
 def visible_appeals(user: User) -> QuerySet[Appeal]:
     qs = Appeal.objects.select_related("rating", "rating__department", "rating__entry", "rating__case")
-    q = Q(pk__in=[])
-    if (prefix := _watches(user)) is not None:
-        q |= Q(rating__division_code__startswith=prefix)
-    if (department := _department_of(user)) is not None:
-        q |= Q(rating__department_id=department)
-    return qs.filter(q)
+    return qs.filter(
+        access.oversight_scope(
+            user, department_field="rating__department_id", division_field="rating__division_code"
+        )
+    )
 
 
 def applicant_rating(user: User, rating_id: int) -> Rating | None:

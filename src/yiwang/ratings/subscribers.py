@@ -27,9 +27,9 @@ def on_case_event(message: OutboxMessage) -> None:
 
 def on_bad_rating(message: OutboxMessage) -> None:
     """A 差评 opens the loop: tell the department's handling staff (their to-do lists show it too)."""
-    from yiwang.accounts.models import Staff
+    from yiwang.accounts.access import handlers_of
     from yiwang.notices.services import notify
-    from yiwang.ratings import access, rules
+    from yiwang.ratings import rules
     from yiwang.ratings.models import FollowUp
 
     payload = message.payload
@@ -45,12 +45,13 @@ def on_bad_rating(message: OutboxMessage) -> None:
         "contact_due": follow_up.contact_due.isoformat(),
         "answer_due": follow_up.answer_due.isoformat(),
     }
-    staff = Staff.objects.filter(
-        department_id=follow_up.department_id, role_grants__role__in=access.HANDLING_ROLES
-    ).select_related("user")
-    for member in staff.distinct():
+    for member in handlers_of(follow_up.department_id):
         notify(
-            member.user, "rating_bad_received", context, link=f"/workbench/ratings/follow-ups/{follow_up.pk}/"
+            member.user,
+            "rating_bad_received",
+            context,
+            link=f"/workbench/ratings/follow-ups/{follow_up.pk}/",
+            at=follow_up.opened_at,  # dated by the rating, however late the worker delivers it
         )
 
 

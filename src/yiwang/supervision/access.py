@@ -8,45 +8,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from yiwang.accounts import access
-from yiwang.accounts.models import StaffRole, User
+from yiwang.accounts.models import User
 from yiwang.supervision.models import Order, Warning
 
-HANDLING_ROLES = (StaffRole.WINDOW_CLERK, StaffRole.REVIEWER, StaffRole.APPROVER)
-WATCHING_ROLES = (StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN)
-
-
-def watches(user: User) -> str | None:
-    """The division prefix a supervisor or platform administrator watches, else None."""
-    if not access.has_role(user, *WATCHING_ROLES):
-        return None
-    return access.staff_division_prefix(user)
-
-
-def handles(user: User) -> int | None:
-    """The department whose warnings the user answers, else None."""
-    if not access.has_role(user, *HANDLING_ROLES):
-        return None
-    return user.staff.department_id
-
-
-def _scope(user: User) -> Q:
-    q = Q(pk__in=[])
-    if (prefix := watches(user)) is not None:
-        q |= Q(division_code__startswith=prefix)
-    if (department := handles(user)) is not None:
-        q |= Q(department_id=department)
-    return q
+HANDLING_ROLES = access.HANDLING_ROLES
+watches = access.watched_prefix
+handles = access.handled_department
 
 
 def visible_warnings(user: User) -> QuerySet[Warning]:
-    return Warning.objects.filter(_scope(user)).select_related("case", "department")
+    return Warning.objects.filter(access.oversight_scope(user)).select_related("case", "department")
 
 
 def visible_orders(user: User) -> QuerySet[Order]:
-    return Order.objects.filter(_scope(user)).select_related("case", "department")
+    return Order.objects.filter(access.oversight_scope(user)).select_related("case", "department")
 
 
 def may_answer(user: User, warning: Warning) -> bool:

@@ -4,6 +4,8 @@ new warnings and 督办. And its periodic job, the pass over all cases."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 
 from yiwang.core import outbox, schedule
@@ -29,18 +31,10 @@ def on_loop_step(message: OutboxMessage) -> None:
 
 def tell_department(message: OutboxMessage) -> None:
     """New warnings or a 督办 for a department: one notice to each of its handlers."""
-    from yiwang.accounts.models import Staff
+    from yiwang.accounts.access import handlers_of
     from yiwang.notices.services import notify
-    from yiwang.supervision import access
 
     payload = message.payload
-    staff = (
-        Staff.objects.filter(
-            department_id=payload.get("department"), role_grants__role__in=access.HANDLING_ROLES
-        )
-        .select_related("user")
-        .distinct()
-    )
     if message.topic == "supervision.ordered":
         key, context, link = "supervision_order", {}, "/workbench/supervision/"
     else:
@@ -51,8 +45,9 @@ def tell_department(message: OutboxMessage) -> None:
             {"red": payload.get("red", 0), "yellow": payload.get("yellow", 0)},
             "/workbench/supervision/",
         )
-    for member in staff:
-        notify(member.user, key, context, link=link)
+    at = dt.datetime.fromisoformat(payload["at"]) if payload.get("at") else None
+    for member in handlers_of(payload.get("department")):
+        notify(member.user, key, context, link=link, at=at)
 
 
 def register() -> None:

@@ -7,6 +7,7 @@ from yiwang.workbench import (
     licence_views,
     rating_views,
     seal_views,
+    stats_views,
     supervision_views,
     views,
 )
@@ -82,6 +83,8 @@ urlpatterns = [
     ),
     path("supervision/orders/new/", supervision_views.order_new, name="supervision-order-new"),
     path("supervision/orders/<int:order_id>/", supervision_views.order_detail, name="supervision-order"),
+    path("stats/", stats_views.stats_home, name="stats"),
+    path("stats/export.xlsx", stats_views.stats_export, name="stats-export"),
     path("intake/", intake_views.intake_start, name="intake"),
     path("intake/done/<str:number>/", intake_views.intake_done, name="intake-done"),
     path("intake/<uuid:key>/", intake_views.intake_case, name="intake-case"),
