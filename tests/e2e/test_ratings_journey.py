@@ -2,7 +2,8 @@
 rating page names a missing level and keeps the comment, offers only the chosen level's tags; a
 非常不满意 opens the department's 差评整改 loop, which the approver takes step by step (核实,
 整改或说明, 答复申请人) with the applicant's name masked; the applicant sees the answer and rates the
-rectification once; the approver's 回访 closes the loop; the supervisor sees the figures; signed
+rectification once; the supervisor sees the open 差评 on the board and issues a 督办; the approver's
+回访 closes the loop; the supervisor sees the figures; signed
 out, 好差评公开 shows the department's 差评 and rectification rate and no personal information. At
 the counter, the window clerk hands the rating device to the applicant. axe-clean on every page."""
 
@@ -211,6 +212,26 @@ def test_bad_rating_loop_from_the_applicant_to_the_public_page(journey, accepted
     expect(panel.locator("form")).to_have_count(0)
     c.check("case-rectification-rated")
 
+    # --- The supervisor sees the open 差评 on the board and orders the department to act -------
+    s = signed_in(journey, "demo-supervisor")
+    sp = s.page
+    s.goto("/workbench/ratings/")
+    board = sp.locator("#follow-ups")
+    expect(board).to_contain_text(case.number)
+    expect(board).to_contain_text("回访")
+    s.check("supervisor-board-open")
+    with sp.expect_navigation():
+        board.get_by_role("link", name=case.title).click()
+    expect(sp.locator("#follow-up-state")).to_have_text("待回访")
+    expect(sp.locator("section[aria-labelledby=step-title]")).to_have_count(0)  # not theirs to take
+    order_form = sp.locator("section[aria-labelledby=order-title]")
+    order_form.get_by_label("督办要求").fill("请今日内完成回访，并报告整改落实情况。")
+    s.check("supervisor-follow-up-order")
+    s.submit(order_form.get_by_role("button", name="发出督办"))
+    expect(sp.locator(".messages")).to_contain_text("已发出督办")
+    expect(sp.locator("#order-state")).to_have_text("待办理")
+    s.check("supervisor-order-issued")
+
     # --- The approver's return visit closes the loop --------------------------------------
     a.goto(f"/workbench/ratings/follow-ups/{follow_up.pk}/")
     expect(fact(ap, "申请人对整改的评价")).to_contain_text("基本满意")
@@ -226,8 +247,6 @@ def test_bad_rating_loop_from_the_applicant_to_the_public_page(journey, accepted
     expect(ap.locator("#follow-ups")).to_contain_text("没有待整改的差评")
 
     # --- The supervisor sees the figures ----------------------------------------------------
-    s = signed_in(journey, "demo-supervisor")
-    sp = s.page
     s.goto("/workbench/ratings/")
     expect(sp.locator("#figure-total")).to_have_text("1")
     figures = sp.locator("section[aria-labelledby=figures-title]")

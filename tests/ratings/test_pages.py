@@ -4,6 +4,8 @@ rating device, a handler's phone entry, appeals ruled by a supervisor, and the p
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -173,3 +175,24 @@ def test_public_disclosure_page(client, db):
     body = page.content.decode()
     assert "满意率" in body and "差评整改率 = " in body
     assert client.get("/ratings/?division=abc").status_code == 200
+
+
+def test_a_supervisor_orders_action_on_a_bad_ratings_case(accepted_case, as_user):
+    from yiwang.supervision.models import Order
+
+    as_user("demo-citizen").post(
+        f"/my/cases/{accepted_case.number}/rate/",
+        {"level": "2", "comment": "等了很久", "stage": "acceptance"},
+    )
+    url = f"/workbench/ratings/follow-ups/{FollowUp.objects.get().pk}/"
+    assert "发出督办" not in as_user("demo-approver").get(url).content.decode()
+    supervisor = as_user("demo-supervisor")
+    assert "发出督办" in supervisor.get(url).content.decode()
+    due = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    response = supervisor.post(
+        "/workbench/supervision/orders/new/",
+        {"case": accepted_case.number, "instruction": "今日回访", "due_date": due},
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.case_id == accepted_case.pk and order.department_id == accepted_case.department_id

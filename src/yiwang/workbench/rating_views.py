@@ -10,6 +10,7 @@ a step out of turn shows the service's message (409).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -21,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.cases import access as case_access
-from yiwang.cases import changes
+from yiwang.cases import changes, clock
 from yiwang.ratings import access, form_input, queries, rules, services
 from yiwang.ratings.models import Appeal
 from yiwang.ratings.rules import Channel
+from yiwang.supervision import access as supervision_access
 from yiwang.workbench.access import staff_required
 
 
@@ -102,6 +104,10 @@ def follow_up_detail(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         {
             "crumbs": _crumbs((view["case_number"], "")),
             "f": view,
+            # A supervisor of the tree orders the department to act on the 差评's case (督办).
+            "may_order": supervision_access.may_order(request.user, follow_up.division_code),
+            "order_due": clock.today() + dt.timedelta(days=3),
+            "today": clock.today(),
             "errors": errors,
             "posted": posted,
             **_step_context(view),
