@@ -245,3 +245,36 @@ def test_a_bad_rating_loop_step_overdue(entry, users, deliver_outbox):
         deliver_outbox()  # the step is judged at once: the next deadline (11-09) is not overdue
     warning.refresh_from_db()
     assert warning.cleared_at is not None
+
+
+def test_yellow_one_working_day_before_the_deadline_at_the_latest_across_national_day(
+    entry, users, deliver_outbox, settings
+):
+    """With no warning period of the case's own (CASE_WARN_WORKDAYS=0), the rule's default still
+    lights yellow one working day before the deadline: for a decision due Thursday 10-08, on
+    Wednesday 09-30 (the National Day break between), not on 09-29."""
+    settings.CASE_WARN_WORKDAYS = 0
+    case = apply(entry, users["demo-citizen"], dt.date(2026, 9, 17))
+    with clock.frozen(dt.date(2026, 9, 17)):
+        services.act(users["demo-clerk"], case, "accept")
+        deliver_outbox()
+    case.refresh_from_db()
+    assert case.decision_due == dt.date(2026, 10, 8) and case.warn_from == dt.date(2026, 10, 8)
+    supervision.run_pass(dt.date(2026, 9, 29))
+    assert not live(case, "deadline_near").exists()
+    supervision.run_pass(dt.date(2026, 9, 30))
+    assert live(case, "deadline_near").get().due_date == dt.date(2026, 10, 8)
+
+
+def test_yellow_by_the_share_of_the_limit_used(entry, users, deliver_outbox):
+    """Half of a ten-working-day limit used: accepted 11-02, yellow from 11-09 (the case's own
+    warning day is 11-11)."""
+    Rule.objects.create(code="deadline_near", params={"workdays_left": 1, "share_percent": 50})
+    case = apply(entry, users["demo-citizen"], dt.date(2026, 11, 2))
+    with clock.frozen(dt.date(2026, 11, 2)):
+        services.act(users["demo-clerk"], case, "accept")
+        deliver_outbox()
+    supervision.run_pass(dt.date(2026, 11, 6))
+    assert not live(case, "deadline_near").exists()
+    supervision.run_pass(dt.date(2026, 11, 9))
+    assert live(case, "deadline_near").exists()

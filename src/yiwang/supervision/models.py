@@ -38,6 +38,8 @@ class Watch(models.Model):
     step = models.PositiveSmallIntegerField(default=0)
     step_started_on = models.DateField(null=True, blank=True)
     step_due = models.DateField(null=True, blank=True)
+    # The day the share of the decision limit set on the `deadline_near` rule is used up.
+    yellow_from = models.DateField(null=True, blank=True)
     correction_since = models.DateField(null=True, blank=True)
     correction_due = models.DateField(null=True, blank=True)
 
@@ -50,6 +52,11 @@ class Watch(models.Model):
                 fields=["correction_due"],
                 condition=models.Q(correction_due__isnull=False),
                 name="watch_correction_due",
+            ),
+            models.Index(
+                fields=["yellow_from"],
+                condition=models.Q(yellow_from__isnull=False),
+                name="watch_yellow_from",
             ),
         ]
 

@@ -53,8 +53,10 @@ RULES: dict[str, RuleSpec] = {
             Colour.YELLOW,
             "state",
             gettext_noop(
-                "当前期限（受理、办结或送达）进入预警期：默认期限前 3 个工作日，最迟前 1 个工作日。"
+                "当前期限（受理、办结或送达）临近：进入办件的预警期（期限前 3 个工作日起），或只剩规定的"
+                "工作日数（默认最迟期限前 1 个工作日），或办结时限已用去规定的比例（设置后生效）。"
             ),
+            {"workdays_left": 1, "share_percent": 0},
         ),
         RuleSpec(
             "deadline_overdue",
@@ -122,7 +124,10 @@ RULES: dict[str, RuleSpec] = {
     )
 }
 PARAM_LABELS = {
-    "share_percent": gettext_noop("每个审查环节可用承诺时限的百分比（0 为按环节数平分）"),
+    "workdays_left": gettext_noop("期限前几个工作日亮黄牌"),
+    "share_percent": gettext_noop(
+        "时限用去的百分比（审查环节：每个环节可用的百分比，0 为按环节数平分；临近期限：0 为不按比例）"
+    ),
     "workdays": gettext_noop("工作日数"),
     "min_chars": gettext_noop("理由最少字数"),
     "minutes": gettext_noop("分钟数"),
@@ -152,6 +157,14 @@ def step_workdays(limit: int, steps: int, share_percent: int = 0) -> int:
     if share_percent:
         return max(1, math.ceil(limit * share_percent / 100))
     return max(1, math.ceil(limit / max(steps, 1)))
+
+
+def yellow_share_workdays(limit: int, extension: int, share_percent: int) -> int | None:
+    """Working days after acceptance from which a case is yellow by the share of its limit used
+    (the extension counts as limit); None when no share is set."""
+    if not share_percent or limit <= 0:
+        return None
+    return max(1, math.ceil((limit + extension) * share_percent / 100))
 
 
 def reason_too_short(reason: str, min_chars: int) -> bool:

@@ -24,7 +24,7 @@ from yiwang.cases import clock, published
 from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.models import Case, Channel
 from yiwang.catalog.models import CaseKind
-from yiwang.core import outbox, workdays
+from yiwang.core import outbox
 from yiwang.core.models import Department
 from yiwang.supervision import access, rules, triggers
 from yiwang.supervision.models import Order, Rule, Warning, Watch
@@ -32,12 +32,7 @@ from yiwang.supervision.models import Order, Rule, Warning, Watch
 ANSWER_WORKDAYS = 2
 
 
-def _add(start: dt.date, n: int) -> dt.date:
-    try:
-        return workdays.add_workdays(start, n)
-    except workdays.YearNotInCalendar:  # a year not entered yet: weekdays assumed (as cases do)
-        until = start + dt.timedelta(days=3 * n + 30)
-        return workdays.current_calendar().with_weekdays_assumed(until).add_workdays(start, n)
+_add = triggers.add_workdays
 
 
 def settings_of() -> dict[str, tuple[bool, dict[str, int]]]:
@@ -154,6 +149,9 @@ STEP_STARTS = {
     "propose_refusal",
     "resume",
 }
+# The events after which the share of the decision limit is measured again (the clock started,
+# was extended, or resumed after a pause).
+YELLOW_STARTS = {"accept", "accept_with_pending", "deem_accepted", "extend", "resume"}
 STEP_ENDS = {
     "suspend",
     "approve",
@@ -171,6 +169,10 @@ CLOSING = {"approve", "refuse", "complete", "decide_on_the_spot", "approve_on_co
 
 def _watch(case: Case, action: str, on: dt.date, settings: dict) -> None:
     changes: dict[str, Any] = {}
+    if action in YELLOW_STARTS and case.accepted_on is not None:
+        share = settings["deadline_near"][1].get("share_percent", 0)
+        days = rules.yellow_share_workdays(case.limit_workdays, case.extension_workdays, share)
+        changes["yellow_from"] = _add(case.accepted_on, days + case.paused_workdays) if days else None
     if action in STEP_STARTS and case.state in triggers.REVIEW:
         parts = published.published(case.version)
         share = settings["step_overrun"][1].get("share_percent", 0)

@@ -12,10 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from yiwang.cases.models import Case
 from yiwang.cases.rules import State
+from yiwang.core import workdays
 from yiwang.ratings.models import FollowUp
 from yiwang.ratings.rules import LOOP_OPEN
 from yiwang.supervision.models import Watch
@@ -30,6 +31,16 @@ RUNNING = [
     State.COMPLETED,
 ]
 REVIEW = [State.ACCEPTED, State.UNDER_REVIEW]
+
+
+def add_workdays(start: dt.date, n: int) -> dt.date:
+    """`n` working days after `start` by the platform's calendar; in a year nobody entered yet,
+    weekdays assumed (as provisional case deadlines are)."""
+    try:
+        return workdays.add_workdays(start, n)
+    except workdays.YearNotInCalendar:
+        until = start + dt.timedelta(days=3 * n + 30)
+        return workdays.current_calendar().with_weekdays_assumed(until).add_workdays(start, n)
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,14 @@ def trip(code: str, today: dt.date, params: dict[str, int]) -> Trip:
         qs = Case.objects.filter(state=State.SUBMITTED, acceptance_due__lt=today)
         return Trip(qs, "pk", "pk", _case_columns("acceptance_due"))
     if code == "deadline_near":  # case_open_counts (state, division_code, due_date, warn_from)
-        qs = Case.objects.filter(state__in=RUNNING, warn_from__lte=today, due_date__gte=today)
+        # Yellow from the case's own warning day, or when only `workdays_left` remain, or (with a
+        # share set) when that share of the decision limit is used: whichever comes first.
+        near = Q(warn_from__lte=today)
+        if params.get("workdays_left"):
+            near |= Q(due_date__lte=add_workdays(today, params["workdays_left"]))
+        if params.get("share_percent"):
+            near |= Q(pk__in=Watch.objects.filter(yellow_from__lte=today).values("case_id"))
+        qs = Case.objects.filter(near, state__in=RUNNING, due_date__gte=today)
         return Trip(qs, "pk", "pk", _case_columns("due_date"))
     if code == "deadline_overdue":  # case_due (due_date, id); acceptance has its own rule
         qs = Case.objects.filter(state__in=RUNNING, due_date__lt=today).exclude(state=State.SUBMITTED)
