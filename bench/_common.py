@@ -128,3 +128,24 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
     sys.stdout.flush()
+
+
+class StatementCounter:
+    """Counts the statements Django sends while installed (`connection.execute_wrapper(counter)`)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements += 1
+        return execute(sql, params, many, context)
+
+
+def pgbench_reference(database: str, seconds: int) -> float | None:
+    """`pgbench -S` TPS on a scratch database made and dropped for it (None without pgbench)."""
+    if not pgbench_init(database):
+        return None
+    try:
+        return pgbench_run(database, seconds)
+    finally:
+        pgbench_drop(database)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-from _common import latencies_ms, pg_url, pgbench_drop, pgbench_init, pgbench_run, setup_django  # noqa: E402
+from _common import StatementCounter, latencies_ms, pg_url, pgbench_reference, setup_django  # noqa: E402
 
 PG_DB = "yiwang_bench_cases"
 PGBENCH_DB = "yiwang_bench_pgbench_stats"
@@ -60,15 +60,6 @@ ON CONFLICT (day, department_id, division_code, entry_id, channel, intake) DO UP
 """
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements += 1
-        return execute(sql, params, many, context)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -76,10 +67,7 @@ def main() -> None:
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     args = parser.parse_args()
 
-    reference = None
-    if pgbench_init(PGBENCH_DB):
-        reference = pgbench_run(PGBENCH_DB, args.pgbench_seconds)
-        pgbench_drop(PGBENCH_DB)
+    reference = pgbench_reference(PGBENCH_DB, args.pgbench_seconds)
 
     setup_django(pg_url(PG_DB))
     import datetime as dt
@@ -121,7 +109,7 @@ def main() -> None:
     # One counted event: a decision of a recent case (an upsert per table), rolled back.
     case = Case.objects.filter(state="approved", decided_on__isnull=False).order_by("-id").first()
     payload = {"case": case.pk, "action": "approve", "at": clock.now().isoformat(), "data": {}}
-    counter = Counter()
+    counter = StatementCounter()
     samples = []
     for _ in range(args.runs):
         with transaction.atomic():

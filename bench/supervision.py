@@ -26,27 +26,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-from _common import latencies_ms, pg_url, pgbench_drop, pgbench_init, pgbench_run, setup_django  # noqa: E402
+from _common import StatementCounter, latencies_ms, pg_url, pgbench_reference, setup_django  # noqa: E402
 
 PG_DB = "yiwang_bench_cases"
 PGBENCH_DB = "yiwang_bench_pgbench_supervision"
 
 
-class Counter:
-    """Statements and transactions the code under test sends (a connection execute wrapper)."""
-
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements += 1
-        return execute(sql, params, many, context)
-
-
 def measured(fn) -> tuple[object, dict]:
     from django.db import connection
 
-    counter = Counter()
+    counter = StatementCounter()
     cpu, wall = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(counter):
         result = fn()
@@ -64,10 +53,7 @@ def main() -> None:
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     args = parser.parse_args()
 
-    reference = None
-    if pgbench_init(PGBENCH_DB):
-        reference = pgbench_run(PGBENCH_DB, args.pgbench_seconds)
-        pgbench_drop(PGBENCH_DB)
+    reference = pgbench_reference(PGBENCH_DB, args.pgbench_seconds)
 
     setup_django(pg_url(PG_DB))
     from django.db import connection

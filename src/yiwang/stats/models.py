@@ -73,18 +73,26 @@ class Daily(Counters):
         return f"{self.day} {self.department_id}/{self.entry_id}/{self.channel}/{self.intake}"
 
 
-class Monthly(Counters):
-    """`Daily` summed by month, without the entry: what a period longer than a few weeks reads
-    (whole months here, the days at its edges from `Daily`), so a year's overview of a province
-    sums thousands of rows, not a row per case. Kept by the same upsert as `Daily`."""
+class Rollup(Counters):
+    """The dimensions of a roll-up: `Daily`'s without the entry (its period column is the model's)."""
 
-    month = models.DateField(_("月份"))
     department = models.ForeignKey(
         "core.Department", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     division_code = models.CharField(_("区划代码"), max_length=12)
     channel = models.CharField(_("申请渠道"), max_length=8)
     intake = models.PositiveIntegerField(_("受理窗口部门"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Monthly(Rollup):
+    """`Daily` summed by month, without the entry: what a period longer than a few weeks reads
+    (whole months here, the days at its edges from `Daily`), so a year's overview of a province
+    sums thousands of rows, not a row per case. Kept by the same upsert as `Daily`."""
+
+    month = models.DateField(_("月份"))
 
     KEY = ("month", "department_id", "division_code", "channel", "intake")
 
@@ -105,18 +113,12 @@ class Monthly(Counters):
         return f"{self.month:%Y-%m} {self.department_id}/{self.channel}/{self.intake}"
 
 
-class DailyTotal(Counters):
+class DailyTotal(Rollup):
     """`Daily` without the entry: the days at the edges of a period (and a period shorter than a
     month) read these, a few rows per department and day instead of about one per case. Kept by
     the same upsert as `Daily`."""
 
     day = models.DateField(_("日期"))
-    department = models.ForeignKey(
-        "core.Department", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    division_code = models.CharField(_("区划代码"), max_length=12)
-    channel = models.CharField(_("申请渠道"), max_length=8)
-    intake = models.PositiveIntegerField(_("受理窗口部门"), default=0)
 
     KEY = ("day", "department_id", "division_code", "channel", "intake")
 

@@ -63,6 +63,16 @@ def _case_columns(due: str) -> dict[str, Any]:
     }
 
 
+def _watch_columns(due: str) -> dict[str, Any]:
+    """A `Watch` row's case and the case's department and division, and the `due` column."""
+    return {
+        "w_case": F("case_id"),
+        "w_department": F("case__department_id"),
+        "w_division": F("case__division_code"),
+        "w_due": F(due),
+    }
+
+
 def trip(code: str, today: dt.date, params: dict[str, int]) -> Trip:
     if code == "acceptance_overdue":  # case_acceptance_due (state, acceptance_due)
         qs = Case.objects.filter(state=State.SUBMITTED, acceptance_due__lt=today)
@@ -82,30 +92,10 @@ def trip(code: str, today: dt.date, params: dict[str, int]) -> Trip:
         return Trip(qs, "pk", "pk", _case_columns("due_date"))
     if code == "step_overrun":  # watch_step_due (partial)
         qs = Watch.objects.filter(step_due__lt=today, case__state__in=REVIEW)
-        return Trip(
-            qs,
-            "case_id",
-            "case_id",
-            {
-                "w_case": F("case_id"),
-                "w_department": F("case__department_id"),
-                "w_division": F("case__division_code"),
-                "w_due": F("step_due"),
-            },
-        )
+        return Trip(qs, "case_id", "case_id", _watch_columns("step_due"))
     if code == "correction_pending":  # watch_correction_due (partial)
         qs = Watch.objects.filter(correction_due__lt=today, case__state=State.CORRECTION_REQUESTED)
-        return Trip(
-            qs,
-            "case_id",
-            "case_id",
-            {
-                "w_case": F("case_id"),
-                "w_department": F("case__department_id"),
-                "w_division": F("case__division_code"),
-                "w_due": F("correction_due"),
-            },
-        )
+        return Trip(qs, "case_id", "case_id", _watch_columns("correction_due"))
     if code == "commitment_overdue":  # case_commitment_due (partial)
         qs = Case.objects.filter(
             commitment_due__lt=today,
