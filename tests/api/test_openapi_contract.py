@@ -80,7 +80,10 @@ def test_signed_out_writes_are_401_not_a_csrf_403(client):
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_docs_page_is_served_locally_under_a_strict_policy(client):
+def test_docs_page_is_served_locally_under_a_strict_policy(client, db):
+    # `db`: each response's close() runs Django's request_finished, which checks the thread's
+    # (persistent, on SQLite) connection; without the fixture that check is refused when an
+    # earlier test of the same worker left the connection open.
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
