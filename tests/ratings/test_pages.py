@@ -196,3 +196,23 @@ def test_a_supervisor_orders_action_on_a_bad_ratings_case(accepted_case, as_user
     assert response.status_code == 302
     order = Order.objects.get()
     assert order.case_id == accepted_case.pk and order.department_id == accepted_case.department_id
+
+
+def test_the_counter_offers_the_rating_device_after_a_visit_that_reached_a_stage(
+    published, users, id_number, as_user
+):
+    """一次一评 at the window: once the clerk accepted the application taken in, the page that ends
+    the visit offers the rating device; before, nothing is there to rate."""
+    from catalog.guide_samples import PDF
+    from yiwang.cases import drafts
+
+    clerk = users["demo-clerk"]
+    case = drafts.start_window_intake(clerk, published, id_number=id_number(seq="951"), name="钱七")
+    drafts.save_form(clerk, case, {"applicant_name": "钱七", "shop_name": "店", "area": 3})
+    for item in drafts.checklist(case):
+        drafts.attach_material(clerk, case, item.material.pk, PDF, "scan.pdf")
+    case = drafts.submit(clerk, case)
+    page = as_user("demo-clerk")
+    assert "请申请人评价（评价器）" not in page.get(f"/workbench/intake/done/{case.number}/").content.decode()
+    services.act(clerk, case, "accept")
+    assert "请申请人评价（评价器）" in page.get(f"/workbench/intake/done/{case.number}/").content.decode()

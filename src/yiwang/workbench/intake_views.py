@@ -23,7 +23,7 @@ from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Entry, EntryStatus
 from yiwang.core import uploads
 from yiwang.workbench import case_display as display
-from yiwang.workbench import case_forms
+from yiwang.workbench import case_forms, rating_views
 from yiwang.workbench.access import role_required
 from yiwang.workbench.case_views import (
     FORM_PREFIX,
@@ -338,6 +338,8 @@ def intake_done(request: HttpRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "due": display.due_of(case, clock.today()),
+            # 一次一评: a visit that reached a stage (accepted or decided on the spot) is rated now.
+            "rating_links": rating_views.case_links(access.staff_actors(request.user, case), case),
             "crumbs": crumbs(
                 queue_crumb(), (_("窗口收件"), reverse("workbench:intake")), (case.number, None)
             ),
