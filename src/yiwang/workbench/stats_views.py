@@ -147,6 +147,8 @@ def stats_home(request: HttpRequest) -> HttpResponse:
             "crumbs": [(_("统计分析"), "")],
             "f": f,
             "error": error,
+            # What was typed stays in the form beside the message (the figures are the default period's).
+            "typed": {k: (request.GET.get(k) or "")[:10] for k in ("from", "to")},
             "overview": overview,
             "figure_rows": figure_rows,
             "cost": _shown(cost, "average"),
