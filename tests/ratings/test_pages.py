@@ -140,6 +140,9 @@ def test_window_device_and_phone_entry(accepted_case, as_user):
     assert "请申请人评价（评价器）" in detail and "代录电话或短信评价" in detail
     device = clerk.get(f"/workbench/cases/{accepted_case.number}/rating/?mode=device").content.decode()
     assert "服务态度" in device  # the window's indicators
+    # The counter's screen faces the applicant: no staff navigation, name or sign-out.
+    assert "评价器" in device and "工作台" not in device and "王晓梅" not in device
+    assert 'action="/accounts/logout/' not in device
     done = clerk.post(
         f"/workbench/cases/{accepted_case.number}/rating/",
         {"mode": "device", "stage": "acceptance", "level": "5", "ind-attitude": "5"},
