@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from yiwang.supervision import rules
 from yiwang.supervision.models import Order, Rule, Warning
@@ -267,3 +268,35 @@ def test_workbench_pages(as_user, red):
     assert as_user("demo-citizen").get("/workbench/supervision/").status_code == 404
     rules_page = as_user("demo-admin").get("/workbench/supervision/rules/").content.decode()
     assert "按环节数平分" in rules_page
+
+
+HUGE = "9" * 30  # no database column holds it
+
+
+@pytest.mark.parametrize(
+    "username, method, path, data",
+    [
+        ("demo-supervisor", "get", f"/workbench/supervision/?department={HUGE}", None),
+        (
+            "demo-supervisor",
+            "post",
+            "/workbench/supervision/orders/new/",
+            {"warning": HUGE, "due_date": "2030-01-01"},
+        ),
+        (
+            "demo-supervisor",
+            "post",
+            "/workbench/supervision/orders/new/",
+            {"department": HUGE, "due_date": "2030-01-01"},
+        ),
+        ("demo-supervisor", "get", f"/workbench/supervision/warnings/{HUGE}/", None),
+        ("demo-supervisor", "get", f"/workbench/ratings/follow-ups/{HUGE}/", None),
+        ("demo-citizen", "post", f"/my/cases/1/ratings/{HUGE}/rectification/", {"view": "satisfied"}),
+        ("demo-supervisor", "get", f"/workbench/stats/?department={HUGE}&item={HUGE}", None),
+    ],
+)
+def test_huge_ids_in_pages_are_not_a_500(users, username, method, path, data):
+    client = Client(raise_request_exception=False)
+    client.force_login(users[username])
+    response = getattr(client, method)(path, data or {})
+    assert response.status_code in (200, 302, 400, 404), (path, response.status_code)

@@ -17,6 +17,16 @@ MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
+def row_id(value: object) -> int | None:
+    """A row id from a form or query string, or None for anything else (a number no database
+    column holds would otherwise reach the database and fail there)."""
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any) -> dict:
     """The one error shape of the API: `{"code", "message", "fields"}` (and any extra keys)."""
     return {"code": code, "message": message, "fields": fields or {}, **extra}

@@ -189,6 +189,17 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
     return current_calendar().add_workdays(start, n)
 
 
+def add_workdays_or_assumed(start: dt.date, n: int) -> dt.date:
+    """`add_workdays`, or where the count reaches a year nobody entered yet, with that year's
+    Mondays to Fridays taken as working days (the nearest honest guess, as for provisional case
+    deadlines): for deadlines that must be set now, such as a 差评's or a supervision threshold."""
+    try:
+        return add_workdays(start, n)
+    except YearNotInCalendar:
+        until = start + dt.timedelta(days=3 * n + 30)
+        return current_calendar().with_weekdays_assumed(until).add_workdays(start, n)
+
+
 def workdays_between(a: dt.date, b: dt.date) -> int:
     return current_calendar().workdays_between(a, b)
 

@@ -21,6 +21,7 @@ from yiwang.accounts.models import User
 from yiwang.cases import clock
 from yiwang.cases.changes import event_message
 from yiwang.cases.models import Case, CaseEvent
+from yiwang.core import workdays
 from yiwang.supervision import services
 from yiwang.supervision.models import Order, Warning
 
@@ -79,7 +80,7 @@ def _people_act(summary: SupervisionSummary) -> None:
                 supervisor,
                 warning=market_red[0],
                 instruction="请于期限内办结并书面说明超期原因，同时告知申请人办理进度。",
-                due_date=services._add(today, 2),
+                due_date=workdays.add_workdays_or_assumed(today, 2),
             )
         if len(market_red) > 1:
             with clock.frozen(now - dt.timedelta(hours=2)):
@@ -87,7 +88,7 @@ def _people_act(summary: SupervisionSummary) -> None:
                     supervisor,
                     warning=market_red[1],
                     instruction="该件已亮红牌，请科室负责人督促承办人当日处理。",
-                    due_date=services._add(today, 1),
+                    due_date=workdays.add_workdays_or_assumed(today, 1),
                 )
         with clock.frozen(now - dt.timedelta(hours=1)):
             services.answer(
@@ -104,5 +105,5 @@ def _people_act(summary: SupervisionSummary) -> None:
                 supervisor,
                 department=civil.department,
                 instruction="本月预警较多，请梳理临期办件清单，落实每日提醒，月底前反馈整改情况。",
-                due_date=services._add(today, 10),
+                due_date=workdays.add_workdays_or_assumed(today, 10),
             )

@@ -43,11 +43,7 @@ def _today() -> dt.date:
 
 
 def colour(due: dt.date | None, today: dt.date | None = None) -> str:
-    today = today or _today()
-    try:
-        return rules.colour(due, today, workdays.next_workday)
-    except workdays.YearNotInCalendar:
-        return rules.colour(due, today, lambda d: d + dt.timedelta(days=1))
+    return rules.colour(due, today or _today(), lambda day: workdays.add_workdays_or_assumed(day, 1))
 
 
 def rating_view(rating: Rating, reader: User) -> dict[str, Any]:

@@ -58,16 +58,6 @@ def policy() -> rules.LoopPolicy:
     return rules.LoopPolicy(row.contact_workdays, row.answer_workdays, row.visit_workdays)
 
 
-def _add_workdays(start: dt.date, n: int) -> dt.date:
-    try:
-        return workdays.add_workdays(start, n)
-    except workdays.YearNotInCalendar:
-        # A year nobody entered yet (the schedule is published each December): weekdays assumed,
-        # as for provisional case deadlines.
-        until = start + dt.timedelta(days=3 * n + 30)
-        return workdays.current_calendar().with_weekdays_assumed(until).add_workdays(start, n)
-
-
 def _stage_for(case: Case, wanted: Stage | None, channel: str) -> Stage:
     stages = open_stages(case)
     if not stages:
@@ -160,7 +150,7 @@ def rate(user: User, case: Case, given: RatingIn, *, channel: Channel = Channel.
 
 def _open_loop(rating: Rating) -> FollowUp:
     today = timezone.localdate(rating.rated_at)
-    due = rules.loop_deadlines(today, policy(), _add_workdays)
+    due = rules.loop_deadlines(today, policy(), workdays.add_workdays_or_assumed)
     follow_up = FollowUp.objects.create(
         rating=rating,
         department=rating.department,

@@ -24,15 +24,12 @@ from yiwang.cases import clock, published
 from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.models import Case, Channel
 from yiwang.catalog.models import CaseKind
-from yiwang.core import outbox
+from yiwang.core import outbox, workdays
 from yiwang.core.models import Department
 from yiwang.supervision import access, rules, triggers
 from yiwang.supervision.models import Order, Rule, Warning, Watch
 
 ANSWER_WORKDAYS = 2
-
-
-_add = triggers.add_workdays
 
 
 def settings_of() -> dict[str, tuple[bool, dict[str, int]]]:
@@ -60,7 +57,7 @@ def _raise(
     found = list(rows[:limit] if limit else rows)
     if not found:
         return []
-    answer_due = rules.answer_due(timezone.localdate(now), _add, ANSWER_WORKDAYS)
+    answer_due = rules.answer_due(timezone.localdate(now), workdays.add_workdays_or_assumed, ANSWER_WORKDAYS)
     Warning.objects.bulk_create(
         [
             Warning(
@@ -172,17 +169,21 @@ def _watch(case: Case, action: str, on: dt.date, settings: dict) -> None:
     if action in YELLOW_STARTS and case.accepted_on is not None:
         share = settings["deadline_near"][1].get("share_percent", 0)
         days = rules.yellow_share_workdays(case.limit_workdays, case.extension_workdays, share)
-        changes["yellow_from"] = _add(case.accepted_on, days + case.paused_workdays) if days else None
+        changes["yellow_from"] = (
+            workdays.add_workdays_or_assumed(case.accepted_on, days + case.paused_workdays) if days else None
+        )
     if action in STEP_STARTS and case.state in triggers.REVIEW:
         parts = published.published(case.version)
         share = settings["step_overrun"][1].get("share_percent", 0)
         days = rules.step_workdays(case.limit_workdays, len(parts.review_steps), share)
-        changes.update(step=case.review_step, step_started_on=on, step_due=_add(on, days))
+        changes.update(
+            step=case.review_step, step_started_on=on, step_due=workdays.add_workdays_or_assumed(on, days)
+        )
     elif action in STEP_ENDS:
         changes.update(step_started_on=None, step_due=None)
     if action == "request_correction":
         wait = settings["correction_pending"][1].get("workdays", 10)
-        changes.update(correction_since=on, correction_due=_add(on, wait))
+        changes.update(correction_since=on, correction_due=workdays.add_workdays_or_assumed(on, wait))
     elif action in CORRECTION_ENDS:
         changes.update(correction_since=None, correction_due=None)
     if changes:
@@ -225,7 +226,7 @@ def judge_event(case: Case, payload: dict, settings: dict | None = None) -> list
     at = dt.datetime.fromisoformat(payload["at"]) if payload.get("at") else clock.now()
     on = timezone.localdate(at)
     _watch(case, payload.get("action", ""), on, settings)
-    answer_due = rules.answer_due(on, _add, ANSWER_WORKDAYS)
+    answer_due = rules.answer_due(on, workdays.add_workdays_or_assumed, ANSWER_WORKDAYS)
     raised = []
     for code, detail in _event_trips(case, payload, settings):
         spec = rules.RULES[code]

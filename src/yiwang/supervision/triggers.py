@@ -33,16 +33,6 @@ RUNNING = [
 REVIEW = [State.ACCEPTED, State.UNDER_REVIEW]
 
 
-def add_workdays(start: dt.date, n: int) -> dt.date:
-    """`n` working days after `start` by the platform's calendar; in a year nobody entered yet,
-    weekdays assumed (as provisional case deadlines are)."""
-    try:
-        return workdays.add_workdays(start, n)
-    except workdays.YearNotInCalendar:
-        until = start + dt.timedelta(days=3 * n + 30)
-        return workdays.current_calendar().with_weekdays_assumed(until).add_workdays(start, n)
-
-
 @dataclass(frozen=True)
 class Trip:
     qs: QuerySet
@@ -82,7 +72,7 @@ def trip(code: str, today: dt.date, params: dict[str, int]) -> Trip:
         # share set) when that share of the decision limit is used: whichever comes first.
         near = Q(warn_from__lte=today)
         if params.get("workdays_left"):
-            near |= Q(due_date__lte=add_workdays(today, params["workdays_left"]))
+            near |= Q(due_date__lte=workdays.add_workdays_or_assumed(today, params["workdays_left"]))
         if params.get("share_percent"):
             near |= Q(pk__in=Watch.objects.filter(yellow_from__lte=today).values("case_id"))
         qs = Case.objects.filter(near, state__in=RUNNING, due_date__gte=today)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from yiwang.core.validation import row_id
 from yiwang.stats import access, export, queries, rules
 from yiwang.workbench.access import forbidden, staff_required
 
@@ -44,15 +45,14 @@ def _filter_from(request: HttpRequest) -> tuple[queries.Filter, str]:
             except ValueError as exc:
                 raise ValidationError({name: [_("请输入有效日期（YYYY-MM-DD）。")]}) from exc
         department = (g.get("department") or "").strip()
-        if department and not department.isdigit():
+        if department and row_id(department) is None:
             raise ValidationError({"department": [_("未知的部门。")]})
-        entry = (g.get("item") or "").strip()
         f = queries.make_filter(
             start=dates["from"],
             end=dates["to"],
             division=(g.get("division") or "").strip()[:20] or None,
-            department=int(department) if department and len(department) < 12 else None,
-            entry=int(entry) if entry.isdigit() and len(entry) < 12 else None,
+            department=row_id(department),
+            entry=row_id(g.get("item")),
         )
     except ValidationError as exc:
         return queries.make_filter(), " ".join(m for ms in exc.message_dict.values() for m in ms)

@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.cases import access as case_access
 from yiwang.cases import changes, clock
+from yiwang.core import workdays
 from yiwang.core.models import Department
+from yiwang.core.validation import row_id
 from yiwang.ratings import queries as rating_queries
 from yiwang.supervision import access, queries, rules, services
 from yiwang.workbench.access import forbidden, staff_required
@@ -55,7 +57,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
         rule=g.get("rule", ""),
         state=g.get("state", "" if watching else "open"),
         live=g.get("live", ""),
-        department=int(g["department"]) if g.get("department", "").isdigit() else None,
+        department=row_id(g.get("department")),
         since=_date(g.get("since")),
         until=_date(g.get("until")),
     )
@@ -144,7 +146,7 @@ def warning_detail(request: HttpRequest, warning_id: int) -> HttpResponse:
             ],
             "error": error,
             "posted": posted,
-            "default_due": services._add(clock.today(), 3),
+            "default_due": workdays.add_workdays_or_assumed(clock.today(), 3),
             "today": clock.today(),
         },
         status=status,
@@ -157,8 +159,8 @@ def order_new(request: HttpRequest) -> HttpResponse:
     """督办 from the dashboard (a department) or from a warning (its case)."""
     warning = case = department = None
     back = reverse("workbench:supervision")
-    if request.POST.get("warning", "").isdigit():
-        warning = access.visible_warnings(request.user).filter(pk=int(request.POST["warning"])).first()
+    if (warning_id := row_id(request.POST.get("warning"))) is not None:
+        warning = access.visible_warnings(request.user).filter(pk=warning_id).first()
         if warning is None:
             raise Http404
         back = reverse("workbench:supervision-warning", args=[warning.pk])
@@ -166,8 +168,8 @@ def order_new(request: HttpRequest) -> HttpResponse:
         case = case_access.case_for(request.user, request.POST["case"])
         if case is None:
             raise Http404
-    elif request.POST.get("department", "").isdigit():
-        department = Department.objects.filter(pk=int(request.POST["department"])).first()
+    elif (department_id := row_id(request.POST.get("department"))) is not None:
+        department = Department.objects.filter(pk=department_id).first()
         if department is None:
             raise Http404
     due = _date(request.POST.get("due_date"))
