@@ -326,3 +326,30 @@ def test_a_rated_stage_is_never_invited(api, accepted, deliver_outbox):
     rate(api, accepted, GOOD)
     Invitation.objects.update(opened_at=timezone.now() - dt.timedelta(days=30))
     assert invitations.send_due() == 0
+
+
+def test_the_follow_up_list_reads_a_fixed_number_of_statements(api, apply, published, users, settings):
+    """Each loop's appeal and steps come with the loops: three 差评 cost what one does. (The
+    working-day calendar is checked for changes every few seconds in production; the suite rechecks
+    it on every use unless told otherwise.)"""
+    settings.CALENDAR_RECHECK_SECONDS = 3600
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def bad_rating():
+        number = apply(published)
+        act(api, number, "accept")
+        assert rate(api, number, BAD).status_code == 201
+
+    def statements() -> int:
+        api("get", "/ratings/follow-ups", "demo-approver")  # the token is issued outside the count
+        with CaptureQueriesContext(connection) as captured:
+            assert api("get", "/ratings/follow-ups", "demo-approver").status_code == 200
+        return len(captured)
+
+    bad_rating()
+    one = statements()
+    bad_rating()
+    bad_rating()
+    assert len(api("get", "/ratings/follow-ups", "demo-approver").json()) == 3
+    assert statements() == one

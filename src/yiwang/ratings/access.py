@@ -47,7 +47,10 @@ def visible_ratings(user: User) -> QuerySet[Rating]:
 
 
 def visible_follow_ups(user: User) -> QuerySet[FollowUp]:
-    qs = FollowUp.objects.select_related("rating", "rating__case", "rating__entry", "department")
+    # The read model shows each loop's appeal and steps: fetched with the loops, not one by one.
+    qs = FollowUp.objects.select_related(
+        "rating", "rating__case", "rating__entry", "rating__appeal", "department"
+    ).prefetch_related("events")
     return qs.filter(access.oversight_scope(user))
 
 

@@ -148,7 +148,7 @@ def follow_up_view(follow_up: FollowUp, reader: User) -> dict[str, Any]:
     case = rating.case
     today = _today()
     step = rules.STEP_FOR_STATE.get(rules.LoopState(follow_up.state))
-    appeal = Appeal.objects.filter(rating=rating).first()
+    appeal = getattr(rating, "appeal", None)  # fetched with the loop (`access.visible_follow_ups`)
     return {
         "id": follow_up.pk,
         "state": follow_up.state,
