@@ -15,7 +15,7 @@ settings.register_profile("ci", deadline=None, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-pytest_plugins = ["case_fixtures", "licences.licence_fixtures"]
+pytest_plugins = ["case_fixtures", "licences.licence_fixtures", "bundles.bundle_fixtures"]
 
 # The API's rate limits are off in the suite (settings: TESTING), and in the servers and workers a
 # test starts as processes of their own too; the tests of the limits turn them on themselves.

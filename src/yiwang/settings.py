@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "yiwang.ratings",
     "yiwang.supervision",
     "yiwang.stats",
+    "yiwang.bundles",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.workbench",

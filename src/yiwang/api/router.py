@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Swagger
 
 from yiwang.api import (
     accounts,
+    bundles,
     cases,
     catalog,
     contract,
@@ -78,3 +79,4 @@ api.add_router("/", licences.router)
 api.add_router("/", ratings.router)
 api.add_router("/", supervision.router)
 api.add_router("/", stats.router)
+api.add_router("/", bundles.router)

@@ -17,7 +17,15 @@ from yiwang.accounts import access as account_access
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import AccountKind, Enterprise, Person, StaffRole, User
 from yiwang.cases import access, clock, numbering, published
-from yiwang.cases.changes import Acting, CaseConflict, NotYourAction, acting_applicant, acting_staff, commit
+from yiwang.cases.changes import (
+    SYSTEM,
+    Acting,
+    CaseConflict,
+    NotYourAction,
+    acting_applicant,
+    acting_staff,
+    commit,
+)
 from yiwang.cases.models import (
     Case,
     CaseEvent,
@@ -181,7 +189,10 @@ def _create_draft(user, entry, situation, *, acting: Acting, **fields) -> Case:
 
 
 def _editing(user: User, case: Case) -> Acting:
-    """Who is editing a draft (or a correction): its applicant, or the clerk of a window case."""
+    """Who is editing a draft (or a correction): its applicant, or the clerk of a window case.
+    A held draft (a bundle's case waiting for its upstream) is edited by nobody."""
+    if case.held_reason and case.state == State.DRAFT:
+        raise NotYourAction(_("该申请属于一件事，正在等待前置事项办结，将自动提交。"), [])
     if access.is_applicant_of(user, case):
         return acting_applicant(user)
     if case.channel == Channel.WINDOW and Actor.WINDOW_CLERK in access.staff_actors(user, case):
@@ -481,3 +492,85 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
             raise
         return existing
     return case
+
+
+# --- Held drafts (a bundle's waiting cases) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provided:
+    """A material a holder provides when it releases a held draft: an upstream case's licence."""
+
+    material_id: int
+    file: StoredFile
+    licence_identifier: str
+    note: str
+
+
+def release(case: Case, provided: list[Provided], form_data: dict[str, Any], *, data: dict[str, Any]) -> Case:
+    """Submit a held draft by the system, with no action by the applicant (一链通办): the licences
+    its upstream cases issued become its materials, their values fill its form, and it is submitted
+    (numbered, its statutory clock started). Raises ValidationError naming what is still missing;
+    the draft then stays held. Run inside the holder's transaction."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state != State.DRAFT or not case.held_reason:
+        return case
+    merged = {**(case.form_data or {}), **form_data}
+    materials = {m.pk: m for m in required_materials(case)}
+    now = clock.now()
+    for item in provided:
+        material = materials.get(item.material_id)
+        if material is None:
+            continue
+        CaseMaterial.objects.filter(case=case, material=material).delete()
+        received = CaseMaterial.objects.create(
+            case=case,
+            uploaded_at=now,
+            material=material,
+            name=material.name[:200],
+            file=item.file,
+            uploaded_by=None,
+            licence_identifier=item.licence_identifier,
+        )
+        commit(
+            case,
+            SYSTEM,
+            "use_licence",
+            {},
+            reschedule=False,
+            data={
+                "material": received.name,
+                "file": str(item.file.pk),
+                "sha256": item.file.sha256,
+                "licence": item.licence_identifier,
+                "note": item.note,
+            },
+        )
+    case.form_data = form_schema.clean_data(case_schema(case), merged, partial=True)
+    problems = submission_problems(case)
+    if problems:
+        raise ValidationError(problems)
+    parts = published.published(case.version)
+    commit(
+        case,
+        SYSTEM,
+        "submit",
+        {
+            "state": State.SUBMITTED,
+            "number": numbering.next_number(case.entry.code, timezone.localdate(now)),
+            "submitted_at": now,
+            "limit_workdays": parts.limit,
+            "limit_unit": parts.limit_unit,
+            "form_data": form_schema.clean_data(case_schema(case), case.form_data),
+            "held_reason": "",
+        },
+        data=data,
+    )
+    return case
+
+
+def hold(case: Case, reason: str) -> None:
+    """Change why a held draft waits (a bundle's upstream stopped: it will not start)."""
+    Case.objects.filter(pk=case.pk, state=State.DRAFT).exclude(held_reason="").update(
+        held_reason=reason[:200]
+    )

@@ -168,6 +168,9 @@ class Case(models.Model):
     paused_on = models.DateField(_("暂停日期"), null=True, blank=True)
     suspended_from = models.CharField(max_length=24, blank=True)
     special_procedure = models.CharField(_("特别程序"), max_length=100, blank=True)
+    # A draft another process holds (a bundle's case waiting for its upstream case, 一链通办):
+    # neither the applicant nor a clerk edits it; the holder submits it when it may start.
+    held_reason = models.CharField(_("等待原因"), max_length=200, blank=True, default="")
     acceptance_due = models.DateField(_("受理期限"), null=True, blank=True)
     decision_due = models.DateField(_("办结期限"), null=True, blank=True)
     delivery_due = models.DateField(_("送达期限"), null=True, blank=True)

@@ -67,6 +67,9 @@ class ApplicationIn:
     files: list[FileIn] = field(default_factory=list)
     delivery: dict[str, str] | None = None
     submit: bool = True
+    held_reason: str = ""  # a draft held by a bundle until its upstream case completes
+    event_data: dict[str, Any] = field(default_factory=dict)  # on the submit event (e.g. the bundle)
+    materials_required: bool = True  # False where a holder provides some later (an upstream licence)
 
 
 class Rejected(Exception):
@@ -209,7 +212,7 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
                 problems.setdefault("file", []).append(message)
                 problems.setdefault(f"materials.{i}.file", []).append(message)
 
-    if app.submit:
+    if app.submit and app.materials_required:
         from yiwang.cases.drafts import ChecklistItem
 
         provided = {f.material for f, _stored in files}
@@ -245,6 +248,42 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
 # --- Writing -------------------------------------------------------------------------------------
 
 
+@dataclass
+class Prepared:
+    """An application checked and ready to write (`prepare`, then `write` in the caller's
+    transaction): how a bundle writes several cases in one transaction."""
+
+    app: ApplicationIn
+    who: _Who
+    checked: _Checked
+
+    @property
+    def problems(self) -> dict[str, list[str]]:
+        return self.checked.problems
+
+    @property
+    def parts(self) -> Published:
+        return self.checked.parts
+
+    @property
+    def files(self) -> list[tuple[FileIn, StoredFile]]:
+        return self.checked.files
+
+
+def prepare(user: User, app: ApplicationIn) -> Prepared:
+    """Check everything without writing. Raises ValidationError when nothing could be kept."""
+    who = _who(user, app)
+    return Prepared(app, who, _check(user, app, who))
+
+
+def write(user: User, prepared: Prepared, *, submit: bool, key: str = "", files_stored: bool = False) -> Case:
+    """Write a prepared case (inside the caller's transaction). `files_stored`: the caller wrote
+    the StoredFile rows already (a file several cases share is one row)."""
+    return _write(
+        user, prepared.app, prepared.who, prepared.checked, submit=submit, key=key, files_stored=files_stored
+    )
+
+
 def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple[Case, bool]:
     """Create the case in one transaction; returns (case, created). A key already used by `user`
     answers its case (created False). Raises Rejected (with the draft kept) or ValidationError
@@ -274,7 +313,16 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
     return case, True
 
 
-def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, submit: bool, key: str) -> Case:
+def _write(
+    user: User,
+    app: ApplicationIn,
+    who: _Who,
+    checked: _Checked,
+    *,
+    submit: bool,
+    key: str,
+    files_stored: bool = False,
+) -> Case:
     from yiwang.cases.changes import event_message, schedule_fields
 
     entry, parts = app.entry, checked.parts
@@ -311,6 +359,7 @@ def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, subm
         title=entry.name,
         form_data=checked.form,
         contact_phone=(contact or "").strip()[:20],
+        held_reason=app.held_reason[:200],
     )
     if submit:
         case.state = State.SUBMITTED
@@ -364,7 +413,7 @@ def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, subm
             {"material": name, "file": str(stored.pk), "sha256": stored.sha256},
         )
     if submit:
-        event("submit", State.DRAFT, State.SUBMITTED, {})
+        event("submit", State.DRAFT, State.SUBMITTED, dict(app.event_data))
     case.event_count = len(events)
     case.revision = len(events)
 
@@ -380,7 +429,8 @@ def _write(user: User, app: ApplicationIn, who: _Who, checked: _Checked, *, subm
     if key:
         record_key(user, key, case)
     if checked.files:
-        rows.insert([stored for _f, stored in checked.files])
+        if not files_stored:
+            rows.insert([stored for _f, stored in checked.files])
         for row in received:
             row.case_id = case.pk
         rows.insert(received)

@@ -31,6 +31,7 @@ BUSINESS_SCHEMA = {
             "prefill": "enterprise_name",
             "from": "company_name",
         },
+        {"name": "uscc", "label": "统一社会信用代码", "type": "text", "assign": "uscc"},
         {"name": "company_type", "label": "类型", "type": "text"},
         {
             "name": "legal_representative",

@@ -227,6 +227,27 @@ def _holder(case: Case, licence_type: LicenceType) -> dict[str, Any]:
     return person_holder(person)
 
 
+def _assigned(
+    licence_type: LicenceType, issuer: Department, serial: int, holder: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
+    """Values the issuing authority assigns: a field declaring `"assign": "uscc"` (the business
+    licence's 统一社会信用代码) gets a new code when the licence is first issued — registration
+    authority 9, category 2 for an individual business (a person holds it) or 1 for an enterprise,
+    the issuer's division, the serial as the 9-character body, and its check character."""
+    from yiwang.core.identifiers import uscc_with_check
+
+    data = dict(data)
+    for field in licence_type.fields:
+        if field.get("assign") == "uscc" and not data.get(field["name"]):
+            category = (
+                "2"
+                if holder.get("holder_person") is not None and holder.get("holder_enterprise") is None
+                else "1"
+            )
+            data[field["name"]] = uscc_with_check(f"9{category}{issuer.division.code[:6]}{serial:09d}")
+    return data
+
+
 def issue(
     *,
     licence_type: LicenceType,
@@ -257,6 +278,7 @@ def issue(
         else:
             serial, version = _next_serial(licence_type, issuer), 1
         identifier = identifiers.make(licence_type.code, issuer.uscc, serial, version)
+        data = _assigned(licence_type, issuer, serial, holder, data)
         licence = Licence(
             identifier=identifier,
             licence_type=licence_type,

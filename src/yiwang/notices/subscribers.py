@@ -89,6 +89,8 @@ def on_case_event(message: OutboxMessage) -> None:
     if spec is None:
         return
     key, due_key = spec
+    if payload.get("action") == "submit" and (payload.get("data") or {}).get("bundle"):
+        return  # a bundle's cases are told of once, by the bundle's own notice
     case = (
         Case.objects.select_related("created_by", "applicant_person__user", "applicant_enterprise__user")
         .filter(pk=payload["case"])

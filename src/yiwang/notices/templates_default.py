@@ -101,4 +101,19 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "body": "监察人员对本部门发出督办，请按要求在期限内办理并反馈。",
         "sms": "【一网】您部门收到一条督办，请登录工作台查看并按期反馈。",
     },
+    "bundle_submitted": {
+        "title": "一件事申请已提交：{title}",
+        "body": "您的“{title}”一件事申请已提交，申请编号 {number}。已开始办理：{started}；等待前置事项办结后自动办理：{waiting}。",
+        "sms": "【一网】您的“{title}”一件事申请已提交，编号{number}。",
+    },
+    "bundle_case_started": {
+        "title": "一件事自动办理：{case_title}",
+        "body": "您的“{title}”一件事（{number}）中，“{case_title}”的前置事项已办结，已自动提交办理，办件编号 {case_number}，前置证照已作为申请材料，无需您再提交。",
+        "sms": "【一网】您的一件事{number}中“{case_title}”已自动提交办理。",
+    },
+    "bundle_stopped": {
+        "title": "一件事部分事项未能办理：{title}",
+        "body": "您的“{title}”一件事（{number}）中，{stopped}未能启动。原因：{reason}",
+        "sms": "【一网】您的一件事{number}部分事项未能办理，请登录查看原因。",
+    },
 }

@@ -1,0 +1,152 @@
+"""一件事一次办: the bundles (their merged guide, questions and materials), applying once for all
+their cases (`POST /bundles/{code}/applications`, idempotent with `Idempotency-Key`), and the
+parent application with each case's state. A bundle application the caller may not see answers
+404 (`bundles.access`)."""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from yiwang.api.auth import signed_in
+from yiwang.api.cases import ApplicantIn, DeliveryIn
+from yiwang.api.contract import answers
+from yiwang.api.errors import error_body
+from yiwang.bundles import access, queries, services
+
+router = Router(tags=["bundles"])
+
+
+class BundleItem(Schema):
+    code: str
+    name: str
+    plain_title: str
+    summary: str
+    division: str
+    items: int = Field(description="包含的事项数")
+
+
+class GuideQuery(Schema):
+    answers: str | None = Field(
+        None, max_length=2000, description="按回答筛选：question=value 用逗号分隔，如 seats=80,signboard=yes"
+    )
+
+
+class BundleMaterialIn(Schema):
+    material: str = Field(..., max_length=200, description="合并材料清单中的 key")
+    filename: str = Field(..., max_length=1000)
+    content_base64: str = Field(..., description="文件内容（Base64）")
+
+
+class BundleApplicationIn(Schema):
+    answers: dict[str, Any] = Field(default_factory=dict, description="对一件事问题的回答")
+    form_data: dict[str, Any] = Field(default_factory=dict, description="一张表单（合并后的字段）")
+    materials: list[BundleMaterialIn] = Field(default_factory=list, description="每份材料只需上传一次")
+    delivery: DeliveryIn | None = None
+    contact_phone: str | None = Field(None, max_length=20)
+    enterprise: str | None = Field(None, max_length=18, description="代办单位的统一社会信用代码")
+    applicant: ApplicantIn | None = Field(None, description="窗口一窗受理时的申请人（仅窗口人员）")
+
+
+def _answers(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    found = {}
+    for pair in text.split(","):
+        name, _sep, value = pair.partition("=")
+        if name.strip():
+            found[name.strip()] = value.strip()
+    return found
+
+
+def _bundle_or_404(code: str):
+    bundle = queries.bundle_by_code(code[:40])
+    if bundle is None:
+        raise Http404
+    return bundle
+
+
+@router.get("/bundles", response=list[BundleItem], summary="一件事列表")
+def list_bundles(request: HttpRequest, division: str | None = Query(None, pattern=r"^\d{2,12}$")):
+    return [
+        {
+            "code": b.code,
+            "name": b.published.name,
+            "plain_title": b.published.plain_title,
+            "summary": b.published.summary,
+            "division": b.division.name,
+            "items": len((b.published.definition or {}).get("members", [])),
+        }
+        for b in queries.published_bundles(division or "")
+    ]
+
+
+@router.get(
+    "/bundles/applications/{key}", auth=signed_in, response=dict[str, Any], summary="一件事申请及各办件状态"
+)
+def get_application(request: HttpRequest, key: str):
+    application = access.application_for(request.user, key[:60])
+    if application is None:
+        raise Http404
+    return queries.progress(application)
+
+
+@router.get("/bundles/{code}", response=dict[str, Any], summary="一件事的一次告知：合并指南、问题、材料")
+def get_bundle(request: HttpRequest, code: str, filters: Query[GuideQuery]):
+    """Without `answers` everything the bundle may involve; with them, what applies."""
+    return queries.guide(_bundle_or_404(code), _answers(filters.answers)).as_dict()
+
+
+def _decode(material: BundleMaterialIn, index: int) -> bytes:
+    try:
+        return binascii.a2b_base64(material.content_base64.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise ValidationError(
+            {f"materials.{index}.content_base64": [_("文件内容不是有效的 Base64。")]}
+        ) from None
+
+
+@router.post(
+    "/bundles/{code}/applications",
+    auth=signed_in,
+    response={200: dict[str, Any], 201: dict[str, Any], **answers(413, 422)},
+    summary="一件事一次申请（一表申请、一套材料）",
+)
+def apply(request: HttpRequest, code: str, payload: BundleApplicationIn):
+    """One application creates one case per selected entry in one transaction, or nothing. With
+    an `Idempotency-Key` the same key from the same account answers the same application (200)."""
+    bundle = _bundle_or_404(code)
+    application_in = services.ApplicationIn(
+        bundle=bundle,
+        answers=payload.answers,
+        form_data=payload.form_data,
+        files=[
+            services.FileIn(m.material, m.filename, _decode(m, i))
+            for i, m in enumerate(payload.materials, start=1)
+        ],
+        delivery=payload.delivery.dict() if payload.delivery else None,
+        contact_phone=payload.contact_phone,
+        enterprise_uscc=payload.enterprise,
+        applicant=payload.applicant.dict() if payload.applicant else None,
+    )
+    try:
+        application, created = services.apply(
+            request.user, application_in, idempotency_key=request.headers.get("Idempotency-Key") or ""
+        )
+    except services.Rejected as exc:
+        status = 413 if exc.too_large else 422
+        return Status(
+            status,
+            error_body(
+                "too_large" if exc.too_large else "invalid",
+                _("一件事申请尚未提交：请补全标出的内容。"),
+                exc.problems,
+            ),
+        )
+    return Status(201 if created else 200, queries.progress(application))

@@ -1,0 +1,415 @@
+"""Reading bundles: the catalog facts their rules work on, the merged guide (一次告知), the
+application's one view, a case's bundle context for staff, and the figures for supervisors.
+One read model per object, shared by API, portal and workbench."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from yiwang.bundles import rules
+from yiwang.bundles.models import Bundle, BundleApplication, BundleMember, BundleVersion, MemberState
+from yiwang.cases.models import Case, state_label
+from yiwang.cases.published import published
+from yiwang.cases.rules import State
+from yiwang.catalog.models import Entry, EntryStatus, Necessity
+
+DONE_STATES = {State.COMPLETED, State.DELIVERED}
+FAILED_STATES = {State.NOT_ACCEPTED, State.REFUSED, State.WITHDRAWN, State.TERMINATED}
+
+
+def definition_of(version: BundleVersion) -> rules.Definition:
+    return rules.Definition.model_validate(version.definition)
+
+
+def entry_facts(codes: set[str] | list[str]) -> dict[str, rules.EntryFacts]:
+    """What the rules need of each entry, from its published guide (cached per version)."""
+    from yiwang.licences.models import LicenceType
+
+    entries = list(
+        Entry.objects.filter(code__in=set(codes)).select_related("department__division", "published")
+    )
+    types: dict[int, Any] = {}
+    for lt in LicenceType.objects.filter(entries__in=[e.pk for e in entries], is_active=True).values(
+        "entries", "code", "name", "schema"
+    ):
+        types.setdefault(lt["entries"], lt)
+    facts = {}
+    for entry in entries:
+        version = entry.published
+        if version is None:
+            facts[entry.code] = rules.EntryFacts(
+                entry.code, entry.name, entry.department.name, False, "both", {}, {}, (), 0, "workday", 0
+            )
+            continue
+        parts = published(version)
+        seqs = {s.pk: s.seq for s in parts.situations.values()}
+        fields: dict[int | None, tuple[dict[str, Any], ...]] = {
+            None: tuple(parts.schema_for(None).get("fields", []))
+        }
+        for situation in parts.situations.values():
+            fields[situation.seq] = tuple(parts.schema_for(situation.pk).get("fields", []))
+        lt = types.get(entry.pk)
+        facts[entry.code] = rules.EntryFacts(
+            code=entry.code,
+            name=entry.name,
+            department=entry.department.name,
+            published=entry.status == EntryStatus.ACTIVE,
+            audience=version.audience,
+            fields=fields,
+            situations={s.seq: s.name for s in parts.situations.values()},
+            materials=tuple(
+                rules.MaterialFacts(
+                    m.pk,
+                    m.name,
+                    seqs.get(m.situation_id) if m.situation_id else None,
+                    m.necessity == Necessity.REQUIRED and not m.licence_type_code,
+                    m.licence_type_code,
+                )
+                for m in parts.materials
+            ),
+            limit=parts.limit,
+            limit_unit=parts.limit_unit,
+            visits=version.visits_required,
+            fees=tuple(f"{fee.name}：{fee.standard}" for fee in version.fees.all())
+            if not version.is_free
+            else (),
+            conditions=version.acceptance_conditions,
+            issues=lt["code"] if lt else "",
+            issues_name=lt["name"] if lt else "",
+            licence_fields=tuple(f["name"] for f in (lt["schema"] or {}).get("fields", [])) if lt else (),
+            department_open=entry.department.is_active,
+        )
+    return facts
+
+
+def facts_of(version: BundleVersion) -> tuple[rules.Definition, dict[str, rules.EntryFacts]]:
+    definition = definition_of(version)
+    return definition, entry_facts([m.entry for m in definition.members])
+
+
+# --- The guide ---------------------------------------------------------------------------------
+
+
+def published_bundles(division_prefix: str = "") -> list[Bundle]:
+    found = Bundle.objects.filter(is_active=True, published__isnull=False).select_related(
+        "published", "division"
+    )
+    if division_prefix:
+        found = found.filter(division__code__startswith=division_prefix)
+    return list(found.order_by("division__code", "code"))
+
+
+def bundle_by_code(code: str) -> Bundle | None:
+    return (
+        Bundle.objects.filter(code=code, is_active=True, published__isnull=False)
+        .select_related("published", "division")
+        .first()
+    )
+
+
+def search(words: list[str], limit: int = 3) -> list[Bundle]:
+    """Bundles whose name, everyday title or aliases contain one of the query's words (开饭店
+    finds 我要开饭店 first): few rows, read whole."""
+    words = [w for w in words if len(w) >= 2]
+    if not words:
+        return []
+    q = Q()
+    for w in words:
+        q |= Q(search_text__contains=w)
+    return list(
+        Bundle.objects.filter(q, is_active=True, published__isnull=False).select_related("published")[:limit]
+    )
+
+
+@dataclass
+class Guide:
+    bundle: Bundle
+    version: BundleVersion
+    definition: rules.Definition
+    facts: dict[str, rules.EntryFacts]
+    selected: list[rules.Selected]
+    materials: list[rules.MergedMaterial]
+    days: int
+    path: list[str]
+    savings: rules.Savings
+    questions: list[rules.Question]
+    answers: dict[str, Any]
+
+    def name_of(self, code: str) -> str:
+        return self.facts[code].name if code in self.facts else code
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.bundle.code,
+            "name": self.version.name,
+            "plain_title": self.version.plain_title,
+            "summary": self.version.summary,
+            "audience": self.version.audience,
+            "version": self.version.number,
+            "questions": [
+                {
+                    "code": q.code,
+                    "text": q.text,
+                    "kind": q.kind,
+                    "unit": q.unit,
+                    "help": q.help,
+                    "options": [{"value": o.value, "label": o.label} for o in rules.options_of(q)],
+                    "ask_if": [c.model_dump(exclude_none=True) for c in q.ask_if],
+                }
+                for q in self.definition.questions
+            ],
+            "answers": self.answers,
+            "items": [
+                {
+                    "entry": s.member.entry,
+                    "name": self.facts[s.member.entry].name,
+                    "department": self.facts[s.member.entry].department,
+                    "situation": self.facts[s.member.entry].situations.get(s.situation or 0, ""),
+                    "after": list(s.after),
+                    "limit_workdays": rules.workdays(self.facts[s.member.entry]),
+                    "visits": self.facts[s.member.entry].visits,
+                    "conditions": self.facts[s.member.entry].conditions,
+                    "fees": list(self.facts[s.member.entry].fees),
+                    "issues": self.facts[s.member.entry].issues_name,
+                    "note": s.member.note,
+                }
+                for s in self.selected
+            ],
+            "materials": [
+                {
+                    "key": m.key,
+                    "name": m.name,
+                    "required": m.required,
+                    "licence_type": m.licence_type,
+                    "from_upstream": self.name_of(m.from_upstream) if m.from_upstream else "",
+                    "for": [self.name_of(c) for c in m.for_entries],
+                }
+                for m in self.materials
+            ],
+            "form": rules.form_for(self.definition, self.selected, self.facts),
+            "promised_workdays": self.days,
+            "critical_path": [self.name_of(c) for c in self.path],
+            "joint_extension_workdays": self.definition.joint_extension,
+            "savings": self.savings.as_dict(),
+        }
+
+
+def guide(
+    bundle: Bundle, answers: dict[str, Any] | None = None, version: BundleVersion | None = None
+) -> Guide:
+    """The merged guide: for given answers, what applies to this applicant; without, everything
+    the bundle may involve (every member, every material)."""
+    version = version or bundle.published
+    assert version is not None
+    definition, facts = facts_of(version)
+    if answers is None:
+        selected = [
+            rules.Selected(m, (m.situations[0].seq if m.situations else None), m.after)
+            for m in definition.members
+            if m.entry in facts
+        ]
+        clean: dict[str, Any] = {}
+    else:
+        clean, _problems = rules.clean_answers(definition, answers)
+        selected = [s for s in rules.select(definition, clean, facts) if s.member.entry in facts]
+    days, path = rules.critical_path(selected, facts)
+    return Guide(
+        bundle,
+        version,
+        definition,
+        facts,
+        selected,
+        rules.merged_materials(definition, selected, facts),
+        days,
+        path,
+        rules.savings(definition, selected, facts),
+        rules.asked(definition, clean),
+        clean,
+    )
+
+
+# --- Applications ------------------------------------------------------------------------------
+
+
+def applications_of(user) -> list[BundleApplication]:
+    from yiwang.cases.access import applicant_filter
+
+    q = applicant_filter(user)
+    if q is None:
+        return []
+    person = getattr(user, "person", None)
+    enterprise = getattr(user, "enterprise", None) if user.kind == "enterprise" else None
+    found = BundleApplication.objects.none()
+    if enterprise is not None:
+        found = BundleApplication.objects.filter(applicant_enterprise=enterprise)
+    elif person is not None:
+        found = BundleApplication.objects.filter(Q(applicant_person=person) | Q(created_by=user))
+    return list(found.order_by("-submitted_at")[:50])
+
+
+def member_rows(application: BundleApplication) -> list[BundleMember]:
+    return list(application.members.select_related("case__department", "case__entry").order_by("order"))
+
+
+def progress(application: BundleApplication, members: list[BundleMember] | None = None) -> dict[str, Any]:
+    """The application's one view: each case's state, the waiting and the stopped, one timeline."""
+    from yiwang.cases.models import CaseEvent, action_label
+
+    members = members if members is not None else member_rows(application)
+    names = {m.entry_code: m.case.title for m in members}
+    items = []
+    for m in members:
+        case = m.case
+        items.append(
+            {
+                "entry": m.entry_code,
+                "title": case.title,
+                "department": case.department.name,
+                "number": case.number or "",
+                "ref": case.number or str(case.draft_key),
+                "member_state": m.state,
+                "member_state_label": str(MemberState(m.state).label),
+                "state": case.state,
+                "state_label": state_label(case.state)
+                if m.state == MemberState.STARTED
+                else str(MemberState(m.state).label),
+                "after": [names.get(a, a) for a in m.after],
+                "waiting_for": case.held_reason if m.state == MemberState.WAITING else "",
+                "stop_reason": m.stop_reason,
+                "decision_due": case.decision_due.isoformat() if case.decision_due else None,
+                "done": case.state in DONE_STATES,
+            }
+        )
+    events = (
+        CaseEvent.objects.filter(case__in=[m.case_id for m in members])
+        .exclude(action__in=("create", "attach_material", "remove_material"))
+        .order_by("at", "id")
+        .values("case_id", "at", "action", "reason")
+    )
+    titles = {m.case_id: m.case.title for m in members}
+    timeline = [
+        {
+            "at": e["at"].isoformat(),
+            "title": titles.get(e["case_id"], ""),
+            "action": e["action"],
+            "label": action_label(e["action"]),
+            "reason": e["reason"],
+        }
+        for e in events
+    ]
+    done = sum(1 for i in items if i["done"])
+    return {
+        "id": str(application.key),
+        "number": application.number,
+        "bundle": application.bundle.code,
+        "title": application.title,
+        "state": application.state,
+        "state_label": application.get_state_display(),
+        "applicant_name": application.applicant_name,
+        "submitted_at": application.submitted_at.isoformat(),
+        "closed_at": application.closed_at.isoformat() if application.closed_at else None,
+        "promised_workdays": application.promised_workdays,
+        "stop_reason": application.stop_reason,
+        "cases": items,
+        "done": done,
+        "total": len(items),
+        "timeline": timeline,
+        "savings": application.savings,
+    }
+
+
+def context_for_case(case: Case) -> dict[str, Any] | None:
+    """A case's bundle as its handling staff see it: the other cases' titles, departments and
+    states, never their data or the applicant's other materials."""
+    member = BundleMember.objects.filter(case=case).select_related("application").first()
+    if member is None:
+        return None
+    others = [m for m in member_rows(member.application) if m.case_id != case.pk]
+    names = {m.entry_code: m.case.title for m in others}
+    return {
+        "number": member.application.number,
+        "title": member.application.title,
+        "after": [names.get(a, a) for a in member.after],
+        "others": [
+            {
+                "title": m.case.title,
+                "department": m.case.department.name,
+                "number": m.case.number or "",
+                "state_label": state_label(m.case.state)
+                if m.state == MemberState.STARTED
+                else str(MemberState(m.state).label),
+            }
+            for m in others
+        ],
+    }
+
+
+# --- Figures -----------------------------------------------------------------------------------
+
+
+def figures(division_prefix: str = "", since: dt.date | None = None) -> dict[str, Any]:
+    """Bundles for supervisors: applications, closed, on time (every case closed within its
+    deadline and the whole within the promised critical path), elapsed working days on the
+    critical path, and what bundles saved."""
+    from yiwang.core.workdays import workdays_between
+
+    apps = BundleApplication.objects.all()
+    if division_prefix:
+        apps = apps.filter(division_code__startswith=division_prefix)
+    if since:
+        apps = apps.filter(submitted_at__date__gte=since)
+    rows = list(
+        apps.values(
+            "pk",
+            "bundle__code",
+            "title",
+            "state",
+            "submitted_at",
+            "closed_at",
+            "promised_workdays",
+            "savings",
+        )
+    )
+    by_bundle: dict[str, dict[str, Any]] = {}
+    keys = ("materials", "forms", "fields", "visits", "days")
+    for r in rows:
+        b = by_bundle.setdefault(
+            r["bundle__code"],
+            {
+                "code": r["bundle__code"],
+                "title": r["title"],
+                "applications": 0,
+                "closed": 0,
+                "on_time": 0,
+                "elapsed": [],
+            }
+            | {f"{k}_{w}": 0 for k in keys for w in ("separate", "bundle")},
+        )
+        b["applications"] += 1
+        for k in keys:
+            for w in ("separate", "bundle"):
+                b[f"{k}_{w}"] += int((r["savings"] or {}).get(f"{k}_{w}", 0))
+        if r["closed_at"]:
+            b["closed"] += 1
+            elapsed = workdays_between(
+                timezone.localdate(r["submitted_at"]), timezone.localdate(r["closed_at"])
+            )
+            b["elapsed"].append(elapsed)
+            if elapsed <= r["promised_workdays"] and r["state"] == "done":
+                b["on_time"] += 1
+    total = {"applications": 0, "closed": 0, "on_time": 0} | {
+        f"{k}_{w}": 0 for k in keys for w in ("separate", "bundle")
+    }
+    for b in by_bundle.values():
+        b["mean_elapsed"] = round(sum(b["elapsed"]) / len(b["elapsed"]), 1) if b["elapsed"] else None
+        del b["elapsed"]
+        b["on_time_rate"] = round(100 * b["on_time"] / b["closed"], 1) if b["closed"] else None
+        for k in total:
+            total[k] += b[k]
+    total["on_time_rate"] = round(100 * total["on_time"] / total["closed"], 1) if total["closed"] else None
+    return {"bundles": sorted(by_bundle.values(), key=lambda b: -b["applications"]), "total": total}

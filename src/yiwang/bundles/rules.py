@@ -1,0 +1,590 @@
+"""一件事一次办 and 一链通办 as pure rules: no database.
+
+A bundle's definition is one document, versioned and reviewed like a guide:
+
+- **questions** the applicant answers (yes/no, a choice, a number), each perhaps asked only when
+  earlier answers say so;
+- **members**: published catalog entries, each selected when its conditions hold, with the
+  situation it applies under, and the members it waits for (`after`: registration → food permit);
+- **fields**: the one combined form, and **map**: per member, which combined field (or which value
+  of the upstream licence, `licence.<name>`) fills each of its form's fields. Fields with the same
+  name map to each other unless the map says otherwise;
+- **same_materials**: groups of material names that are one document (经营者身份证 = 申请人身份证).
+
+What an entry is (its forms, materials, limits, the licence it issues) comes in as `EntryFacts`,
+read by `bundles.queries`. From those this module checks a definition before publishing (a cycle,
+an unmappable required field, an entry that is not published: each named), selects the members for
+an applicant's answers, merges the materials so each appears once, computes the critical path and
+what the bundle saves beside separate applications.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_JOINT_EXTENSION = 15  # 联合审批: up to 15 more working days where the law allows
+LICENCE_SOURCE = "licence."  # a map source naming a value of the upstream licence
+LICENCE_ATTRIBUTES = {"holder_name", "number", "identifier"}  # besides the licence's data fields
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    """One test of an answer; a list of conditions holds when all do."""
+
+    question: Code
+    equals: str | None = None  # a yes/no or choice answer
+    above: float | None = None  # a number strictly above
+    at_most: float | None = None  # a number at most
+
+
+class Option(_Strict):
+    value: Code
+    label: Text
+
+
+class Question(_Strict):
+    code: Code
+    text: Text
+    kind: Literal["yes_no", "choice", "number"]
+    options: tuple[Option, ...] = ()
+    help: str = ""
+    unit: str = ""
+    ask_if: tuple[Condition, ...] = ()
+
+
+class SituationRule(_Strict):
+    seq: int = Field(ge=1, le=999)
+    when: tuple[Condition, ...] = ()
+
+
+class Member(_Strict):
+    entry: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{31}$")]
+    when: tuple[Condition, ...] = ()
+    situations: tuple[SituationRule, ...] = ()  # the first whose conditions hold
+    after: tuple[str, ...] = ()
+    note: str = ""
+
+
+class Definition(_Strict):
+    questions: tuple[Question, ...] = ()
+    members: tuple[Member, ...] = Field(min_length=1, max_length=30)
+    fields: tuple[dict[str, Any], ...] = ()
+    map: dict[str, dict[str, str]] = Field(default_factory=dict)
+    same_materials: tuple[tuple[str, ...], ...] = ()
+    joint_extension: int = Field(default=0, ge=0, le=MAX_JOINT_EXTENSION)
+
+
+YES_NO = (Option(value="yes", label="是"), Option(value="no", label="否"))
+
+
+def options_of(question: Question) -> tuple[Option, ...]:
+    return YES_NO if question.kind == "yes_no" else question.options
+
+
+# --- What an entry is --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialFacts:
+    id: int
+    name: str
+    situation_seq: int | None  # None: every situation
+    required: bool  # blocks submission when missing
+    licence_type: str  # the licence type (code or name) that can provide it, or ""
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    code: str
+    name: str
+    department: str
+    published: bool  # active with a published guide
+    audience: str
+    fields: dict[int | None, tuple[dict[str, Any], ...]]  # the form per situation seq (None: none)
+    situations: dict[int, str]  # seq -> name
+    materials: tuple[MaterialFacts, ...]
+    limit: int  # working days to decide (0: on the spot)
+    limit_unit: str
+    visits: int
+    fees: tuple[str, ...] = ()
+    conditions: str = ""
+    issues: str = ""  # the licence type (code) its approval issues
+    issues_name: str = ""
+    licence_fields: tuple[str, ...] = ()  # the data fields of that licence
+    department_open: bool = True
+
+
+# --- Answers and selection ---------------------------------------------------------------------
+
+
+def holds(conditions: Iterable[Condition], answers: dict[str, Any]) -> bool:
+    for c in conditions:
+        value = answers.get(c.question)
+        if value in (None, ""):
+            return False
+        if c.equals is not None and str(value) != c.equals:
+            return False
+        if c.above is not None or c.at_most is not None:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return False
+            if c.above is not None and not number > c.above:
+                return False
+            if c.at_most is not None and not number <= c.at_most:
+                return False
+    return True
+
+
+def asked(definition: Definition, answers: dict[str, Any]) -> list[Question]:
+    """The questions put to this applicant: those whose `ask_if` holds on the answers so far."""
+    return [q for q in definition.questions if holds(q.ask_if, answers)]
+
+
+def clean_answers(definition: Definition, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The answers to the questions asked, typed; problems by question code."""
+    answers: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    raw = raw if isinstance(raw, dict) else {}
+    for q in definition.questions:
+        if not holds(q.ask_if, answers):
+            continue
+        value = raw.get(q.code)
+        if value in (None, ""):
+            problems[f"answers.{q.code}"] = [_("请回答：%(q)s") % {"q": q.text}]
+            continue
+        if q.kind == "number":
+            try:
+                number = float(str(value))
+            except ValueError:
+                number = None
+            if number is None or number != number or not (0 <= number <= 1e9):
+                problems[f"answers.{q.code}"] = [_("“%(q)s”请填写 0 到 10 亿之间的数字。") % {"q": q.text}]
+                continue
+            answers[q.code] = int(number) if number == int(number) else number
+        else:
+            if str(value) not in {o.value for o in options_of(q)}:
+                problems[f"answers.{q.code}"] = [_("“%(q)s”的回答不在选项中。") % {"q": q.text}]
+                continue
+            answers[q.code] = str(value)
+    return answers, problems
+
+
+@dataclass(frozen=True)
+class Selected:
+    member: Member
+    situation: int | None
+    after: tuple[str, ...]  # upstream entry codes among the selected members
+
+
+def select(definition: Definition, answers: dict[str, Any], facts: dict[str, EntryFacts]) -> list[Selected]:
+    """The members that apply to these answers, in definition order, each with its situation and
+    its upstreams among the selected (an upstream not selected, e.g. a licence already held, is
+    no longer waited for: its licence comes from the holder's wallet)."""
+    chosen = [m for m in definition.members if holds(m.when, answers)]
+    codes = {m.entry for m in chosen}
+    result = []
+    for m in chosen:
+        situation = next((r.seq for r in m.situations if holds(r.when, answers)), None)
+        if situation is None and m.entry in facts and len(facts[m.entry].situations) == 1:
+            situation = next(iter(facts[m.entry].situations))
+        result.append(Selected(m, situation, tuple(a for a in m.after if a in codes)))
+    return result
+
+
+# --- Order and time ----------------------------------------------------------------------------
+
+
+def find_cycle(edges: dict[str, tuple[str, ...]]) -> list[str]:
+    """A dependency cycle as the list of nodes along it (first repeated last), or []."""
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for upstream in edges.get(node, ()):
+            if state.get(upstream) == 1:
+                return [*path[path.index(upstream) :], upstream]
+            if upstream not in state and (found := visit(upstream)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for node in edges:
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def workdays(facts: EntryFacts) -> int:
+    """A member's decision limit as working days for the critical path (hours count as a day)."""
+    if facts.limit <= 0:
+        return 0
+    if facts.limit_unit == "hour":
+        return max(1, -(-facts.limit // 8))
+    if facts.limit_unit == "natural_day":
+        return -(-facts.limit * 5 // 7)
+    return facts.limit
+
+
+def critical_path(selected: list[Selected], facts: dict[str, EntryFacts]) -> tuple[int, list[str]]:
+    """The longest chain of promised limits through the dependencies: the bundle's promised time
+    when independent members run in parallel (并联审批). Returns (working days, entry codes)."""
+    best: dict[str, tuple[int, list[str]]] = {}
+    by_code = {s.member.entry: s for s in selected}
+
+    def longest(code: str, depth: int = 0) -> tuple[int, list[str]]:
+        if code in best:
+            return best[code]
+        if depth > len(by_code):  # a cycle: refused at publishing, never looped on here
+            return 0, []
+        upstream = max((longest(u, depth + 1) for u in by_code[code].after), default=(0, []))
+        best[code] = (upstream[0] + workdays(facts[code]), [*upstream[1], code])
+        return best[code]
+
+    return max((longest(c) for c in by_code if c in facts), default=(0, []))
+
+
+def waves(selected: list[Selected]) -> list[list[str]]:
+    """The members in the order they can start: the first wave at once, each next one when its
+    upstreams are done."""
+    remaining = {s.member.entry: set(s.after) for s in selected}
+    done: set[str] = set()
+    result = []
+    while remaining:
+        wave = [c for c, ups in remaining.items() if ups <= done]
+        if not wave:
+            break
+        result.append(wave)
+        done.update(wave)
+        for c in wave:
+            del remaining[c]
+    return result
+
+
+# --- Materials, merged -------------------------------------------------------------------------
+
+
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_SPACE = re.compile(r"[\s，,、。.·]+")
+
+
+def material_key(name: str, licence_type: str, same: dict[str, str]) -> str:
+    """What makes two materials one document: the licence type that provides them, a group the
+    definition names, or the name without its parentheses and spaces."""
+    if licence_type:
+        return f"licence:{licence_type}"
+    plain = _SPACE.sub("", _BRACKETS.sub("", name))
+    return same.get(plain, f"name:{plain}")
+
+
+@dataclass
+class MergedMaterial:
+    key: str
+    name: str
+    required: bool
+    licence_type: str
+    for_entries: list[str] = field(default_factory=list)  # entry codes that need it
+    ids: dict[str, int] = field(default_factory=dict)  # entry code -> that entry's material id
+    from_upstream: str = ""  # the upstream entry whose licence provides it, in this bundle
+
+
+def _same_groups(definition: Definition) -> dict[str, str]:
+    groups = {}
+    for i, names in enumerate(definition.same_materials):
+        for name in names:
+            groups[_SPACE.sub("", _BRACKETS.sub("", name))] = f"group:{i}"
+    return groups
+
+
+def merged_materials(
+    definition: Definition, selected: list[Selected], facts: dict[str, EntryFacts]
+) -> list[MergedMaterial]:
+    """One list where a material several members need appears once; a material an upstream
+    member's licence provides is marked as such (the applicant does not submit it)."""
+    same = _same_groups(definition)
+    issued_by = {
+        facts[s.member.entry].issues: s.member.entry for s in selected if facts[s.member.entry].issues
+    }
+    issued_names = {
+        facts[s.member.entry].issues_name: s.member.entry
+        for s in selected
+        if facts[s.member.entry].issues_name
+    }
+    merged: dict[str, MergedMaterial] = {}
+    for s in selected:
+        entry = facts[s.member.entry]
+        for m in entry.materials:
+            if m.situation_seq is not None and m.situation_seq != s.situation:
+                continue
+            key = material_key(m.name, m.licence_type, same)
+            item = merged.get(key)
+            if item is None:
+                item = merged[key] = MergedMaterial(key, m.name, m.required, m.licence_type)
+            item.required = item.required or m.required
+            item.for_entries.append(entry.code)
+            item.ids[entry.code] = m.id
+            upstream = issued_by.get(m.licence_type) or issued_names.get(m.licence_type)
+            if upstream and upstream in s.after:
+                item.from_upstream = upstream
+    return list(merged.values())
+
+
+# --- The one form ------------------------------------------------------------------------------
+
+
+def target_fields(facts: EntryFacts, situation: int | None) -> tuple[dict[str, Any], ...]:
+    return facts.fields.get(situation) or facts.fields.get(None) or ()
+
+
+def source_of(definition: Definition, entry: str, field_name: str) -> str:
+    """Where a member's form field takes its value: the map's word, else the same-named field."""
+    return definition.map.get(entry, {}).get(field_name, field_name)
+
+
+def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[dict[str, Any]]:
+    """The combined form a definition without its own `fields` gets: every member's fields
+    (over all its situations) in member order, once per name, required if any member requires
+    it, skipping those mapped to the upstream licence or to another name."""
+    fields: dict[str, dict[str, Any]] = {}
+    for m in definition.members:
+        entry = facts.get(m.entry)
+        if entry is None:
+            continue
+        for schema in entry.fields.values():
+            for f in schema:
+                source = source_of(definition, m.entry, f["name"])
+                if source != f["name"]:
+                    continue
+                if f["name"] in fields:
+                    if f.get("required", False) and not fields[f["name"]].get("required", False):
+                        fields[f["name"]] = {**fields[f["name"]], "required": True}
+                    continue
+                fields[f["name"]] = dict(f)
+    return list(fields.values())
+
+
+def combined_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[dict[str, Any]]:
+    return list(definition.fields) if definition.fields else derive_fields(definition, facts)
+
+
+def form_for(
+    definition: Definition, selected: list[Selected], facts: dict[str, EntryFacts]
+) -> list[dict[str, Any]]:
+    """The combined form this applicant fills: only fields that feed a selected member, required
+    only if a selected member requires what they feed."""
+    needed: dict[str, bool] = {}
+    for s in selected:
+        for f in target_fields(facts[s.member.entry], s.situation):
+            source = source_of(definition, s.member.entry, f["name"])
+            if source and not source.startswith(LICENCE_SOURCE):
+                needed[source] = needed.get(source, False) or bool(f.get("required", False))
+    result = []
+    for f in combined_fields(definition, facts):
+        if f["name"] in needed:
+            result.append({**f, "required": needed[f["name"]] and f.get("required", False)})
+    return result
+
+
+def member_form(
+    definition: Definition,
+    entry: str,
+    situation: int | None,
+    facts: dict[str, EntryFacts],
+    data: dict[str, Any],
+    licence: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One member's form data from the combined form (and the upstream licence's values)."""
+    result = {}
+    for f in target_fields(facts[entry], situation):
+        source = source_of(definition, entry, f["name"])
+        if source.startswith(LICENCE_SOURCE):
+            value = (licence or {}).get(source[len(LICENCE_SOURCE) :])
+        else:
+            value = data.get(source) if source else None
+        if value not in (None, "", [], {}):
+            result[f["name"]] = value
+    return result
+
+
+def licence_sourced(definition: Definition, entry: str, facts: EntryFacts, situation: int | None) -> set[str]:
+    return {
+        f["name"]
+        for f in target_fields(facts, situation)
+        if source_of(definition, entry, f["name"]).startswith(LICENCE_SOURCE)
+    }
+
+
+# --- Checking a definition before publishing -----------------------------------------------------
+
+
+def _compatible(target: dict[str, Any], source: dict[str, Any]) -> bool:
+    kinds = {target.get("type", "text"), source.get("type", "text")}
+    if len(kinds) == 2 and not kinds <= {"text", "textarea"}:
+        return False
+    if target.get("type") in ("choice", "multichoice"):
+        have = {o["value"] for o in source.get("options", [])}
+        return {o["value"] for o in target.get("options", [])} >= have
+    return True
+
+
+def problems(definition: Definition, facts: dict[str, EntryFacts]) -> list[str]:
+    """Everything that keeps a definition from being published, each naming what it concerns."""
+    found: list[str] = []
+    codes = [m.entry for m in definition.members]
+    if len(set(codes)) != len(codes):
+        found.append(_("同一事项在一件事中只能出现一次。"))
+    questions = {q.code: q for q in definition.questions}
+    if len(questions) != len(definition.questions):
+        found.append(_("问题代码不能重复。"))
+
+    def check_conditions(conditions: Iterable[Condition], where: str) -> None:
+        for c in conditions:
+            q = questions.get(c.question)
+            if q is None:
+                found.append(_("%(where)s引用了不存在的问题“%(q)s”。") % {"where": where, "q": c.question})
+            elif c.equals is not None and c.equals not in {o.value for o in options_of(q)}:
+                found.append(
+                    _("%(where)s：问题“%(q)s”没有选项“%(v)s”。")
+                    % {"where": where, "q": q.text, "v": c.equals}
+                )
+            elif (c.above is not None or c.at_most is not None) and q.kind != "number":
+                found.append(_("%(where)s：问题“%(q)s”不是数字题。") % {"where": where, "q": q.text})
+
+    for q in definition.questions:
+        if q.kind == "choice" and len(q.options) < 2:
+            found.append(_("选择题“%(q)s”至少需要两个选项。") % {"q": q.text})
+        check_conditions(q.ask_if, _("问题“%(q)s”的提问条件") % {"q": q.text})
+    combined = {f["name"]: f for f in combined_fields(definition, facts)}
+    for m in definition.members:
+        entry = facts.get(m.entry)
+        label = entry.name if entry else m.entry
+        if entry is None:
+            found.append(_("事项 %(code)s 不存在。") % {"code": m.entry})
+            continue
+        if not entry.published:
+            found.append(
+                _("事项“%(name)s”（%(dept)s）未发布或已暂停，不能纳入一件事。")
+                % {"name": label, "dept": entry.department}
+            )
+        if not entry.department_open:
+            found.append(_("事项“%(name)s”的办理部门已停用。") % {"name": label})
+        check_conditions(m.when, _("事项“%(name)s”的选择条件") % {"name": label})
+        for rule in m.situations:
+            check_conditions(rule.when, _("事项“%(name)s”的情形条件") % {"name": label})
+            if rule.seq not in entry.situations:
+                found.append(
+                    _("事项“%(name)s”没有序号为 %(seq)s 的办理情形。") % {"name": label, "seq": rule.seq}
+                )
+        if len(entry.situations) > 1 and not m.situations:
+            found.append(_("事项“%(name)s”有多个办理情形，请写明按哪些回答选择情形。") % {"name": label})
+        for upstream in m.after:
+            if upstream not in codes:
+                found.append(
+                    _("事项“%(name)s”的前置事项 %(code)s 不在本一件事中。")
+                    % {"name": label, "code": upstream}
+                )
+        upstream_issues = [facts[u] for u in m.after if u in facts and facts[u].issues]
+        for schema in entry.fields.values():
+            for f in schema:
+                source = source_of(definition, m.entry, f["name"])
+                where = {"name": label, "field": f.get("label", f["name"])}
+                if source.startswith(LICENCE_SOURCE):
+                    value = source[len(LICENCE_SOURCE) :]
+                    if not upstream_issues:
+                        found.append(
+                            _("事项“%(name)s”的字段“%(field)s”取自前置证照，但它没有核发证照的前置事项。")
+                            % where
+                        )
+                    elif not any(
+                        value in LICENCE_ATTRIBUTES or value in u.licence_fields for u in upstream_issues
+                    ):
+                        found.append(
+                            _("事项“%(name)s”的字段“%(field)s”：前置证照没有“%(value)s”这一项。")
+                            % {**where, "value": value}
+                        )
+                    continue
+                if not source:
+                    if f.get("required", False):
+                        found.append(_("事项“%(name)s”的必填字段“%(field)s”无法从一表中取得。") % where)
+                    continue
+                if source not in combined:
+                    if f.get("required", False):
+                        found.append(_("事项“%(name)s”的必填字段“%(field)s”无法从一表中取得。") % where)
+                elif not _compatible(f, combined[source]):
+                    found.append(
+                        _("事项“%(name)s”的字段“%(field)s”与一表字段“%(source)s”类型或选项不一致。")
+                        % {**where, "source": combined[source].get("label", source)}
+                    )
+    edges = {m.entry: tuple(a for a in m.after if a in codes) for m in definition.members}
+    if cycle := find_cycle(edges):
+        names = [facts[c].name if c in facts else c for c in cycle]
+        found.append(_("前后置关系成环：%(cycle)s。") % {"cycle": " → ".join(names)})
+    return found
+
+
+# --- What it saves -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Savings:
+    """减材料、减环节、减时限、减跑动: the bundle beside applying for each member separately."""
+
+    materials_separate: int
+    materials_bundle: int
+    forms_separate: int
+    forms_bundle: int
+    fields_separate: int
+    fields_bundle: int
+    visits_separate: int
+    visits_bundle: int
+    days_separate: int
+    days_bundle: int
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _typed(fields: Iterable[dict[str, Any]]) -> int:
+    """Fields an applicant types: not those the platform fills from the account (prefill)."""
+    return sum(1 for f in fields if not f.get("prefill"))
+
+
+def savings(definition: Definition, selected: list[Selected], facts: dict[str, EntryFacts]) -> Savings:
+    separate_materials = 0
+    separate_fields = 0
+    for s in selected:
+        entry = facts[s.member.entry]
+        separate_materials += sum(
+            1
+            for m in entry.materials
+            if m.required and (m.situation_seq is None or m.situation_seq == s.situation)
+        )
+        separate_fields += _typed(target_fields(entry, s.situation))
+    merged = merged_materials(definition, selected, facts)
+    days, _path = critical_path(selected, facts)
+    return Savings(
+        materials_separate=separate_materials,
+        materials_bundle=sum(1 for m in merged if m.required and not m.from_upstream),
+        forms_separate=len(selected),
+        forms_bundle=1 if selected else 0,
+        fields_separate=separate_fields,
+        fields_bundle=_typed(form_for(definition, selected, facts)),
+        visits_separate=sum(facts[s.member.entry].visits for s in selected),
+        visits_bundle=max((facts[s.member.entry].visits for s in selected), default=0),
+        days_separate=sum(workdays(facts[s.member.entry]) for s in selected),
+        days_bundle=days,
+    )
