@@ -1,6 +1,7 @@
 from django.urls import path
 
 from yiwang.portal import (
+    bundle_views,
     case_views,
     licence_views,
     material_views,
@@ -66,5 +67,12 @@ urlpatterns = [
     path("licences/verify/", licence_views.licence_verify, name="licence-verify"),
     path("licences/shared/<str:token>/", licence_views.licence_shared, name="licence-shared"),
     path("ratings/", rating_views.disclosure, name="ratings-disclosure"),
+    # 一件事一次办: the list, the one guide, the one application, and the applicant's one view.
+    path("bundles/", bundle_views.bundle_list, name="bundles"),
+    path("bundles/<slug:code>/", bundle_views.bundle_guide, name="bundle"),
+    path("bundles/<slug:code>/guide.pdf", bundle_views.bundle_guide_pdf, name="bundle-pdf"),
+    path("bundles/<slug:bundle_code>/apply/", bundle_views.bundle_apply, name="bundle-apply"),
+    path("my/bundles/", bundle_views.my_bundles, name="my-bundles"),
+    path("my/bundles/<str:key>/", bundle_views.bundle_application, name="bundle-application"),
     path("healthz", views.healthz, name="healthz"),
 ]

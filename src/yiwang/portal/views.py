@@ -33,7 +33,7 @@ from yiwang.catalog.models import (
 from yiwang.core.models import Department, DivisionLevel, StoredFile
 from yiwang.core.queries import divisions_at_level
 from yiwang.core.uploads import file_response
-from yiwang.portal import guide_pdf, presenters
+from yiwang.portal import bundle_views, guide_pdf, presenters
 
 PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 100
@@ -213,6 +213,8 @@ def items(
         "q": params.q,
         "count": count,
         "cards": [presenters.item_card(e) for e in entries],
+        # 一件事 the words name come first (开饭店 → 我要开饭店), on the first page only.
+        "bundle_hits": bundle_views.search_hits(params.q) if params.q and params.page == 1 else [],
         "page": params.page,
         "pages": pages,
         "page_numbers": page_numbers(params.page, pages) if pages > 1 else [],
