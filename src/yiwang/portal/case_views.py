@@ -236,7 +236,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     draft_rows = [
         present.case_row(c, today)
-        for c in queries.applicant_cases(user).filter(state=State.DRAFT)[:MAX_DRAFTS_LISTED]
+        # A bundle's waiting case is not the applicant's to continue: it shows in 我的一件事.
+        for c in queries.applicant_cases(user).filter(state=State.DRAFT, held_reason="")[:MAX_DRAFTS_LISTED]
     ]
     paginator = Paginator(queries.applicant_cases(user, include_drafts=False), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -492,6 +493,7 @@ def _case_context(
         "save_url": reverse("portal:case-save", args=[case.number]),
         "licences_issued": _licence_views().issued_for(user, case),
         "ratings": rating_panel(user, case),
+        "bundle_application": _bundle_application(case),
     }
 
 
@@ -620,3 +622,10 @@ def case_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
         {"case": case, "title": case.title, "reason": reason, "error": error},
         status=400 if error else 200,
     )
+
+
+def _bundle_application(case: Case):
+    """The 一件事 application the case belongs to (the applicant's one view links back)."""
+    from yiwang.bundles.models import BundleApplication
+
+    return BundleApplication.objects.filter(members__case=case).only("key", "title", "number").first()

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts import access as account_access
 from yiwang.accounts.models import StaffRole
+from yiwang.bundles import queries as bundle_queries
 from yiwang.cases import access, clock, drafts, queries, services
 from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.delivery import dispatched_text, express_in_transit
@@ -278,6 +279,8 @@ def _detail(
             "is_window_clerk": is_window_clerk(user),
             "rating_links": rating_views.case_links(actors, case) if handling else None,
             "supervision_history": supervision_views.case_history(user, case),
+            # 一件事: the other cases of the bundle (titles, departments, states; never their data).
+            "bundle": bundle_queries.context_for_case(case),
             "crumbs": crumbs(queue_crumb(), (case.number, None)),
         },
         status=status,

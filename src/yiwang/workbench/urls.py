@@ -1,6 +1,7 @@
 from django.urls import path
 
 from yiwang.workbench import (
+    bundle_views,
     case_views,
     catalog_views,
     intake_views,
@@ -84,6 +85,9 @@ urlpatterns = [
     path("supervision/orders/new/", supervision_views.order_new, name="supervision-order-new"),
     path("supervision/orders/<int:order_id>/", supervision_views.order_detail, name="supervision-order"),
     path("stats/", stats_views.stats_home, name="stats"),
+    path("bundles/", bundle_views.bundle_list, name="bundles"),
+    path("bundles/new/", bundle_views.bundle_create, name="bundle-create"),
+    path("bundles/<slug:code>/", bundle_views.bundle_detail, name="bundle"),
     path("stats/export.xlsx", stats_views.stats_export, name="stats-export"),
     path("intake/", intake_views.intake_start, name="intake"),
     path("intake/done/<str:number>/", intake_views.intake_done, name="intake-done"),

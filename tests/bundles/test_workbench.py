@@ -1,0 +1,79 @@
+"""一件事 in the workbench: an item administrator defines a bundle, the checks name a cycle, an
+unmappable required field and an unpublished entry; a reviewer (not the author) publishes; staff
+see a case's bundle context (the other cases' states, not their data); supervisors see figures."""
+
+from __future__ import annotations
+
+import json
+
+from bundles.bundle_fixtures import definition
+from yiwang.bundles import services
+from yiwang.bundles.models import Bundle
+from yiwang.catalog.models import VersionState
+
+
+def test_an_item_admin_defines_and_a_reviewer_publishes(as_user, restaurant_entries, users):
+    admin = as_user("demo-itemadmin")
+    created = admin.post("/workbench/bundles/new/", {"name": "我要开小吃店", "code": "open-snack"})
+    assert created.status_code == 302
+    bundle = Bundle.objects.get(code="open-snack")
+    doc = definition(restaurant_entries)
+    food = restaurant_entries["food"].code
+    doc["members"][0]["after"] = [food]  # registration after the food permit, which is after it
+    doc["map"] = {food: {"uscc": "licence.uscc", "area": "no_such_field"}}
+    page = admin.post(
+        "/workbench/bundles/open-snack/",
+        {"action": "save", "name": "我要开小吃店", "definition": json.dumps(doc, ensure_ascii=False)},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "前后置关系成环" in text
+    assert "个体工商户设立登记 → 食品经营许可" in text or "食品经营许可 → 个体工商户设立登记" in text
+    assert "必填字段“经营面积（平方米）”无法从一表中取得" in text
+    refused = admin.post(
+        "/workbench/bundles/open-snack/",
+        {"action": "submit", "name": "我要开小吃店", "definition": json.dumps(doc, ensure_ascii=False)},
+    )
+    assert refused.status_code == 422
+    assert bundle.versions.get().state == VersionState.DRAFT
+    good = definition(restaurant_entries)
+    assert (
+        admin.post(
+            "/workbench/bundles/open-snack/",
+            {"action": "submit", "name": "我要开小吃店", "definition": json.dumps(good, ensure_ascii=False)},
+        ).status_code
+        == 302
+    )
+    # The author cannot publish; the platform administrator can.
+    version = bundle.versions.get()
+    assert version.state == VersionState.SUBMITTED
+    assert (
+        as_user("demo-admin").post("/workbench/bundles/open-snack/", {"action": "publish"}).status_code == 302
+    )
+    bundle.refresh_from_db()
+    assert bundle.published_id == version.pk
+    assert as_user("demo-citizen").get("/bundles/open-snack/").status_code == 200
+
+
+def test_an_unpublished_entry_is_named(restaurant_entries, users, region):
+    from yiwang.catalog import services as catalog_services
+
+    version = services.create_bundle(users["demo-itemadmin"], code="x", name="X", division=region.city)
+    catalog_services.set_entry_status(restaurant_entries["sign"], users["demo-approver"], "suspended", "整改")
+    problems = services.save_draft(
+        version, users["demo-itemadmin"], definition=definition(restaurant_entries)
+    )
+    assert any("户外招牌设置审批" in p and "未发布或已暂停" in p for p in problems)
+
+
+def test_staff_see_the_bundle_context_and_supervisors_the_figures(client, api_token, restaurant, as_user):
+    from bundles.test_applying import apply
+    from yiwang.cases.models import Case
+
+    token = api_token("demo-citizen")
+    assert apply(client, token).status_code == 201
+    register = Case.objects.get(title="个体工商户设立登记")
+    page = as_user("demo-reviewer").get(f"/workbench/cases/{register.number}/").content.decode()
+    assert "所属一件事" in page and "食品经营许可" in page and "等待前置事项" in page
+    figures = as_user("demo-supervisor").get("/workbench/bundles/").content.decode()
+    assert "一件事办理情况" in figures and "我要开饭店" in figures
