@@ -43,7 +43,8 @@ def materials(client, code: str, answers=ANSWERS) -> list[dict]:
 
 
 def apply(client, token, code="open-restaurant", key="", **body):
-    payload = {"answers": ANSWERS, "form_data": FORM, "materials": materials(client, code), **body}
+    answers = body.get("answers", ANSWERS)
+    payload = {"answers": ANSWERS, "form_data": FORM, "materials": materials(client, code, answers), **body}
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     if key:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
@@ -225,3 +226,32 @@ def test_a_foreign_application_answers_404(client, token, api_token, users):
     other = api_token("demo-citizen2")
     response = client.get(f"/api/v1/bundles/applications/{key}", HTTP_AUTHORIZATION=f"Bearer {other}")
     assert response.status_code == 404
+
+
+def test_the_bundle_is_rated_once_when_every_case_is_closed(client, token, users, deliver_outbox):
+    only_registration = {"seats": 10, "signboard": "no", "prepacked_only": "yes"}
+    body = apply(client, token, answers=only_registration).json()
+    assert [c["title"] for c in body["cases"]] == ["个体工商户设立登记"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    url = f"/api/v1/bundles/applications/{body['id']}/rating"
+    early = client.post(url, {"level": 5}, content_type="application/json", **auth)
+    assert early.status_code == 409
+    register = Case.objects.get(number=body["cases"][0]["number"])
+    case_services.act(users["demo-approver"], register, "decide_on_the_spot")
+    deliver_outbox()
+    register.refresh_from_db()
+    if register.state == State.APPROVED:  # electronic delivery may already have completed it
+        case_services.act(users["demo-approver"], register, "complete")
+        deliver_outbox()
+    progress = client.get(f"/api/v1/bundles/applications/{body['id']}", **auth).json()
+    assert progress["state"] == "done" and progress["closed"]
+    bad_tag = client.post(url, {"level": 5, "tags": ["态度差"]}, content_type="application/json", **auth)
+    assert bad_tag.status_code == 422
+    assert (
+        client.post(
+            url, {"level": 4, "comment": "一次办好"}, content_type="application/json", **auth
+        ).status_code
+        == 201
+    )
+    again = client.post(url, {"level": 1}, content_type="application/json", **auth)
+    assert again.status_code == 409

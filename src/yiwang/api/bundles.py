@@ -8,7 +8,7 @@ from __future__ import annotations
 import binascii
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -19,6 +19,7 @@ from yiwang.api.cases import ApplicantIn, DeliveryIn
 from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
 from yiwang.bundles import access, queries, services
+from yiwang.ratings.rules import RatingIn
 
 router = Router(tags=["bundles"])
 
@@ -150,3 +151,24 @@ def apply(request: HttpRequest, code: str, payload: BundleApplicationIn):
             ),
         )
     return Status(201 if created else 200, queries.progress(application))
+
+
+@router.post(
+    "/bundles/applications/{key}/rating",
+    auth=signed_in,
+    response={201: dict[str, Any], **answers(403, 409)},
+    summary="一件事整体评价（办结后一次）",
+)
+def rate_application(request: HttpRequest, key: str, payload: RatingIn):
+    """Each case is rated on its own where the ratings rules say (`POST /cases/{number}/rating`);
+    this is the one rating of the whole bundle, once every case is closed."""
+    application = access.application_for(request.user, key[:60])
+    if application is None:
+        raise Http404
+    try:
+        rating = services.rate(request.user, application, payload)
+    except PermissionDenied:
+        return Status(403, error_body("forbidden", _("只有申请人本人可以评价。")))
+    except services.StateConflict as exc:
+        return Status(409, error_body("conflict", exc.message))
+    return Status(201, {"level": rating.level, "bad": rating.bad, "rated_at": rating.rated_at.isoformat()})

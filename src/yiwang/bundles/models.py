@@ -177,3 +177,27 @@ class BundleMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.entry_code}"
+
+
+class BundleRating(models.Model):
+    """The applicant's one rating of the whole bundle (一件事一评), once it is closed; each case is
+    also rated where the ratings rules say (GB/T 39734). Levels, indicators and tags follow
+    `ratings.rules`, written once."""
+
+    application = models.OneToOneField(BundleApplication, on_delete=models.PROTECT, related_name="rating")
+    level = models.PositiveSmallIntegerField(_("评价等级"))
+    bad = models.BooleanField(_("差评"), default=False)
+    indicators = models.JSONField(_("分项评价"), default=dict, blank=True)
+    tags = models.JSONField(_("评价标签"), default=list, blank=True)
+    comment = models.TextField(_("评价内容"), blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("一件事评价")
+        verbose_name_plural = _("一件事评价")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.level}"

@@ -320,6 +320,22 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
         "total": len(items),
         "timeline": timeline,
         "savings": application.savings,
+        "closed": application.closed_at is not None,
+        "rating": _rating_of(application),
+    }
+
+
+def _rating_of(application: BundleApplication) -> dict[str, Any] | None:
+    from yiwang.bundles.models import BundleRating
+
+    rating = BundleRating.objects.filter(application=application).first()
+    if rating is None:
+        return None
+    return {
+        "level": rating.level,
+        "bad": rating.bad,
+        "comment": rating.comment,
+        "rated_at": rating.rated_at.isoformat(),
     }
 
 
@@ -402,6 +418,16 @@ def figures(division_prefix: str = "", since: dt.date | None = None) -> dict[str
             b["elapsed"].append(elapsed)
             if elapsed <= r["promised_workdays"] and r["state"] == "done":
                 b["on_time"] += 1
+    from yiwang.bundles.models import BundleRating
+
+    ratings = BundleRating.objects.filter(application__in=apps).values_list(
+        "application__bundle__code", "level"
+    )
+    for code, level in ratings:
+        b = by_bundle.get(code)
+        if b is not None:
+            b["rated"] = b.get("rated", 0) + 1
+            b["satisfied"] = b.get("satisfied", 0) + (1 if level >= 3 else 0)
     total = {"applications": 0, "closed": 0, "on_time": 0} | {
         f"{k}_{w}": 0 for k in keys for w in ("separate", "bundle")
     }
@@ -409,6 +435,8 @@ def figures(division_prefix: str = "", since: dt.date | None = None) -> dict[str
         b["mean_elapsed"] = round(sum(b["elapsed"]) / len(b["elapsed"]), 1) if b["elapsed"] else None
         del b["elapsed"]
         b["on_time_rate"] = round(100 * b["on_time"] / b["closed"], 1) if b["closed"] else None
+        b.setdefault("rated", 0)
+        b["satisfaction_rate"] = round(100 * b.pop("satisfied", 0) / b["rated"], 1) if b["rated"] else None
         for k in total:
             total[k] += b[k]
     total["on_time_rate"] = round(100 * total["on_time"] / total["closed"], 1) if total["closed"] else None

@@ -442,3 +442,38 @@ def _write(
         },
     )
     return application
+
+
+# --- Rating the bundle once -------------------------------------------------------------------
+
+
+def rate(user: User, application: BundleApplication, given: Any) -> Any:
+    """The applicant rates the whole bundle once it is closed (一件事一评). `given` is a
+    `ratings.rules.RatingIn`; levels, indicators and tags are checked by the ratings rules.
+    Raises StateConflict before the bundle is closed or when already rated (409)."""
+    from yiwang.bundles.models import BundleRating
+    from yiwang.ratings import rules as rating_rules
+
+    q = access.applications_q(user)
+    if q is None or not BundleApplication.objects.filter(q, pk=application.pk).exists():
+        raise PermissionDenied
+    found = rating_rules.problems(given, rating_rules.Channel.ONLINE)
+    if found:
+        raise ValidationError({k: [_(v)] for k, v in found.items()})
+    if application.closed_at is None:
+        raise StateConflict(_("一件事全部办结后才能评价整体办理情况；各事项可在办结环节分别评价。"))
+    try:
+        with transaction.atomic():
+            rating = BundleRating.objects.create(
+                application=application,
+                level=given.level,
+                bad=rating_rules.is_bad(given.level),
+                indicators={**given.indicators, "overall": given.level},
+                tags=given.tags,
+                comment=given.comment,
+                rated_at=clock.now(),
+                rater=user,
+            )
+    except IntegrityError:
+        raise StateConflict(_("您已评价过这件事。")) from None
+    return rating

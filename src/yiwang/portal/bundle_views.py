@@ -12,6 +12,8 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -219,12 +221,45 @@ def bundle_apply(request: HttpRequest, bundle_code: str) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 @applicant_required()
 def bundle_application(request: HttpRequest, key: str) -> HttpResponse:
+    """The one view; once every case is closed, the one rating of the whole bundle (POST)."""
+    from pydantic import ValidationError as SchemaError
+
+    from yiwang.ratings.rules import LEVEL_LABELS, RatingIn
+
     application = access.application_for(request.user, key)
     if application is None:
         raise Http404
-    return render(request, "portal/bundles/application.html", {"p": queries.progress(application)})
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            given = RatingIn(
+                level=request.POST.get("level") or 0, comment=request.POST.get("comment", "")[:500]
+            )
+            services.rate(request.user, application, given)
+        except SchemaError:
+            errors = [_("请选择一个评价等级。")]
+        except services.StateConflict as exc:
+            errors = [exc.message]
+        except ValidationError as exc:
+            errors = [m for v in exc.message_dict.values() for m in v]
+        else:
+            messages.success(request, _("感谢您的评价。"))
+            return redirect("portal:bundle-application", key=application.key)
+        status = 422 if errors else 200
+    return render(
+        request,
+        "portal/bundles/application.html",
+        {
+            "p": queries.progress(application),
+            "levels": [(k, _(v)) for k, v in LEVEL_LABELS.items()],
+            "rating_errors": errors,
+        },
+        status=status,
+    )
 
 
 @applicant_required()
