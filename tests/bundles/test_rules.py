@@ -1,0 +1,168 @@
+"""The bundle rules (`bundles.rules`), pure: cycles are found whatever their length; the critical
+path is never shorter than any member and never longer than all of them one after another; the
+waves start every member once, after its upstreams; answers of any shape are typed or refused;
+materials are merged by what makes them one document."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from yiwang.bundles import rules
+
+
+def facts(code: str, limit: int, *, materials=(), issues: str = "", fields=()) -> rules.EntryFacts:
+    return rules.EntryFacts(
+        code=code,
+        name=f"事项{code[-2:]}",
+        department="部门",
+        published=True,
+        audience="both",
+        fields={None: tuple(fields)},
+        situations={},
+        materials=tuple(materials),
+        limit=limit,
+        limit_unit="workday",
+        visits=1,
+        issues=issues,
+        issues_name=issues,
+    )
+
+
+def code(i: int) -> str:
+    return f"{i:031d}"
+
+
+@st.composite
+def dags(draw):
+    """A random DAG over n members: each may depend on earlier ones only."""
+    n = draw(st.integers(1, 8))
+    limits = draw(st.lists(st.integers(0, 30), min_size=n, max_size=n))
+    after = [tuple(sorted(draw(st.sets(st.integers(0, i - 1), max_size=i)) if i else ())) for i in range(n)]
+    return n, limits, after
+
+
+def selected_of(n, after):
+    return [
+        rules.Selected(
+            rules.Member(entry=code(i), after=tuple(code(a) for a in after[i])),
+            None,
+            tuple(code(a) for a in after[i]),
+        )
+        for i in range(n)
+    ]
+
+
+@given(dags())
+def test_a_dag_has_no_cycle_and_adding_a_back_edge_makes_one(dag):
+    n, _limits, after = dag
+    edges = {code(i): tuple(code(a) for a in after[i]) for i in range(n)}
+    assert rules.find_cycle(edges) == []
+    for i in range(n):
+        for a in after[i]:
+            looped = {**edges, code(a): (*edges[code(a)], code(i))}
+            cycle = rules.find_cycle(looped)
+            assert cycle and cycle[0] == cycle[-1] and set(cycle) <= set(edges)
+
+
+@given(dags())
+def test_the_critical_path_lies_between_the_longest_member_and_the_sum(dag):
+    n, limits, after = dag
+    all_facts = {code(i): facts(code(i), limits[i]) for i in range(n)}
+    days, path = rules.critical_path(selected_of(n, after), all_facts)
+    assert max(limits) <= days <= sum(limits)
+    assert sum(limits[int(c)] for c in path) == days
+    for upstream, downstream in itertools.pairwise(path):
+        assert upstream in {code(a) for a in after[int(downstream)]}
+
+
+@given(dags())
+def test_the_waves_start_every_member_once_after_its_upstreams(dag):
+    n, _limits, after = dag
+    waves = rules.waves(selected_of(n, after))
+    order = [c for wave in waves for c in wave]
+    assert sorted(order) == sorted(code(i) for i in range(n))
+    position = {c: w for w, wave in enumerate(waves) for c in wave}
+    for i in range(n):
+        assert all(position[code(a)] < position[code(i)] for a in after[i])
+
+
+DEFINITION = rules.Definition(
+    questions=(
+        rules.Question(code="seats", text="座位数", kind="number"),
+        rules.Question(code="sign", text="招牌", kind="yes_no"),
+        rules.Question(
+            code="size",
+            text="招牌尺寸",
+            kind="choice",
+            options=(rules.Option(value="small", label="小"), rules.Option(value="large", label="大")),
+            ask_if=(rules.Condition(question="sign", equals="yes"),),
+        ),
+    ),
+    members=(
+        rules.Member(entry=code(1)),
+        rules.Member(entry=code(2), when=(rules.Condition(question="seats", above=50),)),
+    ),
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["seats", "sign", "size", "other"]),
+        st.one_of(
+            st.none(),
+            st.text(max_size=5),
+            st.integers(),
+            st.floats(allow_nan=True),
+            st.lists(st.integers(), max_size=2),
+        ),
+    )
+)
+def test_answers_of_any_shape_are_typed_or_named(raw):
+    answers, problems = rules.clean_answers(DEFINITION, raw)
+    assert set(answers) | {k.split(".")[1] for k in problems} <= {"seats", "sign", "size"}
+    if "seats" in answers:
+        assert isinstance(answers["seats"], int | float) and 0 <= answers["seats"] <= 1e9
+    if "size" in answers:  # asked only after a yes for the signboard
+        assert answers.get("sign") == "yes"
+    assert "other" not in answers
+
+
+def test_the_selection_follows_the_answers():
+    f = {code(1): facts(code(1), 0), code(2): facts(code(2), 10)}
+    few = rules.select(DEFINITION, {"seats": 20, "sign": "no"}, f)
+    many = rules.select(DEFINITION, {"seats": 51, "sign": "no"}, f)
+    assert [s.member.entry for s in few] == [code(1)]
+    assert [s.member.entry for s in many] == [code(1), code(2)]
+
+
+def test_materials_are_one_document_by_licence_type_by_group_or_by_name():
+    m = rules.MaterialFacts
+    upstream = facts(
+        code(1),
+        0,
+        materials=[m(1, "居民身份证", None, True, ""), m(2, "场所证明（租赁合同）", None, True, "")],
+        issues="营业执照",
+    )
+    downstream = facts(
+        code(2),
+        5,
+        materials=[
+            m(3, "经营者身份证", None, True, ""),
+            m(4, "场所证明", None, True, ""),
+            m(5, "营业执照", None, False, "营业执照"),
+        ],
+    )
+    definition = rules.Definition(
+        members=(rules.Member(entry=code(1)), rules.Member(entry=code(2), after=(code(1),))),
+        same_materials=(("居民身份证", "经营者身份证"),),
+    )
+    f = {code(1): upstream, code(2): downstream}
+    merged = rules.merged_materials(definition, rules.select(definition, {}, f), f)
+    assert len(merged) == 3
+    by_name = {x.name: x for x in merged}
+    assert by_name["居民身份证"].ids == {code(1): 1, code(2): 3}
+    assert by_name["场所证明（租赁合同）"].for_entries == [code(1), code(2)]
+    assert by_name["营业执照"].from_upstream == code(1)
