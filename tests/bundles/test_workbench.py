@@ -77,3 +77,18 @@ def test_staff_see_the_bundle_context_and_supervisors_the_figures(client, api_to
     assert "所属一件事" in page and "食品经营许可" in page and "等待前置事项" in page
     figures = as_user("demo-supervisor").get("/workbench/bundles/").content.decode()
     assert "一件事办理情况" in figures and "我要开饭店" in figures
+
+
+def test_bundle_statistics_are_for_supervisors(client, api_token, restaurant, as_user):
+    from bundles.test_applying import apply
+
+    assert apply(client, api_token("demo-citizen")).status_code == 201
+    supervisor = api_token("demo-supervisor")
+    body = client.get("/api/v1/bundles/statistics", HTTP_AUTHORIZATION=f"Bearer {supervisor}").json()
+    row = body["bundles"][0]
+    assert row["title"] == "我要开饭店" and row["applications"] == 1
+    assert (row["materials_separate"], row["materials_bundle"]) == (6, 5)
+    citizen = api_token("demo-citizen")
+    assert client.get("/api/v1/bundles/statistics", HTTP_AUTHORIZATION=f"Bearer {citizen}").status_code == 403
+    stats = as_user("demo-supervisor").get("/workbench/stats/").content.decode()
+    assert "一件事办理情况" in stats

@@ -6,6 +6,7 @@ parent application with each case's state. A bundle application the caller may n
 from __future__ import annotations
 
 import binascii
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from yiwang.accounts.access import watched_prefix
 from yiwang.api.auth import signed_in
 from yiwang.api.cases import ApplicantIn, DeliveryIn
 from yiwang.api.contract import answers
@@ -37,6 +39,10 @@ class GuideQuery(Schema):
     answers: str | None = Field(
         None, max_length=2000, description="按回答筛选：question=value 用逗号分隔，如 seats=80,signboard=yes"
     )
+
+
+class StatisticsQuery(Schema):
+    since: dt.date | None = Field(None, description="起始日期（提交日期），默认全部")
 
 
 class BundleMaterialIn(Schema):
@@ -86,6 +92,19 @@ def list_bundles(request: HttpRequest, division: str | None = Query(None, patter
         }
         for b in queries.published_bundles(division or "")
     ]
+
+
+@router.get(
+    "/bundles/statistics",
+    auth=signed_in,
+    response={200: dict[str, Any], **answers(403)},
+    summary="一件事统计（监察人员）：申请、办结、按时率、关键路径用时、减材料减时限",
+)
+def bundle_statistics(request: HttpRequest, filters: Query[StatisticsQuery]):
+    prefix = watched_prefix(request.user)
+    if prefix is None:
+        return Status(403, error_body("forbidden", _("只有监察人员和平台管理员可以查看一件事统计。")))
+    return queries.figures(prefix, since=filters.since)
 
 
 @router.get(

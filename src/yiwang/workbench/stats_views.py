@@ -163,6 +163,8 @@ def stats_home(request: HttpRequest) -> HttpResponse:
             + _query(f, dimension="department" if f.department is None else "item"),
             "reset_url": reverse("workbench:stats") + _query(f, division=None, department=None, item=None),
             "watching": access.watches(user) is not None,
+            # 一件事 in the period (supervisors: their tree).
+            "figures": _bundle_figures(user, f),
         },
         status=400 if error else 200,
     )
@@ -182,3 +184,13 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(export.dumps_xlsx(user, dimension, f), content_type=export.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{export.filename(dimension, f)}"'
     return response
+
+
+def _bundle_figures(user, f: queries.Filter) -> dict[str, Any] | None:
+    from yiwang.accounts.access import watched_prefix
+    from yiwang.bundles import queries as bundle_queries
+
+    prefix = watched_prefix(user)
+    if prefix is None:
+        return None
+    return bundle_queries.figures(prefix, since=f.start)
