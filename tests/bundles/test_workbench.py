@@ -92,3 +92,34 @@ def test_bundle_statistics_are_for_supervisors(client, api_token, restaurant, as
     assert client.get("/api/v1/bundles/statistics", HTTP_AUTHORIZATION=f"Bearer {citizen}").status_code == 403
     stats = as_user("demo-supervisor").get("/workbench/stats/").content.decode()
     assert "一件事办理情况" in stats
+
+
+def test_a_window_clerk_takes_the_whole_bundle_in_at_one_counter(as_user, restaurant, id_number):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.guide_samples import PDF
+    from yiwang.bundles.models import BundleApplication
+    from yiwang.cases.models import Case
+
+    clerk = as_user("demo-clerk")
+    assert "/workbench/bundles/open-restaurant/intake/" in clerk.get("/workbench/bundles/").content.decode()
+    answers = {"a-seats": "20", "a-signboard": "no", "a-prepacked_only": "no"}
+    step = clerk.get("/workbench/bundles/open-restaurant/intake/", answers).content.decode()
+    files = re.findall(r'name="(m-\d+)"', step)
+    post = {**answers, "f-shop_name": "王五面馆", "f-shop_address": "人民路 9 号", "f-area": "40"}
+    post.update({"f-applicant_name": "王五", "f-applicant_phone": "13900001111", "delivery-method": "pickup"})
+    post.update({name: SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf") for name in files})
+    post["idempotency_key"] = "window-1"
+    missing = clerk.post("/workbench/bundles/open-restaurant/intake/", post)
+    assert missing.status_code == 422 and "身份证" in missing.content.decode()
+    post.update({"applicant-name": "王五", "applicant-id_number": id_number(seq="456"), "applicant-phone": "13900001111"})
+    post.update({name: SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf") for name in files})
+    done = clerk.post("/workbench/bundles/open-restaurant/intake/", post)
+    assert done.status_code == 302
+    application = BundleApplication.objects.get(applicant_name="王五")
+    assert application.channel == "window"
+    cases = Case.objects.filter(bundle_member__application=application)
+    assert {c.channel for c in cases} == {"window"} and cases.count() == 2
+    assert clerk.get(done["Location"]).status_code == 200

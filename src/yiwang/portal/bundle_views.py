@@ -8,9 +8,7 @@ the answers can be bookmarked and reloaded; the second step posts the form and t
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,15 +19,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yiwang.bundles import access, queries, rules, services
+from yiwang.bundles import access, queries, services
 from yiwang.cases.drafts import profile_of
-from yiwang.cases.models import DeliveryMethod
-from yiwang.catalog import form_schema
 from yiwang.core import pdf
 from yiwang.portal.case_views import applicant_required
-from yiwang.workbench.schema_forms import bind_schema, data_from_post
-
-FORM_PREFIX = "f-"
+from yiwang.workbench import bundle_forms
 
 
 def bundle_list(request: HttpRequest) -> HttpResponse:
@@ -48,32 +42,10 @@ def _bundle(code: str):
     return bundle
 
 
-def _answers_from(request: HttpRequest, definition: rules.Definition) -> dict[str, str] | None:
-    source = request.POST if request.method == "POST" else request.GET
-    found = {q.code: source.get(f"a-{q.code}", "").strip()[:40] for q in definition.questions}
-    return found if any(found.values()) else None
-
-
-def _question_rows(definition: rules.Definition, raw: dict[str, str], errors: dict[str, list[str]]):
-    rows = []
-    for q in definition.questions:
-        rows.append(
-            {
-                "q": q,
-                "name": f"a-{q.code}",
-                "value": raw.get(q.code, ""),
-                "options": rules.options_of(q),
-                "errors": errors.get(f"answers.{q.code}", []),
-                "conditional": bool(q.ask_if),
-            }
-        )
-    return rows
-
-
 def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
     bundle = _bundle(code)
     definition = queries.definition_of(bundle.published)
-    raw = _answers_from(request, definition)
+    raw = bundle_forms.answers_from(request, definition)
     guide = queries.guide(bundle, raw)
     return render(
         request,
@@ -81,7 +53,7 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
         {
             "guide": guide,
             "g": guide.as_dict(),
-            "questions": _question_rows(definition, raw or {}, {}),
+            "questions": bundle_forms.question_rows(definition, raw or {}, {}),
             "raw": raw,
         },
     )
@@ -115,110 +87,10 @@ def _profile(request: HttpRequest) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 @applicant_required()
 def bundle_apply(request: HttpRequest, bundle_code: str) -> HttpResponse:
-    bundle = _bundle(bundle_code)
-    definition, facts = queries.facts_of(bundle.published)
-    raw = _answers_from(request, definition) or {}
-    answers, answer_errors = rules.clean_answers(definition, raw)
-    step = "questions"
-    errors: dict[str, list[str]] = {}
-    selected: list[rules.Selected] = []
-    if raw and not answer_errors:
-        selected = rules.select(definition, answers, facts)
-        if selected:
-            step = "form"
-        else:
-            answer_errors = {
-                "answers": [_("按您的回答，本一件事没有需要办理的事项。请检查回答，或直接办理单个事项。")]
-            }
-    if step == "questions":
-        return render(
-            request,
-            "portal/bundles/apply.html",
-            {
-                "bundle": bundle,
-                "version": bundle.published,
-                "step": step,
-                "questions": _question_rows(definition, raw, answer_errors if raw else {}),
-                "errors": answer_errors if raw else {},
-            },
-        )
-    schema = {"fields": rules.form_for(definition, selected, facts)}
-    merged = rules.merged_materials(definition, selected, facts)
-    data = form_schema.prefill(schema, _profile(request))
-    delivery = {"method": DeliveryMethod.ELECTRONIC}
-    if request.method == "POST":
-        data = data_from_post(schema, request.POST, prefix=FORM_PREFIX)
-        delivery = {
-            "method": request.POST.get("delivery-method", "")[:20],
-            "recipient": request.POST.get("delivery-recipient", "")[:50],
-            "phone": request.POST.get("delivery-phone", "")[:20],
-            "address": request.POST.get("delivery-address", "")[:200],
-        }
-        files = []
-        for i, m in enumerate(merged):
-            upload = request.FILES.get(f"m-{i}")
-            if upload is not None:
-                files.append(services.FileIn(m.key, upload.name, upload.read()))
-        try:
-            application, _created = services.apply(
-                request.user,
-                services.ApplicationIn(
-                    bundle=bundle,
-                    answers=answers,
-                    form_data=data,
-                    files=files,
-                    delivery=delivery,
-                    contact_phone=(request.POST.get("contact_phone") or "").strip()[:20] or None,
-                ),
-                idempotency_key=request.POST.get("idempotency_key", "")[:100],
-            )
-        except services.Rejected as exc:
-            errors = exc.problems
-        else:
-            return redirect("portal:bundle-application", key=application.key)
-    days, _path = rules.critical_path(selected, facts)
-    material_rows = [
-        {
-            "index": i,
-            "m": m,
-            "for": [facts[c].name for c in m.for_entries if c in facts],
-            "from_upstream": facts[m.from_upstream].name if m.from_upstream in facts else "",
-            "errors": errors.get(f"material.{m.key}", []),
-        }
-        for i, m in enumerate(merged)
-    ]
-    field_errors = {k: v for k, v in errors.items() if not k.startswith(("material", "answers", "delivery"))}
-    return render(
-        request,
-        "portal/bundles/apply.html",
-        {
-            "bundle": bundle,
-            "version": bundle.published,
-            "step": step,
-            "answers": answers,
-            "answer_items": [(f"a-{k}", v) for k, v in answers.items()],
-            "answer_query": urlencode({f"a-{k}": v for k, v in answers.items()}),
-            "items": [
-                {
-                    "name": facts[s.member.entry].name,
-                    "department": facts[s.member.entry].department,
-                    "after": [facts[a].name for a in s.after if a in facts],
-                    "days": rules.workdays(facts[s.member.entry]),
-                }
-                for s in selected
-            ],
-            "days": days,
-            "fields": bind_schema(schema, data, field_errors, prefix=FORM_PREFIX, id_prefix="bf-"),
-            "materials": material_rows,
-            "delivery": delivery,
-            "delivery_errors": {k: v for k, v in errors.items() if k.startswith("delivery")},
-            "errors": errors,
-            "error_summary": [m for v in errors.values() for m in v],
-            "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
-            "savings": rules.savings(definition, selected, facts).as_dict(),
-        },
-        status=422 if errors else 200,
-    )
+    page = bundle_forms.application_page(request, _bundle(bundle_code), profile=_profile(request))
+    if page.application is not None:
+        return redirect("portal:bundle-application", key=page.application.key)
+    return render(request, "portal/bundles/apply.html", page.context, status=page.status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import access as account_access
+from yiwang.accounts.models import StaffRole
 from yiwang.bundles import access, queries, services
 from yiwang.bundles.models import Bundle
 from yiwang.catalog.models import Audience
@@ -32,10 +33,17 @@ def bundle_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     bundles = list(access.bundles_for_staff(user).order_by("code"))
     prefix = account_access.staff_division_prefix(user) or ""
+    # A window clerk takes any published bundle of the tree in at the counter (一窗受理).
+    intake = (
+        [b for b in queries.published_bundles(prefix)]
+        if account_access.has_role(user, StaffRole.WINDOW_CLERK)
+        else []
+    )
     return render(
         request,
         "workbench/bundles/list.html",
         {
+            "intake": intake,
             "bundles": [(b, services.open_draft(b)) for b in bundles],
             "can_create": access.can_create(user),
             "figures": queries.figures(prefix) if bundles else None,
@@ -159,4 +167,38 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
             "crumbs": _crumbs((bundle.name, None)),
         },
         status=status,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def bundle_intake(request: HttpRequest, code: str) -> HttpResponse:
+    """一窗受理: a window clerk takes the whole bundle in at one counter, identifying the applicant;
+    each case goes to its own department's queue."""
+    from yiwang.workbench import bundle_forms
+
+    user = request.user
+    if not account_access.has_role(user, StaffRole.WINDOW_CLERK):
+        return forbidden(request, _("只有窗口人员可以收件。"))
+    bundle = queries.bundle_by_code(code[:40])
+    if bundle is None:
+        raise Http404
+    page = bundle_forms.application_page(request, bundle, profile={}, window=True)
+    if page.application is not None:
+        messages.success(request, _("已收件：%(n)s") % {"n": page.application.number})
+        return redirect("workbench:bundle-application", key=page.application.key)
+    page.context["crumbs"] = _crumbs((bundle.name, None))
+    return render(request, "workbench/bundles/intake.html", page.context, status=page.status)
+
+
+@staff_required
+def bundle_application(request: HttpRequest, key: str) -> HttpResponse:
+    """A bundle application as staff see it: each case's state (their own cases link through)."""
+    application = access.application_for(request.user, key[:60])
+    if application is None:
+        raise Http404
+    return render(
+        request,
+        "workbench/bundles/application.html",
+        {"p": queries.progress(application), "crumbs": _crumbs((application.number, None))},
     )
