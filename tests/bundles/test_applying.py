@@ -33,7 +33,7 @@ def b64(data: bytes) -> str:
 
 
 def materials(client, code: str, answers=ANSWERS) -> list[dict]:
-    text = ",".join(f"{k}={v}" for k, v in answers.items())
+    text = ",".join(f"{k}={v}" for k, v in answers.items())[:2000]
     guide = client.get(f"/api/v1/bundles/{code}", {"answers": text}).json()
     return [
         {"material": m["key"], "filename": f"{m['name']}.pdf", "content_base64": b64(PDF)}
@@ -43,9 +43,11 @@ def materials(client, code: str, answers=ANSWERS) -> list[dict]:
 
 
 def apply(client, token, code="open-restaurant", key="", **body):
-    answers = body.get("answers", ANSWERS)
-    payload = {"answers": ANSWERS, "form_data": FORM, "materials": materials(client, code, answers), **body}
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    headers.update({k: body.pop(k) for k in list(body) if k.startswith("HTTP_")})
+    answers = body.get("answers", ANSWERS)
+    listed = materials(client, code, answers) if isinstance(answers, dict) else []
+    payload = {"answers": ANSWERS, "form_data": FORM, "materials": listed, **body}
     if key:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
     return client.post(

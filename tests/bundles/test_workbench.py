@@ -110,12 +110,22 @@ def test_a_window_clerk_takes_the_whole_bundle_in_at_one_counter(as_user, restau
     files = re.findall(r'name="(m-\d+)"', step)
     post = {**answers, "f-shop_name": "王五面馆", "f-shop_address": "人民路 9 号", "f-area": "40"}
     post.update({"f-applicant_name": "王五", "f-applicant_phone": "13900001111", "delivery-method": "pickup"})
-    post.update({name: SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf") for name in files})
+    post.update(
+        {name: SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf") for name in files}
+    )
     post["idempotency_key"] = "window-1"
     missing = clerk.post("/workbench/bundles/open-restaurant/intake/", post)
     assert missing.status_code == 422 and "身份证" in missing.content.decode()
-    post.update({"applicant-name": "王五", "applicant-id_number": id_number(seq="456"), "applicant-phone": "13900001111"})
-    post.update({name: SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf") for name in files})
+    post.update(
+        {
+            "applicant-name": "王五",
+            "applicant-id_number": id_number(seq="456"),
+            "applicant-phone": "13900001111",
+        }
+    )
+    post.update(
+        {name: SimpleUploadedFile(f"{name}.pdf", PDF, content_type="application/pdf") for name in files}
+    )
     done = clerk.post("/workbench/bundles/open-restaurant/intake/", post)
     assert done.status_code == 302
     application = BundleApplication.objects.get(applicant_name="王五")
