@@ -13,10 +13,7 @@ from yiwang.bundles import queries, rules
 from yiwang.bundles.models import ApplicationState, BundleApplication, BundleMember, MemberState
 from yiwang.cases import clock
 from yiwang.cases.models import Case
-from yiwang.cases.rules import State
 from yiwang.core import outbox
-
-SUCCESS = {State.APPROVED, State.COMPLETED, State.DELIVERED}
 
 
 def ensure_licences(application: BundleApplication) -> None:
@@ -27,7 +24,7 @@ def ensure_licences(application: BundleApplication) -> None:
     members = list(application.members.select_related("case"))
     upstream = {code for m in members if m.state == MemberState.WAITING for code in m.after}
     for m in members:
-        if m.entry_code in upstream and m.case.state in SUCCESS:
+        if m.entry_code in upstream and m.case.state in queries.DECIDED_STATES:
             licence = issuing.issue_for_case(m.case)
             if licence is not None and licence.document_id is None:
                 documents.attach(licence)
@@ -46,6 +43,7 @@ def advance(application: BundleApplication) -> list[str]:
         definition, facts = queries.facts_of(application.version)
         members = list(application.members.select_related("case__entry", "case__version").order_by("order"))
         by_code = {m.entry_code: m for m in members}
+        outcome = queries.outcomes([m.case for m in members])
         changed = True
         while changed:  # a stop travels down the chain in one pass
             changed = False
@@ -54,11 +52,7 @@ def advance(application: BundleApplication) -> list[str]:
                     continue
                 ups = [by_code[c] for c in m.after if c in by_code]
                 failed = next(
-                    (
-                        u
-                        for u in ups
-                        if u.state == MemberState.STOPPED or u.case.state in queries.FAILED_STATES
-                    ),
+                    (u for u in ups if u.state == MemberState.STOPPED or outcome[u.case.pk] == "failed"),
                     None,
                 )
                 if failed is not None:
@@ -69,7 +63,7 @@ def advance(application: BundleApplication) -> list[str]:
                     done.append(f"stopped {m.entry_code}")
                     changed = True
                     continue
-                if not all(u.case.state in SUCCESS for u in ups):
+                if not all(outcome[u.case.pk] == "granted" for u in ups):
                     continue
                 provided, values, used = [], {}, []
                 for u in ups:
@@ -130,6 +124,7 @@ def advance(application: BundleApplication) -> list[str]:
                 m.state, m.started_at = MemberState.STARTED, clock.now()
                 m.save(update_fields=["state", "started_at"])
                 m.case.refresh_from_db()
+                outcome[m.case.pk] = "open"
                 LicenceUse.objects.bulk_create(
                     LicenceUse(
                         licence=licence,
@@ -153,7 +148,7 @@ def advance(application: BundleApplication) -> list[str]:
                 )
                 done.append(f"started {m.entry_code}")
                 changed = True
-        _settle(application, members)
+        _settle(application, members, outcome)
     return done
 
 
@@ -174,11 +169,11 @@ def _stop_reason(upstream: BundleMember) -> str:
     return f"{text}：{reason}" if reason else text
 
 
-def _settle(application: BundleApplication, members: list[BundleMember]) -> None:
-    """The application's own state: done when every started case is closed and nothing waits;
+def _settle(application: BundleApplication, members: list[BundleMember], outcome: dict[int, str]) -> None:
+    """The application's own state: done when every started case is decided and nothing waits;
     the applicant is told once when part of it stopped."""
     stopped = [m for m in members if m.state == MemberState.STOPPED]
-    failed = [m for m in members if m.state == MemberState.STARTED and m.case.state in queries.FAILED_STATES]
+    failed = [m for m in members if m.state == MemberState.STARTED and outcome[m.case.pk] == "failed"]
     if (stopped or failed) and not application.stop_reason:
         first = stopped[0] if stopped else failed[0]
         application.stop_reason = (first.stop_reason or _stop_reason(first))[:300]
@@ -195,10 +190,7 @@ def _settle(application: BundleApplication, members: list[BundleMember]) -> None
                 },
             )
     waiting = any(m.state == MemberState.WAITING for m in members)
-    open_ = any(
-        m.state == MemberState.STARTED and m.case.state not in queries.DONE_STATES | queries.FAILED_STATES
-        for m in members
-    )
+    open_ = any(m.state == MemberState.STARTED and outcome[m.case.pk] == "open" for m in members)
     if waiting or open_ or application.closed_at:
         return
     application.state = ApplicationState.STOPPED if (stopped or failed) else ApplicationState.DONE

@@ -18,8 +18,37 @@ from yiwang.cases.published import published
 from yiwang.cases.rules import State
 from yiwang.catalog.models import Entry, EntryStatus, Necessity
 
-DONE_STATES = {State.COMPLETED, State.DELIVERED}
+DECIDED_STATES = {State.APPROVED, State.COMPLETED, State.DELIVERED}
 FAILED_STATES = {State.NOT_ACCEPTED, State.REFUSED, State.WITHDRAWN, State.TERMINATED}
+# The decisions that grant: a refused case is completed too (办结), so the state alone cannot say.
+APPROVALS = ("approve", "decide_on_the_spot", "approve_on_commitment")
+
+
+def outcomes(cases: list[Case]) -> dict[int, str]:
+    """Each case's outcome for the chain: "granted" (decided positively), "failed" (not accepted,
+    refused, withdrawn, terminated — also when completed after a refusal), or "open". One query
+    for the cases whose state does not say."""
+    from yiwang.cases.models import CaseEvent
+
+    result: dict[int, str] = {}
+    unsure = []
+    for case in cases:
+        if case.state in FAILED_STATES:
+            result[case.pk] = "failed"
+        elif case.state == State.APPROVED:
+            result[case.pk] = "granted"
+        elif case.state in DECIDED_STATES:
+            unsure.append(case.pk)
+        else:
+            result[case.pk] = "open"
+    if unsure:
+        granted = set(
+            CaseEvent.objects.filter(case_id__in=unsure, action__in=APPROVALS).values_list(
+                "case_id", flat=True
+            )
+        )
+        result.update({pk: "granted" if pk in granted else "failed" for pk in unsure})
+    return result
 
 
 def definition_of(version: BundleVersion) -> rules.Definition:
@@ -262,6 +291,7 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
 
     members = members if members is not None else member_rows(application)
     names = {m.entry_code: m.case.title for m in members}
+    outcome = outcomes([m.case for m in members])
     items = []
     for m in members:
         case = m.case
@@ -282,7 +312,7 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
                 "waiting_for": case.held_reason if m.state == MemberState.WAITING else "",
                 "stop_reason": m.stop_reason,
                 "decision_due": case.decision_due.isoformat() if case.decision_due else None,
-                "done": case.state in DONE_STATES,
+                "done": outcome[case.pk] != "open" and m.state == MemberState.STARTED,
             }
         )
     events = (
@@ -294,7 +324,7 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
     titles = {m.case_id: m.case.title for m in members}
     timeline = [
         {
-            "at": e["at"].isoformat(),
+            "at": timezone.localtime(e["at"]).isoformat(),
             "title": titles.get(e["case_id"], ""),
             "action": e["action"],
             "label": action_label(e["action"]),
@@ -311,8 +341,8 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
         "state": application.state,
         "state_label": application.get_state_display(),
         "applicant_name": application.applicant_name,
-        "submitted_at": application.submitted_at.isoformat(),
-        "closed_at": application.closed_at.isoformat() if application.closed_at else None,
+        "submitted_at": timezone.localtime(application.submitted_at).isoformat(),
+        "closed_at": timezone.localtime(application.closed_at).isoformat() if application.closed_at else None,
         "promised_workdays": application.promised_workdays,
         "stop_reason": application.stop_reason,
         "cases": items,

@@ -257,6 +257,8 @@ def material_fact(case: Case, m: CaseMaterial, url=file_url) -> dict[str, Any]:
         "content_type": m.file.content_type,
         "sha256": m.file.sha256,
         "uploaded_at": m.uploaded_at,
+        # Attached by the platform, not by a person (a bundle's upstream licence, 一链通办).
+        "by_system": m.uploaded_by_id is None,
         "correction_round": m.correction_round,
         "replaced": m.replaced,
         "url": url(case, m),
