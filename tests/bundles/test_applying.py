@@ -257,3 +257,29 @@ def test_the_bundle_is_rated_once_when_every_case_is_closed(client, token, users
     )
     again = client.post(url, {"level": 1}, content_type="application/json", **auth)
     assert again.status_code == 409
+
+
+def test_a_refusal_completed_before_the_chain_hears_of_it_still_stops(client, token, users):
+    """办结 follows a refusal too: the chain must not read a completed case as granted."""
+    from yiwang.bundles import chain
+
+    number = apply(client, token).json()["number"]
+    application = BundleApplication.objects.get(number=number)
+    fire = Case.objects.get(bundle_member__application=application, title__contains="消防")
+    register = Case.objects.get(bundle_member__application=application, title="个体工商户设立登记")
+    assert fire.state == State.SUBMITTED
+    # The registration is reviewed, refused and completed, and no event is delivered in between.
+    case_services.act(users["demo-clerk"], register, "accept")
+    case_services.act(users["demo-reviewer"], register, "pass_step")
+    case_services.act(
+        users["demo-approver"], register, "refuse", {"reason": "场所不符合要求", "remedy": "可申请行政复议"}
+    )
+    case_services.act(users["demo-approver"], register, "complete")
+    assert register.state == State.COMPLETED
+    chain.advance(application)
+    members = {
+        m.case.title: m for m in BundleMember.objects.filter(application=application).select_related("case")
+    }
+    assert members["食品经营许可"].state == MemberState.STOPPED
+    assert "场所不符合要求" in members["食品经营许可"].stop_reason
+    assert not Case.objects.get(pk=members["食品经营许可"].case_id).number
