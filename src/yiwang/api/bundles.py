@@ -5,11 +5,10 @@ parent application with each case's state. A bundle application the caller may n
 
 from __future__ import annotations
 
-import binascii
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -17,7 +16,7 @@ from pydantic import Field
 
 from yiwang.accounts.access import watched_prefix
 from yiwang.api.auth import signed_in
-from yiwang.api.cases import ApplicantIn, DeliveryIn
+from yiwang.api.cases import ApplicantIn, DeliveryIn, decode_material
 from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
 from yiwang.bundles import access, queries, services
@@ -123,15 +122,6 @@ def get_bundle(request: HttpRequest, code: str, filters: Query[GuideQuery]):
     return queries.guide(_bundle_or_404(code), _answers(filters.answers)).as_dict()
 
 
-def _decode(material: BundleMaterialIn, index: int) -> bytes:
-    try:
-        return binascii.a2b_base64(material.content_base64.encode("ascii"), strict_mode=True)
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise ValidationError(
-            {f"materials.{index}.content_base64": [_("文件内容不是有效的 Base64。")]}
-        ) from None
-
-
 @router.post(
     "/bundles/{code}/applications",
     auth=signed_in,
@@ -147,7 +137,7 @@ def apply(request: HttpRequest, code: str, payload: BundleApplicationIn):
         answers=payload.answers,
         form_data=payload.form_data,
         files=[
-            services.FileIn(m.material, m.filename, _decode(m, i))
+            services.FileIn(m.material, m.filename, decode_material(m, i))
             for i, m in enumerate(payload.materials, start=1)
         ],
         delivery=payload.delivery.dict() if payload.delivery else None,

@@ -15,7 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.catalog.models import Audience, VersionState
+from yiwang.catalog.models import Audience, ReviewedVersion
+from yiwang.ratings.models import Given
 
 
 class Bundle(models.Model):
@@ -46,29 +47,15 @@ class Bundle(models.Model):
         return self.name
 
 
-class BundleVersion(models.Model):
+class BundleVersion(ReviewedVersion):
     bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版本号"))
-    state = models.CharField(
-        _("状态"), max_length=10, choices=VersionState.choices, default=VersionState.DRAFT
-    )
     name = models.CharField(_("名称"), max_length=100)
     plain_title = models.CharField(_("通俗名称"), max_length=100, blank=True)
     aliases = models.JSONField(_("别名"), default=list, blank=True)
     audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
     summary = models.TextField(_("简介"), blank=True)
     definition = models.JSONField(_("定义"), default=dict)  # bundles.rules.Definition
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    review_comment = models.TextField(_("审核意见"), blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("一件事版本")
@@ -78,10 +65,6 @@ class BundleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in (VersionState.DRAFT, VersionState.RETURNED)
 
 
 class ApplicationState(models.TextChoices):
@@ -179,18 +162,12 @@ class BundleMember(models.Model):
         return f"{self.application_id}:{self.entry_code}"
 
 
-class BundleRating(models.Model):
+class BundleRating(Given):
     """The applicant's one rating of the whole bundle (一件事一评), once it is closed; each case is
     also rated where the ratings rules say (GB/T 39734). Levels, indicators and tags follow
     `ratings.rules`, written once."""
 
     application = models.OneToOneField(BundleApplication, on_delete=models.PROTECT, related_name="rating")
-    level = models.PositiveSmallIntegerField(_("评价等级"))
-    bad = models.BooleanField(_("差评"), default=False)
-    indicators = models.JSONField(_("分项评价"), default=dict, blank=True)
-    tags = models.JSONField(_("评价标签"), default=list, blank=True)
-    comment = models.TextField(_("评价内容"), blank=True)
-    rated_at = models.DateTimeField(_("评价时间"), default=timezone.now)
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

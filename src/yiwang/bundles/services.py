@@ -29,6 +29,7 @@ from yiwang.bundles.models import (
     MemberState,
 )
 from yiwang.cases import clock, numbering, submission
+from yiwang.catalog import services as catalog_services
 from yiwang.catalog.models import VersionState
 from yiwang.core import outbox, rows, uploads
 from yiwang.core.models import Division
@@ -157,8 +158,8 @@ def submit_version(version: BundleVersion, user: User | None) -> BundleVersion:
     if not version.is_editable:
         raise StateConflict(_("只有编制中或已退回的版本可以提交审核。"))
     _blocking(version)
-    version.state, version.submitted_at = VersionState.SUBMITTED, timezone.now()
-    version.save(update_fields=["state", "submitted_at"])
+    version.state, version.submitted_at, version.submitted_by = VersionState.SUBMITTED, timezone.now(), user
+    version.save(update_fields=["state", "submitted_at", "submitted_by"])
     return version
 
 
@@ -166,18 +167,10 @@ def submit_version(version: BundleVersion, user: User | None) -> BundleVersion:
 def return_version(version: BundleVersion, user: User | None, comment: str) -> BundleVersion:
     if user is not None:
         _require(access.can_review(user, version.bundle))
-    if not (comment or "").strip():
-        raise ValidationError({"comment": [_("退回时请写明需要修改的内容。")]})
-    updated = BundleVersion.objects.filter(pk=version.pk, state=VersionState.SUBMITTED).update(
-        state=VersionState.RETURNED,
-        reviewed_at=timezone.now(),
-        reviewed_by=user,
-        review_comment=comment.strip(),
-    )
-    if not updated:
-        raise StateConflict(_("只有待审核的版本可以退回。"))
-    version.refresh_from_db()
-    return version
+    try:
+        return catalog_services.send_back(version, user, comment)
+    except catalog_services.StateConflict as exc:
+        raise StateConflict(exc.message) from None
 
 
 @transaction.atomic

@@ -454,6 +454,18 @@ def submission_problems(case: Case) -> dict[str, list[str]]:
     return problems
 
 
+def _submitted(case: Case, parts: published.Published, now) -> dict[str, Any]:
+    """What submitting a draft changes: its number, the moment, the guide's limit, the clean form."""
+    return {
+        "state": State.SUBMITTED,
+        "number": numbering.next_number(case.entry.code, timezone.localdate(now)),
+        "submitted_at": now,
+        "limit_workdays": parts.limit,
+        "limit_unit": parts.limit_unit,
+        "form_data": form_schema.clean_data(case_schema(case), case.form_data),
+    }
+
+
 def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
     """Submit a draft (the portal's 提交申请, a clerk's intake): the form must be complete and every
     required material attached; one transaction gives the number and the deadlines and writes the
@@ -475,15 +487,7 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
     try:
         with transaction.atomic():
             now = clock.now()
-            changes = {
-                "state": State.SUBMITTED,
-                "number": numbering.next_number(case.entry.code, timezone.localdate(now)),
-                "submitted_at": now,
-                "limit_workdays": parts.limit,
-                "limit_unit": parts.limit_unit,
-                "form_data": form_schema.clean_data(case_schema(case), case.form_data),
-            }
-            commit(case, acting, "submit", changes)
+            commit(case, acting, "submit", _submitted(case, parts, now))
             if idempotency_key:
                 submission.record_key(user, idempotency_key, case)
     except IntegrityError:
@@ -551,21 +555,7 @@ def release(case: Case, provided: list[Provided], form_data: dict[str, Any], *, 
     if problems:
         raise ValidationError(problems)
     parts = published.published(case.version)
-    commit(
-        case,
-        SYSTEM,
-        "submit",
-        {
-            "state": State.SUBMITTED,
-            "number": numbering.next_number(case.entry.code, timezone.localdate(now)),
-            "submitted_at": now,
-            "limit_workdays": parts.limit,
-            "limit_unit": parts.limit_unit,
-            "form_data": form_schema.clean_data(case_schema(case), case.form_data),
-            "held_reason": "",
-        },
-        data=data,
-    )
+    commit(case, SYSTEM, "submit", {**_submitted(case, parts, now), "held_reason": ""}, data=data)
     return case
 
 

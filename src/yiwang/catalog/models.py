@@ -198,14 +198,41 @@ class ResultType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class EntryVersion(models.Model):
+class ReviewedVersion(models.Model):
+    """A version compiled, submitted, reviewed and published (a guide; a bundle's definition):
+    the workflow's fields, shared. A published version never changes."""
+
+    state = models.CharField(
+        _("状态"), max_length=10, choices=VersionState.choices, default=VersionState.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (VersionState.DRAFT, VersionState.RETURNED)
+
+
+class EntryVersion(ReviewedVersion):
     """One version of an entry's guide: every guide element of the national standard."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版本号"))
-    state = models.CharField(
-        _("状态"), max_length=10, choices=VersionState.choices, default=VersionState.DRAFT
-    )
 
     # Names
     name = models.CharField(_("事项名称"), max_length=200)
@@ -294,22 +321,6 @@ class EntryVersion(models.Model):
     # The application form, a declarative schema (catalog.form_schema).
     form_schema = models.JSONField(_("申请表单"), default=dict, blank=True)
 
-    # Workflow
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    review_comment = models.TextField(_("审核意见"), blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-
     class Meta:
         verbose_name = _("办事指南版本")
         verbose_name_plural = _("办事指南版本")
@@ -318,10 +329,6 @@ class EntryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in (VersionState.DRAFT, VersionState.RETURNED)
 
 
 class Situation(models.Model):

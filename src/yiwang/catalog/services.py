@@ -235,13 +235,23 @@ def return_version(version: EntryVersion, user: User | None, comment: str) -> En
     """The reviewer sends a submitted version back with reasons."""
     if user is not None:
         _require(access.can_review(user, version.entry))
-    if not comment.strip():
+    return send_back(version, user, comment)
+
+
+def send_back(version, user: User | None, comment: str):
+    """Return a submitted version (a guide's, or any `ReviewedVersion`) with the reviewer's reasons;
+    the caller has checked the reviewer may."""
+    if not (comment or "").strip():
         raise ValidationError({"comment": [_("退回时请写明需要修改的内容。")]})
-    updated = EntryVersion.objects.filter(pk=version.pk, state=VersionState.SUBMITTED).update(
-        state=VersionState.RETURNED,
-        reviewed_at=timezone.now(),
-        reviewed_by=user,
-        review_comment=comment.strip(),
+    updated = (
+        type(version)
+        .objects.filter(pk=version.pk, state=VersionState.SUBMITTED)
+        .update(
+            state=VersionState.RETURNED,
+            reviewed_at=timezone.now(),
+            reviewed_by=user,
+            review_comment=comment.strip(),
+        )
     )
     if not updated:
         raise StateConflict(_("只有待审核的版本可以退回。"))

@@ -44,16 +44,29 @@ class Policy(models.Model):
         return str(_("好差评规则"))
 
 
-class Rating(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ratings", db_index=False)
-    stage = models.CharField(_("评价环节"), max_length=12, choices=_choices(STAGE_LABELS))
-    channel = models.CharField(_("评价渠道"), max_length=8, choices=_choices(CHANNEL_LABELS))
+class Given(models.Model):
+    """What a rating holds (levels, indicators and tags per `ratings.rules`): a case's rating, and
+    the one rating of a whole bundle (`bundles.BundleRating`)."""
+
     level = models.PositiveSmallIntegerField(_("评价等级"), choices=_choices(LEVEL_LABELS))
     bad = models.BooleanField(_("差评"), default=False)
     indicators = models.JSONField(_("分项评价"), default=dict, blank=True)
     tags = models.JSONField(_("评价标签"), default=list, blank=True)
     comment = models.TextField(_("评价内容"), blank=True)
     rated_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def level_label(self) -> str:
+        return str(_(LEVEL_LABELS[self.level]))
+
+
+class Rating(Given):
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ratings", db_index=False)
+    stage = models.CharField(_("评价环节"), max_length=12, choices=_choices(STAGE_LABELS))
+    channel = models.CharField(_("评价渠道"), max_length=8, choices=_choices(CHANNEL_LABELS))
     # The applicant's account when they rated themselves; for a staff entry (phone, SMS) or the
     # window's device, the staff member who entered it or whose counter showed the device.
     rater = models.ForeignKey(
@@ -84,10 +97,6 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.stage}: {self.level}"
-
-    @property
-    def level_label(self) -> str:
-        return str(_(LEVEL_LABELS[self.level]))
 
 
 class FollowUp(models.Model):
