@@ -62,3 +62,10 @@ def test_a_citizen_applies_once_through_the_pages(as_user, restaurant):
     view = client.get(done["Location"]).content.decode()
     assert "个体工商户设立登记" in view and "等待前置事项办结" in view
     assert as_user("demo-citizen2").get(done["Location"]).status_code == 404
+
+
+def test_everyday_questions_find_the_bundle_through_the_api(client, restaurant):
+    for q in ("开饭店", "我想开一家饭店", "开餐馆要办什么手续"):
+        found = client.get("/api/v1/bundles", {"q": q}).json()
+        assert [b["code"] for b in found] == ["open-restaurant"], q
+    assert client.get("/api/v1/bundles", {"q": "我要怎么办理"}).json() == []

@@ -166,3 +166,33 @@ def test_materials_are_one_document_by_licence_type_by_group_or_by_name():
     assert by_name["居民身份证"].ids == {code(1): 1, code(2): 3}
     assert by_name["场所证明（租赁合同）"].for_entries == [code(1), code(2)]
     assert by_name["营业执照"].from_upstream == code(1)
+
+
+def test_a_flow_that_selects_nothing_is_named():
+    f = {code(1): facts(code(1), 0)}
+    never = rules.Definition(
+        questions=DEFINITION.questions,
+        members=(
+            rules.Member(
+                entry=code(1),
+                when=(
+                    rules.Condition(question="seats", above=50),
+                    rules.Condition(question="seats", at_most=20),
+                ),
+            ),
+        ),
+    )
+    found = rules.problems(never, f)
+    assert any("互相矛盾" in p for p in found) and any("选不出任何事项" in p for p in found)
+    assert not rules.problems(DEFINITION.model_copy(update={"members": (rules.Member(entry=code(1)),)}), f)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["above", "at_most"]), st.integers(0, 100)), max_size=4))
+def test_satisfiable_conditions_have_an_answer(bounds):
+    conditions = [rules.Condition(question="seats", **{kind: value}) for kind, value in bounds]
+    if rules.satisfiable(conditions):
+        lows = [v for k, v in bounds if k == "above"]
+        answer = (max(lows) + 0.5) if lows else 0
+        assert rules.holds(conditions, {"seats": answer})
+    else:
+        assert not any(rules.holds(conditions, {"seats": n / 2}) for n in range(0, 202))

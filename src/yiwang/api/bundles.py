@@ -78,8 +78,17 @@ def _bundle_or_404(code: str):
     return bundle
 
 
-@router.get("/bundles", response=list[BundleItem], summary="一件事列表")
-def list_bundles(request: HttpRequest, division: str | None = Query(None, pattern=r"^\d{2,12}$")):
+class ListQuery(Schema):
+    division: str | None = Field(None, pattern=r"^\d{2,12}$", description="区划代码（含下级）")
+    q: str | None = Field(None, max_length=100, description="群众的说法，如“开饭店”")
+
+
+@router.get("/bundles", response=list[BundleItem], summary="一件事列表（可按群众说法检索）")
+def list_bundles(request: HttpRequest, filters: Query[ListQuery]):
+    found = queries.published_bundles(filters.division or "")
+    if filters.q:
+        codes = [b.code for b in queries.search(queries.search_words(filters.q), limit=20)]
+        found = sorted((b for b in found if b.code in codes), key=lambda b: codes.index(b.code))
     return [
         {
             "code": b.code,
@@ -89,7 +98,7 @@ def list_bundles(request: HttpRequest, division: str | None = Query(None, patter
             "division": b.division.name,
             "items": len((b.published.definition or {}).get("members", [])),
         }
-        for b in queries.published_bundles(division or "")
+        for b in found
     ]
 
 

@@ -141,6 +141,33 @@ def bundle_by_code(code: str) -> Bundle | None:
     )
 
 
+# Two-character runs too common in citizens' questions to say which bundle is meant.
+FILLER = {
+    "我要",
+    "我想",
+    "想要",
+    "怎么",
+    "如何",
+    "办理",
+    "需要",
+    "一个",
+    "一家",
+    "请问",
+    "什么",
+    "哪些",
+    "可以",
+    "手续",
+}
+
+
+def search_words(query: str) -> list[str]:
+    """The words a query is looked up by: itself, its space-separated parts, and its runs of two
+    and three characters without filler (我想开一家饭店 → 饭店 …), so everyday phrasing finds."""
+    text = query.strip()[:100]
+    runs = [text[i : i + n] for n in (3, 2) for i in range(max(0, len(text) - n + 1))]
+    return [text, *text.split(), *(r for r in runs if r not in FILLER and not r.isspace())]
+
+
 def search(words: list[str], limit: int = 3) -> list[Bundle]:
     """Bundles whose name, everyday title or aliases contain one of the query's words (开饭店
     finds 我要开饭店 first): few rows, read whole."""

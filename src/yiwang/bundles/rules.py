@@ -147,6 +147,22 @@ def holds(conditions: Iterable[Condition], answers: dict[str, Any]) -> bool:
     return True
 
 
+def satisfiable(conditions: Iterable[Condition]) -> bool:
+    """Whether some answers make all these conditions hold: no question asked to equal two values,
+    no number both above a and at most b <= a."""
+    equals: dict[str, str] = {}
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for c in conditions:
+        if c.equals is not None and equals.setdefault(c.question, c.equals) != c.equals:
+            return False
+        if c.above is not None:
+            low[c.question] = max(low.get(c.question, c.above), c.above)
+        if c.at_most is not None:
+            high[c.question] = min(high.get(c.question, c.at_most), c.at_most)
+    return all(high[q] > low[q] for q in low.keys() & high.keys())
+
+
 def asked(definition: Definition, answers: dict[str, Any]) -> list[Question]:
     """The questions put to this applicant: those whose `ask_if` holds on the answers so far."""
     return [q for q in definition.questions if holds(q.ask_if, answers)]
@@ -529,6 +545,12 @@ def problems(definition: Definition, facts: dict[str, EntryFacts]) -> list[str]:
                         _("事项“%(name)s”的字段“%(field)s”与一表字段“%(source)s”类型或选项不一致。")
                         % {**where, "source": combined[source].get("label", source)}
                     )
+    never = [m for m in definition.members if not satisfiable(m.when)]
+    for m in never:
+        name = facts[m.entry].name if m.entry in facts else m.entry
+        found.append(_("事项“%(name)s”的选择条件互相矛盾，任何回答都选不中它。") % {"name": name})
+    if len(never) == len(definition.members):
+        found.append(_("问题流程选不出任何事项：至少要有一个事项在某些回答下被选中。"))
     edges = {m.entry: tuple(a for a in m.after if a in codes) for m in definition.members}
     if cycle := find_cycle(edges):
         names = [facts[c].name if c in facts else c for c in cycle]

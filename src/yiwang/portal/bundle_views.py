@@ -145,8 +145,7 @@ def my_bundles(request: HttpRequest) -> HttpResponse:
 
 def search_hits(query: str) -> list[dict[str, Any]]:
     """The bundles a search names, shown above the single services (开饭店 → 我要开饭店)."""
-    words = [query.strip(), *query.split()]
-    words += [query.strip()[i : i + 3] for i in range(max(0, len(query.strip()) - 2))]
+    words = queries.search_words(query)
     return [
         {
             "code": b.code,
