@@ -55,13 +55,27 @@ def definition_of(version: BundleVersion) -> rules.Definition:
     return rules.Definition.model_validate(version.definition)
 
 
-def entry_facts(codes: set[str] | list[str]) -> dict[str, rules.EntryFacts]:
-    """What the rules need of each entry, from its published guide (cached per version)."""
+_fees: dict[tuple[int, Any], tuple[str, ...]] = {}
+
+
+def _fees_of(version) -> tuple[str, ...]:
+    """A published version's fees, read once per process (a published version never changes)."""
+    if version.is_free:
+        return ()
+    key = (version.pk, version.published_at)
+    if key not in _fees:
+        _fees[key] = tuple(f"{fee.name}：{fee.standard}" for fee in version.fees.all())
+    return _fees[key]
+
+
+def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, rules.EntryFacts]:
+    """What the rules need of each entry, from its published guide (`cases.published`: cached per
+    version); the entries are read by the submission path's own statement (`entry_to_apply`)."""
+    from yiwang.cases.published import entry_to_apply
     from yiwang.licences.models import LicenceType
 
-    entries = list(
-        Entry.objects.filter(code__in=set(codes)).select_related("department__division", "published")
-    )
+    if entries is None:
+        entries = [e for e in (entry_to_apply(c) for c in dict.fromkeys(codes)) if e is not None]
     types: dict[int, Any] = {}
     for lt in LicenceType.objects.filter(entries__in=[e.pk for e in entries], is_active=True).values(
         "entries", "code", "name", "schema"
@@ -104,9 +118,7 @@ def entry_facts(codes: set[str] | list[str]) -> dict[str, rules.EntryFacts]:
             limit=parts.limit,
             limit_unit=parts.limit_unit,
             visits=version.visits_required,
-            fees=tuple(f"{fee.name}：{fee.standard}" for fee in version.fees.all())
-            if not version.is_free
-            else (),
+            fees=_fees_of(version),
             conditions=version.acceptance_conditions,
             issues=lt["code"] if lt else "",
             issues_name=lt["name"] if lt else "",
@@ -116,9 +128,18 @@ def entry_facts(codes: set[str] | list[str]) -> dict[str, rules.EntryFacts]:
     return facts
 
 
-def facts_of(version: BundleVersion) -> tuple[rules.Definition, dict[str, rules.EntryFacts]]:
+def facts_and_entries(version: BundleVersion):
+    """The definition, its entries' facts, and the entries themselves (to apply with)."""
+    from yiwang.cases.published import entry_to_apply
+
     definition = definition_of(version)
-    return definition, entry_facts([m.entry for m in definition.members])
+    entries = [e for e in (entry_to_apply(m.entry) for m in definition.members) if e is not None]
+    return definition, entry_facts([], entries), {e.code: e for e in entries}
+
+
+def facts_of(version: BundleVersion) -> tuple[rules.Definition, dict[str, rules.EntryFacts]]:
+    definition, facts, _entries = facts_and_entries(version)
+    return definition, facts
 
 
 # --- The guide ---------------------------------------------------------------------------------
@@ -312,13 +333,17 @@ def member_rows(application: BundleApplication) -> list[BundleMember]:
     return list(application.members.select_related("case__department", "case__entry").order_by("order"))
 
 
-def progress(application: BundleApplication, members: list[BundleMember] | None = None) -> dict[str, Any]:
-    """The application's one view: each case's state, the waiting and the stopped, one timeline."""
+def progress(application: BundleApplication) -> dict[str, Any]:
+    """The application's one view: each case's state, the waiting and the stopped, one timeline.
+    Just created, it is built from what was written (nothing is read back)."""
     from yiwang.cases.models import CaseEvent, action_label
 
-    members = members if members is not None else member_rows(application)
+    created = getattr(application, "created_members", None)
+    members = created if created is not None else member_rows(application)
     names = {m.entry_code: m.case.title for m in members}
-    outcome = outcomes([m.case for m in members])
+    outcome = (
+        {m.case.pk: "open" for m in members} if created is not None else outcomes([m.case for m in members])
+    )
     items = []
     for m in members:
         case = m.case
@@ -342,12 +367,21 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
                 "done": outcome[case.pk] != "open" and m.state == MemberState.STARTED,
             }
         )
-    events = (
-        CaseEvent.objects.filter(case__in=[m.case_id for m in members])
-        .exclude(action__in=("create", "attach_material", "remove_material"))
-        .order_by("at", "id")
-        .values("case_id", "at", "action", "reason")
-    )
+    hidden = ("create", "attach_material", "remove_material")
+    if created is not None:
+        events = [
+            {"case_id": m.case.pk, "at": e.at, "action": e.action, "reason": e.reason}
+            for m in members
+            for e in getattr(m.case, "created_events", [])
+            if e.action not in hidden
+        ]
+    else:
+        events = (
+            CaseEvent.objects.filter(case__in=[m.case_id for m in members])
+            .exclude(action__in=hidden)
+            .order_by("at", "id")
+            .values("case_id", "at", "action", "reason")
+        )
     titles = {m.case_id: m.case.title for m in members}
     timeline = [
         {
@@ -378,7 +412,7 @@ def progress(application: BundleApplication, members: list[BundleMember] | None 
         "timeline": timeline,
         "savings": application.savings,
         "closed": application.closed_at is not None,
-        "rating": _rating_of(application),
+        "rating": None if created is not None else _rating_of(application),
     }
 
 

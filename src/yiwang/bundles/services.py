@@ -238,7 +238,8 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
     version = bundle.published
     if version is None or not bundle.is_active:
         raise ValidationError({"bundle": [_("该一件事当前未发布，不能申请。")]})
-    definition, facts = queries.facts_of(version)
+    BundleVersion.bundle.field.set_cached_value(version, bundle)  # its division came with it
+    definition, facts, entries = queries.facts_and_entries(version)
     problems: dict[str, list[str]] = {}
     answers, answer_problems = rules.clean_answers(definition, app.answers)
     problems.update(answer_problems)
@@ -249,7 +250,6 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
         raise Rejected(
             {"answers": [_("按您的回答，本一件事没有需要办理的事项。请检查回答，或直接办理单个事项。")]}
         )
-    entries = {e.code: e for e in _entries([s.member.entry for s in selected])}
     for s in selected:
         f = facts.get(s.member.entry)
         if f is None or not f.published or s.member.entry not in entries:
@@ -291,8 +291,8 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
         situation_id = _situation_id(entry, s.situation)
         waiting = bool(s.after)
         member_files = [
-            submission.FileIn(by_material[fi.material].ids[entry.code], f.name, fi.filename, fi.data)
-            for fi, _stored in checked_files
+            submission.FileIn(by_material[fi.material].ids[entry.code], f.name, fi.filename, fi.data, stored)
+            for fi, stored in checked_files
             if entry.code in by_material[fi.material].ids
         ]
         one = submission.ApplicationIn(
@@ -314,9 +314,6 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
             for k, v in exc.message_dict.items():
                 problems.setdefault(k, []).extend(m for m in v if m not in problems.get(k, []))
             continue
-        # The shared files were checked once above; the case takes the same rows.
-        shared = iter(stored for fi, stored in checked_files if entry.code in by_material[fi.material].ids)
-        p.checked.files = [(fin, next(shared)) for fin, _s in p.files]
         licence_fields = rules.licence_sourced(definition, entry.code, f, s.situation)
         for k, v in p.problems.items():
             if k in licence_fields or k in ("file",) or k.startswith("materials."):
@@ -349,12 +346,6 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
             uploads.discard(stored)
         raise
     return application, True
-
-
-def _entries(codes: list[str]):
-    from yiwang.cases.published import entry_to_apply
-
-    return [e for e in (entry_to_apply(c) for c in codes) if e is not None]
 
 
 def _situation_id(entry, seq: int | None) -> int | None:
@@ -411,7 +402,7 @@ def _write(
             application.applicant_person_id = case.applicant_person_id
             application.applicant_enterprise_id = case.applicant_enterprise_id
             application.applicant_name = case.applicant_name
-            application.save(force_insert=True)
+            rows.insert([application])
         members.append(
             BundleMember(
                 application=application,
@@ -423,7 +414,8 @@ def _write(
                 started_at=None if s.after else now,
             )
         )
-    BundleMember.objects.bulk_create(members)
+    rows.insert(members)
+    application.created_members = members  # the answer is built from memory (`queries.progress`)
     outbox.publish(
         "bundle.submitted",
         {

@@ -54,6 +54,7 @@ class FileIn:
     name: str
     filename: str
     data: bytes
+    stored: StoredFile | None = None  # checked already (a bundle's file several cases share)
 
 
 @dataclass
@@ -203,6 +204,9 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
     for i, f in enumerate(app.files, start=1):
         if f.material is not None and f.material not in materials:
             problems[f"materials.{i}.material"] = [_("该材料不属于本事项的材料清单。")]
+            continue
+        if f.stored is not None:
+            files.append((f, f.stored))
             continue
         try:
             files.append((f, uploads.check(f.data, f.filename, user=user, field="file")))
