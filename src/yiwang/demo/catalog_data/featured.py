@@ -29,6 +29,15 @@ ID_CARD = ("居民身份证", "原件", "必要", "政府", "居民身份证", "
 HOUSEHOLD = ("居民户口簿", "原件", "必要", "政府", "居民户口簿", "")
 LICENCE = ("营业执照", "原件", "必要", "政府", "营业执照", "")
 
+
+def new_company(*more: dict, delivery: bool = False) -> dict:
+    """An enterprise form for a company being registered: it has no 统一社会信用代码 yet (the
+    licence assigns it), so the applicant block's code is not asked for."""
+    schema = enterprise(*more, delivery=delivery)
+    optional = {"required": False, "help": "新设立的企业无需填写，登记时赋码"}
+    return {"fields": [{**fd, **optional} if fd["name"] == "uscc" else fd for fd in schema["fields"]]}
+
+
 FEATURED: list[dict] = [
     # --- 公安 -------------------------------------------------------------------------------
     {
@@ -192,8 +201,10 @@ FEATURED: list[dict] = [
             f(
                 "birth_certificate_number",
                 "出生医学证明编号",
+                required=False,  # the electronic birth certificate, fetched, names the child
                 pattern=r"^[A-Z]\d{9}$",
                 pattern_message="编号为1位字母加9位数字",
+                help="调取电子出生医学证明的无需填写",
             ),
             choice("follow", "随父或随母落户", [("father", "随父"), ("mother", "随母")]),
             choice("parents_married", "父母是否已办理结婚登记", YES_NO),
@@ -484,7 +495,7 @@ FEATURED: list[dict] = [
         "legal_basis": "《国务院对确需保留的行政审批项目设定行政许可的决定》（国务院令第412号）附件“旅馆业特种行业许可证核发”；《旅馆业治安管理办法》第四条",
         "plain_title": "开宾馆、民宿办特种行业许可证",
         "aliases": ["开旅馆", "开宾馆", "民宿许可", "特行许可证"],
-        "audience": "enterprise",
+        "audience": "both",  # 个体工商户 applies in the operator's own name
         "topics": ["business-permit", "culture-tourism"],
         "legal": (20, "workday"),
         "promised": (7, "workday"),
@@ -686,7 +697,7 @@ FEATURED: list[dict] = [
         "legal_basis": "《公共场所卫生管理条例》第八条；《公共场所卫生管理条例实施细则》第二十二条",
         "plain_title": "宾馆、理发店、浴室等办卫生许可证",
         "aliases": ["卫生许可证", "开理发店", "开美容院", "开浴池"],
-        "audience": "enterprise",
+        "audience": "both",  # 个体工商户 applies in the operator's own name
         "topics": ["health-permit", "business-permit"],
         "legal": (20, "workday"),
         "promised": (5, "workday"),
@@ -2327,7 +2338,7 @@ FEATURED: list[dict] = [
             ("刻章要钱吗？", "新开办企业首套印章由政府免费刻制。"),
         ],
         "result": ("licence", "营业执照"),
-        "form": enterprise(
+        "form": new_company(
             f("company_name", "拟设公司名称", help="已通过名称自主申报"),
             choice(
                 "company_type",
@@ -2428,7 +2439,7 @@ FEATURED: list[dict] = [
             ("个体户可以起字号名称吗？", "可以起名称，也可以不起名称。"),
             ("登记要收费吗？", "不收费，营业执照免费发放。"),
         ],
-        "result": ("licence", "营业执照（个体工商户）"),
+        "result": ("licence", "营业执照"),  # the same licence type as a company's (赋码 92…)
         "form": person(
             f("shop_name", "个体工商户名称", required=False, help="可以不起名称"),
             f("business_scope", "经营范围", "textarea"),
@@ -2454,7 +2465,7 @@ FEATURED: list[dict] = [
         "legal_basis": "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》（国家市场监督管理总局令第78号）",
         "plain_title": "开饭店、开食品店办食品经营许可证",
         "aliases": ["开饭店", "开餐馆", "食品经营许可证", "餐饮许可证", "卖食品"],
-        "audience": "enterprise",
+        "audience": "both",  # 个体工商户 applies in the operator's own name
         "topics": ["business-permit", "health-permit"],
         "legal": (10, "workday"),
         "promised": (5, "workday"),
@@ -2907,7 +2918,7 @@ FEATURED: list[dict] = [
         "legal_basis": "《中华人民共和国消防法》第十五条；《消防监督检查规定》（公安部令第120号）",
         "plain_title": "商场、饭店、宾馆开业前的消防检查",
         "aliases": ["消防检查", "开业消防检查", "消防安全检查合格证"],
-        "audience": "enterprise",
+        "audience": "both",  # 个体工商户 applies in the operator's own name
         "topics": ["safety-fire", "business-permit"],
         "legal": (10, "workday"),
         "promised": (3, "workday"),
@@ -3023,7 +3034,7 @@ FEATURED: list[dict] = [
         "legal_basis": "《城市市容和环境卫生管理条例》第十一条；《青山市市容和环境卫生管理条例》",
         "plain_title": "店铺门头挂招牌审批",
         "aliases": ["门头招牌", "挂招牌", "店招审批", "门牌匾"],
-        "audience": "enterprise",
+        "audience": "both",  # 个体工商户 applies in the operator's own name
         "topics": ["business-permit", "construction"],
         "legal": (20, "workday"),
         "promised": (3, "workday"),

@@ -1406,7 +1406,7 @@ FURTHER: list[dict] = [
         "name": "住房公积金单位缴存登记",
         "type": "20",
         "claims": ["city_housing_fund"],
-        "audience": "enterprise",
+        "audience": "both",  # also the founder of a company being registered (企业开办)
         "topics": ["establishment", "housing"],
         "basis": "《住房公积金管理条例》第十三条、第十四条",
         "limits": (5, 0),
@@ -1415,6 +1415,12 @@ FURTHER: list[dict] = [
         "result": ("filing", "住房公积金单位缴存登记"),
         "depth": 6,
         "materials": [form("住房公积金单位缴存登记表"), E_LICENCE],
+        "fields": [
+            f("unit_name", "单位名称"),
+            f("unit_uscc", "统一社会信用代码", "uscc"),
+            f("deposit_rate", "缴存比例（%）", "number", min=5, max=12),
+            f("staff_count", "缴存职工人数", "number", min=1),
+        ],
     },
     {
         "code": "152000612000",

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from yiwang.core import services as core_services
+from yiwang.demo import bundles as demo_bundles
 from yiwang.demo import cases as demo_cases
 from yiwang.demo import catalog, region
 from yiwang.demo import licences as demo_licences
@@ -21,12 +22,18 @@ class Command(BaseCommand):
             ensure_demo_client()
             demo_licences.load_licence_types()
             cases = demo_cases.load_cases()
+            bundles = demo_bundles.load_bundles()
             demo_licences.issue_for_demo_cases()
             ratings = demo_ratings.load_ratings()
             supervision = demo_supervision.load_supervision()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))
         if cases.created:
             self.stdout.write(f"演示办件 / demo cases: {cases.created}（{cases.seconds:.1f} s）")
+        if bundles.bundles or bundles.applications:
+            self.stdout.write(
+                f"一件事 / bundles: 发布 {bundles.bundles} 件，演示申请 {bundles.applications} 件"
+                f"（{bundles.seconds:.1f} s）"
+            )
         if ratings.created:
             self.stdout.write(
                 f"演示评价 / demo ratings: {ratings.created}，差评 {ratings.bad}（{ratings.seconds:.1f} s）"
