@@ -196,3 +196,65 @@ def test_satisfiable_conditions_have_an_answer(bounds):
         assert rules.holds(conditions, {"seats": answer})
     else:
         assert not any(rules.holds(conditions, {"seats": n / 2}) for n in range(0, 202))
+
+
+def test_a_field_mapped_onto_another_name_is_in_the_form_and_required_when_a_member_needs_it():
+    required = {"name": "enterprise_name", "label": "单位名称", "type": "text", "required": True}
+    optional = {"name": "shop_name", "label": "字号", "type": "text", "required": False}
+    f = {
+        code(1): facts(code(1), 0, fields=[optional]),
+        code(2): facts(code(2), 5, fields=[required]),
+        code(3): facts(code(3), 5, fields=[{**required, "name": "request"}]),
+    }
+    definition = rules.Definition(
+        members=(rules.Member(entry=code(1)), rules.Member(entry=code(2)), rules.Member(entry=code(3))),
+        map={code(2): {"enterprise_name": "shop_name"}, code(3): {"request": "transfer_from"}},
+    )
+    form = {x["name"]: x for x in rules.form_for(definition, rules.select(definition, {}, f), f)}
+    assert form["shop_name"]["required"] is True  # the food permit's required field feeds from it
+    assert form["transfer_from"]["required"] is True and "request" not in form
+    assert rules.problems(definition, f) == []
+
+
+def test_entries_for_persons_only_and_enterprises_only_do_not_mix():
+    person = facts(code(1), 0)
+    f = {
+        code(1): rules.EntryFacts(**{**person.__dict__, "audience": "person"}),
+        code(2): rules.EntryFacts(**{**facts(code(2), 0).__dict__, "audience": "enterprise"}),
+    }
+    definition = rules.Definition(members=(rules.Member(entry=code(1)), rules.Member(entry=code(2))))
+    found = rules.problems(definition, f)
+    assert any("只面向自然人" in p for p in found) and any("只面向法人" in p for p in found)
+    alone = rules.Definition(members=(rules.Member(entry=code(1)),))
+    assert rules.problems(alone, f, "person") == []
+    assert any("只面向自然人" in p for p in rules.problems(alone, f, "enterprise"))
+
+
+def test_a_licence_two_upstreams_may_issue_comes_from_the_one_this_member_waits_for():
+    m = rules.MaterialFacts
+    shop = facts(code(1), 0, issues="营业执照")
+    company = facts(code(2), 0, issues="营业执照")
+    permit = facts(code(3), 5, materials=[m(9, "营业执照", None, False, "营业执照")])
+    f = {code(1): shop, code(2): company, code(3): permit}
+    definition = rules.Definition(
+        questions=(
+            rules.Question(
+                code="kind",
+                text="形式",
+                kind="choice",
+                options=(
+                    rules.Option(value="shop", label="个体"),
+                    rules.Option(value="company", label="公司"),
+                ),
+            ),
+        ),
+        members=(
+            rules.Member(entry=code(1), when=(rules.Condition(question="kind", equals="shop"),)),
+            rules.Member(entry=code(2), when=(rules.Condition(question="kind", equals="company"),)),
+            rules.Member(entry=code(3), after=(code(1), code(2))),
+        ),
+    )
+    for answer, issuer in (("shop", code(1)), ("company", code(2))):
+        selected = rules.select(definition, {"kind": answer}, f)
+        (licence,) = rules.merged_materials(definition, selected, f)
+        assert licence.from_upstream == issuer

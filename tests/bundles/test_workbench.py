@@ -20,7 +20,7 @@ def test_an_item_admin_defines_and_a_reviewer_publishes(as_user, restaurant_entr
     doc = definition(restaurant_entries)
     food = restaurant_entries["food"].code
     doc["members"][0]["after"] = [food]  # registration after the food permit, which is after it
-    doc["map"] = {food: {"uscc": "licence.uscc", "area": "no_such_field"}}
+    doc["map"] = {food: {"uscc": "licence.uscc", "area": ""}}  # left to nobody
     page = admin.post(
         "/workbench/bundles/open-snack/",
         {"action": "save", "name": "我要开小吃店", "definition": json.dumps(doc, ensure_ascii=False)},

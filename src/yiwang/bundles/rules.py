@@ -332,14 +332,6 @@ def merged_materials(
     """One list where a material several members need appears once; a material an upstream
     member's licence provides is marked as such (the applicant does not submit it)."""
     same = _same_groups(definition)
-    issued_by = {
-        facts[s.member.entry].issues: s.member.entry for s in selected if facts[s.member.entry].issues
-    }
-    issued_names = {
-        facts[s.member.entry].issues_name: s.member.entry
-        for s in selected
-        if facts[s.member.entry].issues_name
-    }
     merged: dict[str, MergedMaterial] = {}
     for s in selected:
         entry = facts[s.member.entry]
@@ -353,9 +345,16 @@ def merged_materials(
             item.required = item.required or m.required
             item.for_entries.append(entry.code)
             item.ids[entry.code] = m.id
-            upstream = issued_by.get(m.licence_type) or issued_names.get(m.licence_type)
-            if upstream and upstream in s.after:
-                item.from_upstream = upstream
+            upstream = next(
+                (
+                    u
+                    for u in s.after
+                    if u in facts and m.licence_type in (facts[u].issues, facts[u].issues_name)
+                ),
+                "",
+            )
+            if upstream and m.licence_type:
+                item.from_upstream = item.from_upstream or upstream
     return list(merged.values())
 
 
@@ -376,6 +375,7 @@ def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[
     (over all its situations) in member order, once per name, required if any member requires
     it, skipping those mapped to the upstream licence or to another name."""
     fields: dict[str, dict[str, Any]] = {}
+    renamed: dict[str, dict[str, Any]] = {}  # a map onto a name no member's field has
     for m in definition.members:
         entry = facts.get(m.entry)
         if entry is None:
@@ -384,12 +384,16 @@ def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[
             for f in schema:
                 source = source_of(definition, m.entry, f["name"])
                 if source != f["name"]:
+                    if source and not source.startswith(LICENCE_SOURCE):
+                        renamed.setdefault(source, {**f, "name": source})
                     continue
                 if f["name"] in fields:
                     if f.get("required", False) and not fields[f["name"]].get("required", False):
                         fields[f["name"]] = {**fields[f["name"]], "required": True}
                     continue
                 fields[f["name"]] = dict(f)
+    for name, f in renamed.items():
+        fields.setdefault(name, f)
     return list(fields.values())
 
 
@@ -410,8 +414,8 @@ def form_for(
                 needed[source] = needed.get(source, False) or bool(f.get("required", False))
     result = []
     for f in combined_fields(definition, facts):
-        if f["name"] in needed:
-            result.append({**f, "required": needed[f["name"]] and f.get("required", False)})
+        if f["name"] in needed:  # required when any selected member requires what it feeds
+            result.append({**f, "required": needed[f["name"]]})
     return result
 
 
@@ -457,7 +461,7 @@ def _compatible(target: dict[str, Any], source: dict[str, Any]) -> bool:
     return True
 
 
-def problems(definition: Definition, facts: dict[str, EntryFacts]) -> list[str]:
+def problems(definition: Definition, facts: dict[str, EntryFacts], audience_of: str = "both") -> list[str]:
     """Everything that keeps a definition from being published, each naming what it concerns."""
     found: list[str] = []
     codes = [m.entry for m in definition.members]
@@ -545,6 +549,16 @@ def problems(definition: Definition, facts: dict[str, EntryFacts]) -> list[str]:
                         _("事项“%(name)s”的字段“%(field)s”与一表字段“%(source)s”类型或选项不一致。")
                         % {**where, "source": combined[source].get("label", source)}
                     )
+    audiences = {m.entry: facts[m.entry].audience for m in definition.members if m.entry in facts}
+    mixed = {"person", "enterprise"} <= set(audiences.values())
+    for code, audience in audiences.items():
+        if audience == "both":
+            continue
+        if mixed or audience_of not in ("both", audience):
+            found.append(
+                _("事项“%(name)s”只面向%(who)s，与一件事的服务对象或其他事项不一致。")
+                % {"name": facts[code].name, "who": _("自然人") if audience == "person" else _("法人")}
+            )
     never = [m for m in definition.members if not satisfiable(m.when)]
     for m in never:
         name = facts[m.entry].name if m.entry in facts else m.entry

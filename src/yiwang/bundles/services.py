@@ -141,7 +141,7 @@ def publish_problems(version: BundleVersion) -> list[str]:
     if not version.definition:
         return [_("请先定义一件事包含的事项。")]
     definition, facts = queries.facts_of(version)
-    return rules.problems(definition, facts)
+    return rules.problems(definition, facts, version.audience)
 
 
 def _blocking(version: BundleVersion) -> None:
