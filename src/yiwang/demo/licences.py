@@ -53,6 +53,14 @@ class LicenceSummary:
     issued: int = 0
 
 
+def _licence_name(result: str) -> str:
+    """The licence type a result names: the first of a list of documents (机动车号牌、机动车行驶证…),
+    but a name whose 、 joins words of one document stays whole (…投入使用、营业前消防安全检查合格证)."""
+    name = result.replace("（电子证照）", "").strip()
+    first = name.split("、")[0].strip()
+    return first if first.endswith(("证", "书", "牌", "照", "卡")) else name
+
+
 def _fields_from_form(schema: dict) -> list[dict]:
     fields = []
     for field in (schema or {}).get("fields", []):
@@ -83,7 +91,7 @@ def load_licence_types() -> LicenceSummary:
     )
     by_name: dict[str, list[EntryVersion]] = {}
     for version in versions:
-        name = (version.result_name or version.name).replace("（电子证照）", "").split("、")[0].strip()
+        name = _licence_name(version.result_name or version.name)
         by_name.setdefault(name, []).append(version)
     sequence: dict[int, int] = {}
     for name, group in sorted(by_name.items()):
