@@ -6,6 +6,7 @@ upstream refusal stops the cases waiting on it and the applicant is told once.""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 
@@ -283,3 +284,65 @@ def test_a_refusal_completed_before_the_chain_hears_of_it_still_stops(client, to
     assert members["食品经营许可"].state == MemberState.STOPPED
     assert "场所不符合要求" in members["食品经营许可"].stop_reason
     assert not Case.objects.get(pk=members["食品经营许可"].case_id).number
+
+
+def restaurant_entries_bundle():
+    from yiwang.bundles.models import Bundle
+
+    return Bundle.objects.get(code="open-restaurant")
+
+
+def test_a_licence_in_the_wallet_is_used_with_one_tick(token, users, restaurant_entries, as_user):
+    """三个凡是: a citizen who already holds a 营业执照 and only wants the signboard permit uses it."""
+    import re
+
+    from yiwang.licences import issuing
+    from yiwang.licences.models import Licence, LicenceType, LicenceUse
+
+    business = LicenceType.objects.get(name="营业执照")
+    held = issuing.issue(
+        licence_type=business,
+        issuer=restaurant_entries["register"].department,
+        holder=issuing.person_holder(users["demo-citizen"].person),
+        data={"name": "张三小吃店"},
+        issued_on=dt.date(2026, 1, 5),
+    )
+    from bundles.bundle_fixtures import definition
+    from yiwang.bundles import services as bundle_services
+
+    doc = definition(restaurant_entries)
+    doc["questions"].append({"code": "licensed", "text": "是否已有营业执照？", "kind": "yes_no"})
+    doc["members"][0]["when"] = [{"question": "licensed", "equals": "no"}]
+    version = bundle_services.start_new_draft(
+        BundleApplication._meta.apps.get_model("bundles", "Bundle").objects.get(), users["demo-itemadmin"]
+    )
+    assert bundle_services.save_draft(version, users["demo-itemadmin"], definition=doc) == []
+    bundle_services.submit_version(version, users["demo-itemadmin"])
+    bundle_services.publish_version(version, users["demo-admin"])
+    citizen = as_user("demo-citizen")
+    answers = {"a-seats": "10", "a-signboard": "yes", "a-prepacked_only": "yes", "a-licensed": "yes"}
+    page = citizen.get("/bundles/open-restaurant/apply/", answers).content.decode()
+    assert f'value="{held.identifier}" checked' in page
+    tick = re.search(r'name="(lic-\d+)"', page).group(1)
+    files = re.findall(r'name="(m-\d+)"', page)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    post = {
+        **answers,
+        tick: held.identifier,
+        "f-shop_name": "张三小吃",
+        "f-sign_text": "张三小吃",
+        "delivery-method": "electronic",
+    }
+    post.update({"f-applicant_name": "张三", "f-applicant_phone": "13800138000", "idempotency_key": "w-1"})
+    post.update({n: SimpleUploadedFile(f"{n}.pdf", PDF, content_type="application/pdf") for n in files})
+    done = citizen.post("/bundles/open-restaurant/apply/", post)
+    assert done.status_code == 302, done.content.decode()[:3000]
+    sign = Case.objects.get(title="户外招牌设置审批")
+    assert sign.state == State.SUBMITTED  # no upstream in this bundle: it starts at once
+    used = sign.materials.get(material__name="营业执照")
+    held.refresh_from_db()
+    assert used.licence_identifier == held.identifier and used.file_id == held.document_id
+    assert sign.events.filter(action="use_licence").exists()
+    assert LicenceUse.objects.filter(licence=held, case=sign).count() == 1
+    assert Licence.objects.count() == 1

@@ -50,10 +50,18 @@ class BundleMaterialIn(Schema):
     content_base64: str = Field(..., description="文件内容（Base64）")
 
 
+class LicenceUseIn(Schema):
+    material: str = Field(..., max_length=200, description="合并材料清单中可用电子证照提供的材料 key")
+    identifier: str = Field(..., max_length=80, description="申请人名下电子证照的标识（勾选即同意调用）")
+
+
 class BundleApplicationIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict, description="对一件事问题的回答")
     form_data: dict[str, Any] = Field(default_factory=dict, description="一张表单（合并后的字段）")
     materials: list[BundleMaterialIn] = Field(default_factory=list, description="每份材料只需上传一次")
+    licences: list[LicenceUseIn] = Field(
+        default_factory=list, max_length=30, description="用卡包中的电子证照提供材料（三个凡是）"
+    )
     delivery: DeliveryIn | None = None
     contact_phone: str | None = Field(None, max_length=20)
     enterprise: str | None = Field(None, max_length=18, description="代办单位的统一社会信用代码")
@@ -153,6 +161,7 @@ def apply(request: HttpRequest, code: str, payload: BundleApplicationIn):
         contact_phone=payload.contact_phone,
         enterprise_uscc=payload.enterprise,
         applicant=payload.applicant.dict() if payload.applicant else None,
+        licences={u.material: u.identifier for u in payload.licences},
     )
     try:
         application, created = services.apply(

@@ -310,6 +310,38 @@ def guide(
     )
 
 
+def wallet_offers(user, merged: list[rules.MergedMaterial]) -> dict[str, Any]:
+    """For each material an e-licence can provide (and no upstream member will), the newest usable
+    licence of that type the signed-in applicant holds: material key -> licence."""
+    from yiwang.licences.models import Licence
+
+    wanted = {m.key: m.licence_type for m in merged if m.licence_type and not m.from_upstream}
+    person = getattr(user, "person", None) if user.kind == "person" else None
+    enterprise = getattr(user, "enterprise", None) if user.kind == "enterprise" else None
+    if not wanted or (person is None and enterprise is None):
+        return {}
+    holder = (
+        Q(holder_enterprise=enterprise)
+        if enterprise
+        else Q(holder_person=person, holder_enterprise__isnull=True)
+    )
+    held = list(
+        Licence.objects.filter(holder, licence_type__is_active=True)
+        .filter(Q(licence_type__code__in=wanted.values()) | Q(licence_type__name__in=wanted.values()))
+        .select_related("licence_type")
+        .order_by("-issued_on", "-version", "-id")
+    )
+    offers = {}
+    for key, kind in wanted.items():
+        licence = next(
+            (lic for lic in held if lic.usable and kind in (lic.licence_type.code, lic.licence_type.name)),
+            None,
+        )
+        if licence is not None:
+            offers[key] = licence
+    return offers
+
+
 # --- Applications ------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ nothing, and idempotent per account and `Idempotency-Key`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -216,6 +216,8 @@ class ApplicationIn:
     contact_phone: str | None = None
     applicant: dict[str, str] | None = None  # window intake (一窗受理)
     enterprise_uscc: str | None = None
+    # The applicant's consent to use e-licences they hold (三个凡是): material key -> identifier.
+    licences: dict[str, str] = field(default_factory=dict)
 
 
 def by_key(user: User, key: str) -> BundleApplication | None:
@@ -324,6 +326,7 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
                 k = rules.source_of(definition, entry.code, k) or k
             problems.setdefault(k, []).extend(m for m in v if m not in problems.get(k, []))
         prepared.append((s, p))
+    wallet = _wallet(app, by_material, prepared, problems)
     if problems:
         raise Rejected(problems, too_large=too_large)
 
@@ -335,6 +338,7 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
     try:
         with transaction.atomic():
             application = _write(user, app, version, answers, prepared, distinct, days, saved, key, facts)
+            _log_uses(application, wallet)
     except IntegrityError:
         for stored in distinct:
             uploads.discard(stored)
@@ -346,6 +350,77 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
             uploads.discard(stored)
         raise
     return application, True
+
+
+def _wallet(app: ApplicationIn, by_material: dict[str, rules.MergedMaterial], prepared, problems) -> dict:
+    """The e-licences the applicant consented to use as materials (三个凡是): each checked to be
+    theirs, of the material's type and usable, its document rendered (before the transaction), and
+    given to every case that needs the material. Returns identifier -> licence."""
+    from yiwang.licences import documents
+    from yiwang.licences.models import Licence
+
+    if not app.licences or not prepared or prepared[0][1].who.window is not None:
+        return {}
+    who = prepared[0][1].who
+    holder = (
+        {"holder_enterprise": who.enterprise}
+        if who.enterprise is not None
+        else {"holder_person": who.person, "holder_enterprise__isnull": True}
+    )
+    found = {}
+    for key, identifier in app.licences.items():
+        m = by_material.get(key)
+        if m is None or not m.licence_type or m.from_upstream:
+            problems[f"licences.{key}"] = [_("该材料不能用电子证照提供。")]
+            continue
+        licence = (
+            Licence.objects.filter(identifier=str(identifier)[:80], **holder)
+            .select_related("licence_type", "document")
+            .first()
+        )
+        if licence is None or m.licence_type not in (licence.licence_type.code, licence.licence_type.name):
+            problems[f"licences.{key}"] = [_("未找到申请人名下的这张电子证照。")]
+            continue
+        if not licence.usable:
+            problems[f"licences.{key}"] = [_("这张证照当前不能作为申请材料（已失效、暂扣或撤销）。")]
+            continue
+        if licence.document_id is None:
+            licence = documents.attach(licence)
+        found[licence.identifier] = licence
+        for _s, p in prepared:
+            material_id = m.ids.get(p.app.entry.code)
+            if material_id is not None:
+                fin = submission.FileIn(
+                    material_id,
+                    m.name,
+                    licence.document.original_name,
+                    b"",
+                    licence.document,
+                    licence.identifier,
+                )
+                p.checked.files.append((fin, licence.document))
+    return found
+
+
+def _log_uses(application: BundleApplication, wallet: dict) -> None:
+    """Every use of a licence, for its holder's record (用证记录)."""
+    from yiwang.licences.models import LicenceUse, UseKind
+
+    now = clock.now()
+    LicenceUse.objects.bulk_create(
+        LicenceUse(
+            licence=wallet[fin.licence_identifier],
+            kind=UseKind.MATERIAL,
+            case=member.case,
+            case_number=member.case.number or "",
+            by=application.created_by,
+            by_label=_("一件事申请：%(title)s") % {"title": member.case.title[:80]},
+            at=now,
+        )
+        for member in application.created_members
+        for fin in member.case.prepared_files
+        if fin.licence_identifier in wallet
+    )
 
 
 def _situation_id(entry, seq: int | None) -> int | None:
@@ -398,6 +473,7 @@ def _write(
     for order, (s, p) in enumerate(prepared):
         p.app.event_data = {"bundle": number}
         case = submission.write(user, p, submit=not s.after, files_stored=True)
+        case.prepared_files = [fin for fin, _stored in p.files]
         if order == 0:
             application.applicant_person_id = case.applicant_person_id
             application.applicant_enterprise_id = case.applicant_enterprise_id

@@ -55,6 +55,7 @@ class FileIn:
     filename: str
     data: bytes
     stored: StoredFile | None = None  # checked already (a bundle's file several cases share)
+    licence_identifier: str = ""  # the file is this e-licence's document, used with consent
 
 
 @dataclass
@@ -408,14 +409,13 @@ def _write(
                 file=stored,
                 uploaded_by_id=actor_id,
                 uploaded_at=now,
+                licence_identifier=f.licence_identifier,
             )
         )
-        event(
-            "attach_material",
-            State.DRAFT,
-            State.DRAFT,
-            {"material": name, "file": str(stored.pk), "sha256": stored.sha256},
-        )
+        data = {"material": name, "file": str(stored.pk), "sha256": stored.sha256}
+        if f.licence_identifier:
+            data["licence"] = f.licence_identifier
+        event("use_licence" if f.licence_identifier else "attach_material", State.DRAFT, State.DRAFT, data)
     if submit:
         event("submit", State.DRAFT, State.SUBMITTED, dict(app.event_data))
     case.event_count = len(events)

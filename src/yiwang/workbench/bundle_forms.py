@@ -99,6 +99,9 @@ def application_page(
             for i, m in enumerate(merged)
             if (upload := request.FILES.get(f"m-{i}")) is not None
         ]
+        consented = {
+            m.key: request.POST[f"lic-{i}"][:80] for i, m in enumerate(merged) if request.POST.get(f"lic-{i}")
+        }
         try:
             application, _created = services.apply(
                 request.user,
@@ -110,6 +113,7 @@ def application_page(
                     delivery=delivery,
                     contact_phone=(request.POST.get("contact_phone") or "").strip()[:20] or None,
                     applicant=applicant if window else None,
+                    licences=consented,
                 ),
                 idempotency_key=request.POST.get("idempotency_key", "")[:100],
             )
@@ -119,6 +123,7 @@ def application_page(
             errors = exc.message_dict
         else:
             return Page(application=application)
+    offers = {} if window else queries.wallet_offers(request.user, merged)
     days, _path = rules.critical_path(selected, facts)
     field_errors = {
         k: v
@@ -149,7 +154,9 @@ def application_page(
                     "m": m,
                     "for": [facts[c].name for c in m.for_entries if c in facts],
                     "from_upstream": facts[m.from_upstream].name if m.from_upstream in facts else "",
-                    "errors": errors.get(f"material.{m.key}", []),
+                    "errors": errors.get(f"material.{m.key}", []) + errors.get(f"licences.{m.key}", []),
+                    "offer": offers.get(m.key),
+                    "use_offer": request.method != "POST" or bool(request.POST.get(f"lic-{i}")),
                 }
                 for i, m in enumerate(merged)
             ],
