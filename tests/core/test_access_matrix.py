@@ -70,6 +70,11 @@ PUBLIC = {
     "GET /licences/status-lists/{issuer_code}": "an issuer's signed status list is public",
     "PUT /supervision/rules/{code}": "a rule of the platform: administrators set it, others get 403",
     "GET /stats/by/{dimension}": "a dimension's name, not an object: the figures are the reader's reach",
+    "portal:bundle": "a published bundle's guide",
+    "portal:bundle-pdf": "a published bundle's guide",
+    "portal:bundle-apply": "applying for a published bundle (the code is public)",
+    "GET /bundles/{code}": "a published bundle's guide",
+    "POST /bundles/{code}/applications": "applying for a published bundle (the code is public)",
 }
 # URL prefixes outside the matrix: the Django admin (its own staff gate: everyone else is sent to
 # sign in), the API (its operations are walked instead), language switching, static files.
@@ -106,6 +111,7 @@ KINDS = {
     frozenset({"appeal_id"}): "rating",
     frozenset({"warning_id"}): "supervision",
     frozenset({"order_id"}): "supervision",
+    frozenset({"code"}): "bundle",
 }
 
 # Values that name nothing, for the answer a role gets for an object that does not exist.
@@ -134,6 +140,7 @@ MISSING = {
     "appeal_id": 2_000_000_001,
     "warning_id": 2_000_000_001,
     "order_id": 2_000_000_001,
+    "code": "no-such-bundle",
 }
 
 # Valid bodies of the API operations that take one (a body that does not validate would be
@@ -158,6 +165,7 @@ API_BODIES = {
     "POST /ratings/appeals/{appeal_id}/ruling": {"json": {"upheld": True, "reason": "测试"}},
     "POST /supervision/warnings/{warning_id}/answer": {"json": {"reason": "测试", "action": "测试"}},
     "POST /supervision/orders/{order_id}/report": {"json": {"report": "测试"}},
+    "POST /bundles/applications/{key}/rating": {"json": {"level": 5}},
 }
 
 
@@ -442,7 +450,27 @@ def world(demo_region, make_published, users, id_number):
         "licences": licences,
         "ratings": _province_ratings(cases, entry),
         "supervision": _province_supervision(cases["a_market"], entry.department),
+        "bundle": _province_bundle(entry),
     }
+
+
+def _province_bundle(entry):
+    """A bundle of the province (its only member the provincial entry): outside every demo staff
+    member's division tree, so neither its definition nor its window intake opens for them."""
+    from yiwang.bundles.models import Bundle, BundleVersion
+
+    bundle = Bundle.objects.create(
+        code="province-matrix", name="省级测试一件事", division=entry.department.division
+    )
+    version = BundleVersion.objects.create(
+        bundle=bundle,
+        number=1,
+        name=bundle.name,
+        state="published",
+        definition={"members": [{"entry": entry.code}]},
+    )
+    Bundle.objects.filter(pk=bundle.pk).update(published=version)
+    return bundle
 
 
 def foreign_values(kind: str, role: str, world, users) -> dict:
@@ -488,6 +516,8 @@ def foreign_values(kind: str, role: str, world, users) -> dict:
         return world["ratings"][owner]
     if kind == "supervision":
         return world["supervision"]
+    if kind == "bundle":
+        return {"code": world["bundle"].code}
     if kind == "guide_file":
         return {"file_id": str(world["file"].pk)}
     raise AssertionError(f"no generator for {kind}")

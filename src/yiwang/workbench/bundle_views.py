@@ -180,7 +180,9 @@ def bundle_intake(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     if not account_access.has_role(user, StaffRole.WINDOW_CLERK):
         return forbidden(request, _("只有窗口人员可以收件。"))
-    bundle = queries.bundle_by_code(code[:40])
+    # The bundles of the clerk's division tree only: another county's is not taken in here.
+    prefix = account_access.staff_division_prefix(user) or ""
+    bundle = next((b for b in queries.published_bundles(prefix) if b.code == code[:40]), None)
     if bundle is None:
         raise Http404
     page = bundle_forms.application_page(request, bundle, profile={}, window=True)
