@@ -79,3 +79,21 @@ def test_unknown_bundles_and_applications_answer_404(client, token):
 def test_english_messages_under_accept_language(client, token):
     response = apply(client, token, answers={"seats": "many"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 422
+
+
+def test_a_closed_department_or_suspended_entry_refuses_the_whole_bundle(
+    client, token, restaurant_entries, users
+):
+    from yiwang.catalog import services as catalog_services
+    from yiwang.core.models import Department
+
+    Department.objects.filter(pk=restaurant_entries["fire"].department_id).update(is_active=False)
+    closed = apply(client, token)
+    assert closed.status_code == 422 and "暂停受理" in json.dumps(closed.json(), ensure_ascii=False)
+    Department.objects.filter(pk=restaurant_entries["fire"].department_id).update(is_active=True)
+    catalog_services.set_entry_status(restaurant_entries["sign"], users["demo-approver"], "suspended", "整改")
+    suspended = apply(client, token)
+    assert suspended.status_code == 422 and "户外招牌设置审批" in json.dumps(
+        suspended.json(), ensure_ascii=False
+    )
+    assert BundleApplication.objects.count() == 0 and Case.objects.count() == 0
