@@ -135,3 +135,36 @@ def test_address_fields_offer_divisions(region):
     assert data_from_post(schema, as_post(posted), prefix="f-") == {
         "addr": {"division": "159902001001", "detail": "光明路1号"}
     }
+
+
+def test_a_condition_names_the_options_label_never_its_internal_value():
+    from yiwang.workbench.schema_forms import bind_schema
+
+    schema = {
+        "fields": [
+            {
+                "name": "items",
+                "label": "经营项目",
+                "type": "multichoice",
+                "options": [
+                    {"value": "hot", "label": "热食类食品制售"},
+                    {"value": "cold", "label": "冷食类食品制售"},
+                ],
+            },
+            {
+                "name": "cold_note",
+                "label": "冷食类品种说明",
+                "type": "text",
+                "show_if": {"field": "items", "equals": "cold"},
+            },
+            {
+                "name": "either",
+                "label": "说明",
+                "type": "text",
+                "show_if": {"field": "items", "in": ["hot", "cold"]},
+            },
+        ]
+    }
+    bound = {f.name: f for f in bind_schema(schema, {}, {}, apply_visibility=False)}
+    assert bound["cold_note"].condition == "当“经营项目”为“冷食类食品制售”时填写"
+    assert bound["either"].condition == "当“经营项目”为“热食类食品制售、冷食类食品制售”之一时填写"

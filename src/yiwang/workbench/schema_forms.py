@@ -99,17 +99,21 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _condition_text(fld: dict, labels: dict[str, str]) -> str:
+def _condition_text(fld: dict, labels: dict[str, str], choices: dict[str, dict[str, str]]) -> str:
+    """ "当“经营项目”为“冷食类食品制售”时填写": the other field's label and its option's label, never
+    the internal option value the schema stores."""
     cond = fld.get("show_if")
     if not isinstance(cond, dict) or not cond.get("field"):
         return ""
     other = labels.get(cond["field"], cond["field"])
+    shown = choices.get(cond["field"], {})
     if "equals" in cond:
-        return _("当“%(field)s”为“%(value)s”时填写") % {"field": other, "value": cond["equals"]}
+        value = shown.get(str(cond["equals"]), cond["equals"])
+        return _("当“%(field)s”为“%(value)s”时填写") % {"field": other, "value": value}
     if "in" in cond and isinstance(cond["in"], list):
         return _("当“%(field)s”为“%(value)s”之一时填写") % {
             "field": other,
-            "value": "、".join(str(v) for v in cond["in"]),
+            "value": "、".join(shown.get(str(v), str(v)) for v in cond["in"]),
         }
     return _("当“%(field)s”已填写时填写") % {"field": other}
 
@@ -130,6 +134,7 @@ def bind_field(
     labels: dict[str, str] | None = None,
     apply_visibility: bool = True,
     divisions: list[tuple[str, str]] | None = None,
+    choices: dict[str, dict[str, str]] | None = None,
 ) -> SchemaField | None:
     """One schema field with its value and errors; None for a field the renderer cannot show."""
     if not isinstance(fld, dict):
@@ -153,7 +158,7 @@ def bind_field(
         help=str(fld.get("help") or ""),
         errors=_errors_for(errors, error_key),
         value=_str(value) if not isinstance(value, (list, dict)) else value,
-        condition=_condition_text(fld, labels or {}),
+        condition=_condition_text(fld, labels or {}, choices or {}),
         show_if_field=f"{prefix}{cond['field']}" if cond and cond.get("field") else "",
         show_if_value=_str(cond.get("equals")) if cond and "equals" in cond else "",
     )
@@ -267,6 +272,15 @@ def bind_schema(
     if not isinstance(fields, list):
         return []
     labels = {str(f.get("name")): str(f.get("label") or f.get("name")) for f in fields if isinstance(f, dict)}
+    choices = {
+        str(f.get("name")): {
+            str(o.get("value")): str(o.get("label") or o.get("value"))
+            for o in f.get("options") or []
+            if isinstance(o, dict)
+        }
+        for f in fields
+        if isinstance(f, dict) and isinstance(f.get("options"), list)
+    }
     if divisions is None and any(isinstance(f, dict) and _uses_address(f) for f in fields):
         divisions = division_choices()
     out = []
@@ -280,6 +294,7 @@ def bind_schema(
             labels=labels,
             apply_visibility=apply_visibility,
             divisions=divisions,
+            choices=choices,
         )
         if sf is not None:
             out.append(sf)
