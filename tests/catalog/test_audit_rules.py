@@ -153,3 +153,11 @@ def test_errors_come_first_and_errors_of_filters():
     found = rules.audit(doc)
     assert [f.severity for f in found] == sorted((f.severity for f in found), key=lambda s: s != rules.ERROR)
     assert [f.rule for f in rules.errors_of(found)] == ["location_irregular"]
+
+
+def test_both_phones_12345_ask_for_the_departments_own_line_not_for_12345():
+    doc = good_document(consult_phone="12345", complaint_phone="12345")
+    (finding,) = RULES_BY_CODE["phones_identical"].check(doc)
+    assert finding.element == "consult_phone"
+    assert "12345" not in finding.suggestion.split("，")[0]  # it does not suggest 12345 for 12345
+    assert "本部门" in finding.suggestion

@@ -236,6 +236,13 @@ def _phones_missing(doc):
 def _phones(doc):
     consult, complaint = (doc.get("consult_phone") or "").strip(), (doc.get("complaint_phone") or "").strip()
     if consult and consult == complaint:
+        if complaint.replace("-", "") == "12345":  # the hotline is right for complaints: fix the other
+            yield (
+                "consult_phone",
+                _("咨询电话与监督投诉电话都是12345，群众问不到办理部门。"),
+                _("咨询电话填写本部门能接通的电话，12345 留作监督投诉电话。"),
+            )
+            return
         yield (
             "complaint_phone",
             _("咨询电话与监督投诉电话相同，投诉无法独立受理。"),
