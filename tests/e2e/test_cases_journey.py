@@ -579,7 +579,10 @@ def test_withdraw_a_case_and_discard_a_draft(journey, entry, users):
     expect(page.locator(".timeline")).to_contain_text("撤回申请")
 
     j.goto("/my/cases/")
-    j.submit(page.get_by_role("button", name=named("删除草稿", entry.name)))
+    j.submit(page.get_by_role("link", name=named("删除草稿", entry.name)))
+    expect(page.get_by_role("heading", level=1)).to_have_text("删除草稿")  # it asks first
+    j.check("discard-confirm")
+    j.submit(page.get_by_role("button", name="确认删除草稿"))
     expect(page.locator("main")).to_contain_text("草稿已删除")
     expect(page.locator(f"a[href*='{draft.draft_key}']")).to_have_count(0)
     j.check("cases-after-discard")

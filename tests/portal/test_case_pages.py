@@ -592,3 +592,18 @@ def test_a_draft_can_be_discarded_but_not_a_submitted_case(client, published, us
     case = submitted()
     client.post(reverse("portal:case-discard", args=[case.number]))
     assert Case.objects.get(pk=case.pk).state == "submitted"
+
+
+def test_discarding_a_draft_asks_first_and_the_list_links_by_the_items_name(as_user, published, users):
+    from yiwang.cases.models import Case
+
+    client = as_user("demo-citizen")
+    draft = drafts.start_application(users["demo-citizen"], published)
+    listing = client.get(reverse("portal:cases")).content.decode()
+    ask = reverse("portal:case-discard", args=[draft.draft_key])
+    assert f'href="{ask}"' in listing
+    page = client.get(ask)
+    assert page.status_code == 200 and "确认删除草稿" in page.content.decode()
+    assert Case.objects.filter(pk=draft.pk).exists()  # asking deleted nothing
+    assert client.post(ask).status_code == 302
+    assert not Case.objects.filter(pk=draft.pk).exists()

@@ -579,11 +579,17 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
 # --- Discarding a draft and withdrawal -------------------------------------------------------------
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 @applicant_required()
 def case_discard(request: HttpRequest, ref: str) -> HttpResponse:
-    """删除草稿: a draft the applicant no longer wants (a submitted case is withdrawn instead)."""
+    """删除草稿: a draft the applicant no longer wants (a submitted case is withdrawn instead). The
+    list's link asks first (GET: what will be deleted, and the button that deletes it)."""
     case = applicant_case(request, ref)
+    if request.method == "GET":
+        if case.state != State.DRAFT:
+            raise Http404
+        received = case.materials.count()
+        return render(request, "portal/cases/discard.html", {"case": case, "ref": ref, "received": received})
     try:
         drafts.discard_draft(request.user, case)
     except (changes.CaseConflict, changes.NotYourAction) as exc:
