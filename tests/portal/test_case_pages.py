@@ -407,8 +407,10 @@ def test_refusal_shows_reason_and_remedy_and_pickup_code(client, citizen, publis
     assert case.delivery.pickup_code and case.delivery.pickup_code in body
     for name in ("张志强", "李建国", "王晓梅"):
         assert name not in body
-    for label in ("受理", "审查通过", "不予许可", "办结", "上传材料", "创建申请"):
+    for label in ("受理", "审查通过", "不予许可", "办结", "创建申请", "提交申请"):
         assert label in body
+    timeline = body[body.index("办理过程") :] if "办理过程" in body else body
+    assert "上传材料" not in timeline  # the case's steps, not each draft-time upload (issue 13)
     assert "撤回申请" not in body  # decided: too late to withdraw
     assert client.get(reverse("portal:case-withdraw", args=[case.number])).status_code == 302
 

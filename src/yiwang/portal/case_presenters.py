@@ -111,6 +111,20 @@ class EventView:
     details: list[str] = field(default_factory=list)
 
 
+# What the applicant did to a draft before submitting it: their own work in progress, not a step of
+# the case (the materials list shows what was sent). A licence the platform attached stays.
+DRAFT_WORK = {"attach_material", "remove_material", "use_licence"}
+
+
+def applicant_steps(events: list[CaseEvent]) -> list[CaseEvent]:
+    """The case's steps as the applicant's timeline shows them."""
+    return [
+        e
+        for e in events
+        if not (e.from_state == State.DRAFT and e.action in DRAFT_WORK and e.actor_role != "system")
+    ]
+
+
 def event_view(event: CaseEvent) -> EventView:
     e = queries.event_row(event)
     change = ""

@@ -462,7 +462,7 @@ def _case_context(
         "urgency_text": present.URGENCY_TEXT.get(urgency, ""),
         "paused_text": present.paused_text(case),
         "next_step": present.next_step_text(case),
-        "events": [present.event_view(e) for e in queries.timeline(case)],
+        "events": [present.event_view(e) for e in present.applicant_steps(queries.timeline(case))],
         "identity": present.identity(case, full=full),
         "contact_phone": queries.contact_phone(case, full=full),
         "correction": correction,

@@ -214,7 +214,9 @@ def items(
         "count": count,
         "cards": [presenters.item_card(e) for e in entries],
         # 一件事 the words name come first (开饭店 → 我要开饭店), on the first page only.
-        "bundle_hits": bundle_views.search_hits(params.q) if params.q and params.page == 1 else [],
+        "bundle_hits": bundle_views.search_hits(params.q)
+        if params.q and params.page == 1 and not (preset_topic or preset_department)
+        else [],
         "page": params.page,
         "pages": pages,
         "page_numbers": page_numbers(params.page, pages) if pages > 1 else [],
