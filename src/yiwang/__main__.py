@@ -31,9 +31,9 @@ def _serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--threads",
         "4",
-        "--access-logfile",
-        "-",
-        # Masks query strings (ID numbers, phones, tokens), URLs and credentials in the access log.
+        # No access log: the application logs each request once (`yiwang.request`, JSON, masked,
+        # with its request id and duration). The logger class masks gunicorn's own lines, and an
+        # access log should an operator turn one on (--access-logfile).
         "--logger-class",
         "yiwang.core.logging.GunicornLogger",
         "--graceful-timeout",

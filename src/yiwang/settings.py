@@ -328,7 +328,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.server": {"level": "WARNING" if TESTING else "INFO"},
+        # Each request is logged once, by `yiwang.request` (core.middleware): Django's own lines for
+        # a 4xx (django.request) and runserver's access line (django.server) would repeat it. A 5xx
+        # still logs its traceback (ERROR).
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
         # The worker runs django-tasks' queue in batch mode every idle second: its start and stop
         # lines would fill the log. Failures are still logged (WARNING and above).
         "django_tasks_db": {"level": "WARNING"},
