@@ -186,3 +186,21 @@ def test_english_errors(api, api_token, published):
     assert response.status_code == 409
     message = response.json()["message"]
     assert "Approved" in message and not any("\u4e00" <= ch <= "\u9fff" for ch in message)
+
+
+def test_the_guide_in_the_api_names_the_ids_applying_takes(api, api_token, published):
+    """An integrator reads the guide and applies with the ids it names (issue 13): no database id
+    is learnt from a 422."""
+    guide = api("get", f"/items/{published.code}").json()
+    listed = [m for m in guide["materials"] if m["situation"] is None]
+    assert listed and all(isinstance(m["id"], int) for m in listed)
+    body = {
+        "entry": guide["code"],
+        "form_data": FORM,
+        "materials": [
+            {"material": m["id"], "filename": f"{m['name']}.pdf", "content_base64": b64(PDF)} for m in listed
+        ],
+    }
+    token = api_token("demo-citizen")
+    created = api("post", "/cases", token, body)
+    assert created.status_code == 201, created.content

@@ -89,8 +89,15 @@ def published_document(code: str) -> dict[str, Any] | None:
     entry = published_entries().filter(code=code).only("pk", "published_id", "status").first()
     if entry is None:
         return None
-    doc = version_to_document(version_with_children(entry.published_id))
+    version = version_with_children(entry.published_id)
+    doc = version_to_document(version)
     doc["status"] = entry.status
+    # The identifiers `POST /api/v1/cases` takes (`situation`, `materials[].material`), beside the
+    # exchange document's own keys (the situation's seq).
+    for row, situation in zip(doc["situations"], version.situations.all(), strict=True):
+        row["id"] = situation.pk
+    for row, material in zip(doc["materials"], version.materials.all(), strict=True):
+        row["id"] = material.pk
     return doc
 
 
