@@ -310,6 +310,7 @@ VERIFICATION_RESULT_LABELS = {
 def event_details(event: CaseEvent) -> list[str]:
     """What an event's data says, in words (never a person's data: the data holds none)."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     from yiwang.cases.models import DeliveryMethod
 
@@ -323,7 +324,8 @@ def event_details(event: CaseEvent) -> list[str]:
     if data.get("commitment_date"):
         out.append(_("承诺补齐日期：%(date)s") % {"date": data["commitment_date"]})
     if data.get("days"):
-        out.append(_("延长 %(n)s 个工作日") % {"n": data["days"]})
+        days = int(data["days"]) if str(data["days"]).isdigit() else 2
+        out.append(ngettext("延长 %(n)s 个工作日", "延长 %(n)s 个工作日", days) % {"n": data["days"]})
     if action == "suspend" and data.get("procedure"):
         out.append(_("程序：%(name)s") % {"name": data["procedure"]})
     if action == "pass_step" and data.get("step"):

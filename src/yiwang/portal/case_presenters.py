@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.cases import queries
 from yiwang.cases.models import Case, CaseEvent, CaseMaterial
@@ -266,7 +266,7 @@ def _table_text(rows: list[list[str]]) -> str:
     if not rows:
         return ""
     lines = ["、".join(cell for cell in row if cell) for row in rows]
-    return _("%(n)s 行") % {"n": len(rows)} + "：" + "；".join(lines)
+    return ngettext("%(n)s 行", "%(n)s 行", len(rows)) % {"n": len(rows)} + "：" + "；".join(lines)
 
 
 def identity(case: Case, *, full: bool) -> dict[str, str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.catalog.models import (
     Audience,
@@ -42,10 +42,10 @@ def limit_text(value: int | None, unit: str) -> str:
     if value == 0:
         return _("当场办结")
     if unit == TimeUnit.HOUR:
-        return _("%(n)s小时") % {"n": value}
+        return ngettext("%(n)s小时", "%(n)s小时", value) % {"n": value}
     if unit == TimeUnit.NATURAL_DAY:
-        return _("%(n)s个自然日") % {"n": value}
-    return _("%(n)s个工作日") % {"n": value}
+        return ngettext("%(n)s个自然日", "%(n)s个自然日", value) % {"n": value}
+    return ngettext("%(n)s个工作日", "%(n)s个工作日", value) % {"n": value}
 
 
 def visits_text(visits: int) -> str:
@@ -171,7 +171,7 @@ def material_view(m: Material) -> MaterialView:
     if m.kind == MaterialKind.ELECTRONIC:
         copies = ""
     else:
-        copies = _("%(n)s份") % {"n": m.paper_copies}
+        copies = ngettext("%(n)s份", "%(n)s份", m.paper_copies) % {"n": m.paper_copies}
         if m.paper_size:
             copies = f"{copies}，{m.paper_size}"
     source = str(MaterialSource(m.source).label) if m.source in MaterialSource.values else m.source

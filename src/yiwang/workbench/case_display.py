@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.accounts.models import StaffRole, User
 from yiwang.cases import clock, queries
@@ -56,10 +56,12 @@ class Due:
         if self.remaining is None:
             return ""
         if self.remaining < 0:
-            return _("超期 %(n)s 个工作日") % {"n": -self.remaining}
+            return ngettext("超期 %(n)s 个工作日", "超期 %(n)s 个工作日", -self.remaining) % {
+                "n": -self.remaining
+            }
         if self.remaining == 0:
             return _("今日到期")
-        return _("剩余 %(n)s 个工作日") % {"n": self.remaining}
+        return ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", self.remaining) % {"n": self.remaining}
 
 
 def due_of(case: Case, today: dt.date, calendar=None) -> Due:
