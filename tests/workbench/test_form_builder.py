@@ -87,7 +87,7 @@ def test_preview_is_an_accessible_form(as_user, with_schema):
     assert 'aria-required="true"' in preview and "（必填）" in preview
     assert 'aria-describedby="pv-preview-applicant_name-help"' in preview
     assert "<legend>申请类型" in preview and 'type="radio"' in preview
-    assert "当“申请类型”为“renew”时填写" in preview
+    assert "当“申请类型”为“换领”时填写" in preview  # the option's label, not its value
     assert "<legend>从业人员 第 1 行</legend>" in preview
     assert 'name="preview-members-0-health"' in preview
 
