@@ -478,12 +478,16 @@ def test_pending_materials_of_a_tolerant_acceptance_are_uploaded_from_the_case_p
         response = client.post(reverse("portal:case-save", args=[case.draft_key]), {"do": "submit"})
         assert response.status_code == 302  # the tolerable material may be missing
         case.refresh_from_db()
+        receipt = text(client.get(reverse("portal:case-receipt", args=[case.number])))
+        assert "容缺后补的材料" in receipt and second.name in receipt  # named on the receipt
         services.act(
             users["demo-clerk"],
             case,
             "accept_with_pending",
             {"pending_materials": [second.pk], "commitment_date": "2026-11-06"},
         )
+        receipt = text(client.get(reverse("portal:case-receipt", args=[case.number])))
+        assert "请于 2026-11-06 前补交" in receipt  # and its date, once accepted with it pending
     with clock.frozen(dt.date(2026, 11, 9)):
         sweeps.flag_overdue_commitments()
         page = client.get(reverse("portal:case", args=[case.number]))

@@ -26,7 +26,11 @@ from yiwang.portal.presenters import limit_text
 def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     if not case.number:
         raise Http404
-    rows = [r for r in present.material_rows(case, drafts.checklist(case)) if r.files]
+    checklist = drafts.checklist(case)
+    rows = [r for r in present.material_rows(case, checklist) if r.files]
+    # 容缺: what is still to come, and by when (the commitment date once accepted with it pending).
+    pending = set(case.pending_materials or [])
+    to_come = [i.material.name for i in checklist if i.material.pk in pending or (i.missing and i.tolerable)]
     licence_views.mark_licences(case, rows)
     delivery = getattr(case, "delivery", None)
     page_url = request.build_absolute_uri(case_url(case))
@@ -44,6 +48,8 @@ def _receipt_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "materials": rows,
         "extras": present.files_of(case, drafts.extra_materials(case)),
         "licences_used": licence_views.used_licences(case),  # 三个凡是: with the applicant's consent
+        "to_come": to_come,
+        "to_come_due": case.commitment_due,
         "delivery_label": DeliveryMethod(delivery.method).label if delivery else "",
         "consult_phone": case.version.consult_phone,
         "location": case.version.location,
