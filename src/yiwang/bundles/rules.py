@@ -385,7 +385,10 @@ def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[
                 source = source_of(definition, m.entry, f["name"])
                 if source != f["name"]:
                     if source and not source.startswith(LICENCE_SOURCE):
-                        renamed.setdefault(source, {**f, "name": source})
+                        # A mapped field's own prefill (an enterprise's name) is not the target's.
+                        renamed.setdefault(
+                            source, {k: v for k, v in f.items() if k != "prefill"} | {"name": source}
+                        )
                     continue
                 if f["name"] in fields:
                     if f.get("required", False) and not fields[f["name"]].get("required", False):

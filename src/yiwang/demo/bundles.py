@@ -92,33 +92,10 @@ def entry_codes() -> dict[Key, str]:
 def combined_fields(
     document: dict[str, Any], facts: dict[str, rules.EntryFacts], overrides: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The one form: every combined field the members' fields feed, in member order of first use,
-    as a member's field of that name defines it (else the first field mapped onto it, renamed);
-    required when any field it feeds is required (also one mapped from another name, which
-    `rules.derive_fields` leaves optional); then this bundle's overrides."""
+    """The one form as `rules.derive_fields` makes it, with this bundle's overrides (a label, a
+    choice narrowed to the options it needs)."""
     definition = rules.Definition.model_validate(document)
-    own: dict[str, dict[str, Any]] = {}
-    mapped: dict[str, dict[str, Any]] = {}
-    required: dict[str, bool] = {}
-    for m in definition.members:
-        entry = facts.get(m.entry)
-        if entry is None:
-            continue
-        for schema in entry.fields.values():
-            for f in schema:
-                source = rules.source_of(definition, m.entry, f["name"])
-                if not source or source.startswith(rules.LICENCE_SOURCE):
-                    continue
-                if source == f["name"]:
-                    own.setdefault(source, f)
-                else:  # a mapped field's own prefill (an enterprise's name) is not the target's
-                    mapped.setdefault(source, {k: v for k, v in f.items() if k != "prefill"})
-                required.setdefault(source, False)
-                required[source] = required[source] or bool(f.get("required", False))
-    return [
-        {**(own.get(name) or mapped[name]), "name": name, "required": needed, **overrides.get(name, {})}
-        for name, needed in required.items()
-    ]
+    return [{**f, **overrides.get(f["name"], {})} for f in rules.derive_fields(definition, facts)]
 
 
 def definition_of(spec: Spec, codes: dict[Key, str]) -> dict[str, Any]:
