@@ -346,3 +346,19 @@ def test_a_licence_in_the_wallet_is_used_with_one_tick(token, users, restaurant_
     assert sign.events.filter(action="use_licence").exists()
     assert LicenceUse.objects.filter(licence=held, case=sign).count() == 1
     assert Licence.objects.count() == 1
+
+
+def test_the_uscc_category_follows_what_was_registered_not_who_holds_it(client, token, users):
+    """A company founded by a person is an enterprise (91…); an individual business is 92…."""
+    from yiwang.licences import issuing
+    from yiwang.licences.models import LicenceType
+
+    number = apply(client, token).json()["number"]
+    cases = {c.title: c for c in Case.objects.filter(bundle_member__application__number=number)}
+    business = LicenceType.objects.get(name="营业执照")
+    holder = issuing.person_holder(users["demo-citizen"].person)
+    department = cases["个体工商户设立登记"].department
+    shop = issuing._assigned(business, department, 7, holder, {}, cases["个体工商户设立登记"])
+    company = issuing._assigned(business, department, 8, holder, {}, cases["食品经营许可"])
+    assert shop["uscc"][:2] == "92" and company["uscc"][:2] == "91"
+    assert issuing._assigned(business, department, 9, holder, {})["uscc"][:2] == "92"  # no case: a person's

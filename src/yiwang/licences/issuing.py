@@ -227,23 +227,38 @@ def _holder(case: Case, licence_type: LicenceType) -> dict[str, Any]:
     return person_holder(person)
 
 
+# The market entity's category in a USCC (GB 32100, registration authority 9 = market
+# regulation): 1 an enterprise, 2 an individual business, 3 a farmers' cooperative.
+USCC_CATEGORIES = (("个体工商户", "2"), ("农民专业合作社", "3"))
+
+
+def _uscc_category(case: Case | None, holder: dict[str, Any]) -> str:
+    """What was registered decides, not who holds the licence: a company founded by a person (the
+    case's applicant) is an enterprise. Without a case, a person's licence is an individual's."""
+    if case is not None:
+        item = case.entry.catalog_item.name if case.entry_id else ""
+        return next((code for words, code in USCC_CATEGORIES if words in item), "1")
+    return "2" if holder.get("holder_person") is not None and holder.get("holder_enterprise") is None else "1"
+
+
 def _assigned(
-    licence_type: LicenceType, issuer: Department, serial: int, holder: dict[str, Any], data: dict[str, Any]
+    licence_type: LicenceType,
+    issuer: Department,
+    serial: int,
+    holder: dict[str, Any],
+    data: dict[str, Any],
+    case: Case | None = None,
 ) -> dict[str, Any]:
     """Values the issuing authority assigns: a field declaring `"assign": "uscc"` (the business
     licence's 统一社会信用代码) gets a new code when the licence is first issued — registration
-    authority 9, category 2 for an individual business (a person holds it) or 1 for an enterprise,
-    the issuer's division, the serial as the 9-character body, and its check character."""
+    authority 9, the entity's category, the issuer's division, the serial as the 9-character body,
+    and its check character."""
     from yiwang.core.identifiers import uscc_with_check
 
     data = dict(data)
     for field in licence_type.fields:
         if field.get("assign") == "uscc" and not data.get(field["name"]):
-            category = (
-                "2"
-                if holder.get("holder_person") is not None and holder.get("holder_enterprise") is None
-                else "1"
-            )
+            category = _uscc_category(case, holder)
             data[field["name"]] = uscc_with_check(f"9{category}{issuer.division.code[:6]}{serial:09d}")
     return data
 
@@ -278,7 +293,7 @@ def issue(
         else:
             serial, version = _next_serial(licence_type, issuer), 1
         identifier = identifiers.make(licence_type.code, issuer.uscc, serial, version)
-        data = _assigned(licence_type, issuer, serial, holder, data)
+        data = _assigned(licence_type, issuer, serial, holder, data, case)
         licence = Licence(
             identifier=identifier,
             licence_type=licence_type,
