@@ -133,3 +133,21 @@ def test_a_window_clerk_takes_the_whole_bundle_in_at_one_counter(as_user, restau
     cases = Case.objects.filter(bundle_member__application=application)
     assert {c.channel for c in cases} == {"window"} and cases.count() == 2
     assert clerk.get(done["Location"]).status_code == 200
+
+
+def test_a_definition_no_database_stores_is_refused_not_a_500(as_user, restaurant_entries):
+    admin = as_user("demo-itemadmin")
+    admin.post("/workbench/bundles/new/", {"name": "我要开小吃店", "code": "open-snack"})
+    good = json.dumps(definition(restaurant_entries), ensure_ascii=False)
+    for bad in (
+        good.replace('"经营场所有多少个座位？"', '"座位\\ud800"'),  # a lone surrogate, escaped
+        good.replace('"above": 50', '"above": 1e400'),  # infinity
+        good.replace('"questions": [', '"fields": [{"name": "X", "type": "nope"}], "questions": [', 1),
+    ):
+        assert bad != good
+        page = admin.post(
+            "/workbench/bundles/open-snack/", {"action": "save", "name": "我要开小吃店", "definition": bad}
+        )
+        assert page.status_code == 422, page.status_code
+        assert "定义" in page.content.decode() or "字段" in page.content.decode()
+    assert Bundle.objects.get(code="open-snack").versions.get().definition == {}

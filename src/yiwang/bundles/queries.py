@@ -345,22 +345,6 @@ def wallet_offers(user, merged: list[rules.MergedMaterial]) -> dict[str, Any]:
 # --- Applications ------------------------------------------------------------------------------
 
 
-def applications_of(user) -> list[BundleApplication]:
-    from yiwang.cases.access import applicant_filter
-
-    q = applicant_filter(user)
-    if q is None:
-        return []
-    person = getattr(user, "person", None)
-    enterprise = getattr(user, "enterprise", None) if user.kind == "enterprise" else None
-    found = BundleApplication.objects.none()
-    if enterprise is not None:
-        found = BundleApplication.objects.filter(applicant_enterprise=enterprise)
-    elif person is not None:
-        found = BundleApplication.objects.filter(Q(applicant_person=person) | Q(created_by=user))
-    return list(found.order_by("-submitted_at")[:50])
-
-
 def member_rows(application: BundleApplication) -> list[BundleMember]:
     return list(application.members.select_related("case__department", "case__entry").order_by("order"))
 

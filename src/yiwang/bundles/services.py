@@ -55,9 +55,21 @@ class Rejected(Exception):
 
 
 def parse_definition(document: Any) -> rules.Definition:
-    """A definition document, typed; a malformed one is refused naming where."""
+    """A definition document, typed; a malformed one is refused naming where. It arrives as JSON
+    typed into a page, so text no database stores (NUL, a lone surrogate) is refused here too, and
+    a combined form the definition writes out is checked like any form."""
+    from yiwang.catalog import form_schema
+    from yiwang.core import storable, validation
+
+    found = storable.problems(document)
+    if found:
+        where = ".".join(str(p) for p in found[0][0]) or "-"
+        message = validation.message_for({"type": found[0][1]})
+        raise ValidationError(
+            {"definition": [_("定义第 %(where)s 项有误：%(msg)s") % {"where": where, "msg": message}]}
+        )
     try:
-        return rules.Definition.model_validate(document)
+        definition = rules.Definition.model_validate(document)
     except SchemaError as exc:
         messages = []
         for error in exc.errors()[:10]:
@@ -66,6 +78,9 @@ def parse_definition(document: Any) -> rules.Definition:
                 _("定义第 %(where)s 项有误：%(msg)s") % {"where": where or "-", "msg": error["msg"]}
             )
         raise ValidationError({"definition": messages}) from None
+    if definition.fields and (errors := form_schema.schema_errors({"fields": list(definition.fields)})):
+        raise ValidationError({"definition": errors})
+    return definition
 
 
 def _require(allowed: bool) -> None:
