@@ -102,6 +102,35 @@ def axe_violations(page) -> list[dict]:
     return _axe.run(page).response["violations"]
 
 
+class Clicks:
+    """A person's clicks and the pages they load, counted: every click of a measured journey goes
+    through here, and `pages` counts each navigation (a full page load, not an in-place update)."""
+
+    def __init__(self, j):
+        self.j = j
+        self.log: list[str] = []
+        self.pages = 0
+
+    def click(self, locator, what: str) -> None:
+        self.log.append(what)
+        locator.click()
+
+    def navigate(self, locator, what: str) -> None:
+        """A click that leads to another page (a link or a submit button)."""
+        self.log.append(what)
+        self.pages += 1
+        with self.j.page.expect_navigation():
+            locator.click()
+        self.j.page.wait_for_load_state("load")
+
+    def choose_file(self, trigger, path, what: str) -> None:
+        """Click a file input and pick the file in the chooser, as a person does."""
+        self.log.append(what)
+        with self.j.page.expect_file_chooser() as chooser:
+            trigger.click()
+        chooser.value.set_files(path)
+
+
 class Journey:
     """A user's browser session with the helpers every journey needs."""
 

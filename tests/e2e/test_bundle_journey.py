@@ -21,6 +21,7 @@ from yiwang.cases import services
 from yiwang.cases.models import Case, CaseMaterial
 from yiwang.licences.models import Licence
 
+from .conftest import Clicks
 from .people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -36,32 +37,6 @@ LICENCE = "营业执照"
 CLICK_CEILING = 12
 PHONE_WIDTH = 390
 DESKTOP = {"width": 1280, "height": 900}  # the journey's usual viewport (conftest.Journey)
-
-
-class Clicks:
-    """The citizen's clicks, counted: every click of the journey goes through here."""
-
-    def __init__(self, j):
-        self.j = j
-        self.log: list[str] = []
-
-    def click(self, locator, what: str) -> None:
-        self.log.append(what)
-        locator.click()
-
-    def navigate(self, locator, what: str) -> None:
-        """A click that leads to another page (a link or a submit button)."""
-        self.log.append(what)
-        with self.j.page.expect_navigation():
-            locator.click()
-        self.j.page.wait_for_load_state("load")
-
-    def choose_file(self, trigger, path, what: str) -> None:
-        """Click a file input and pick the file in the chooser, as a person does."""
-        self.log.append(what)
-        with self.j.page.expect_file_chooser() as chooser:
-            trigger.click()
-        chooser.value.set_files(path)
 
 
 def no_horizontal_scroll(page, width: int = PHONE_WIDTH) -> None:
