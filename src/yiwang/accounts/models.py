@@ -31,6 +31,15 @@ class User(AbstractUser):
         _("实名等级"), choices=RealNameLevel.choices, default=RealNameLevel.REGISTERED
     )
     elderly_mode = models.BooleanField(_("适老化模式"), default=False)
+    # The citizen's chosen 办事地区: search shows each service once, in this area's copy.
+    area = models.ForeignKey(
+        "core.Division",
+        verbose_name=_("办事地区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("账户")

@@ -459,6 +459,14 @@ def create_staff(
 # --- Preferences ----------------------------------------------------------------------------
 
 
+def set_area(user: User, division) -> None:
+    """Save the citizen's 办事地区 (None: every area) on the account."""
+    area_id = division.pk if division is not None else None
+    if user.is_authenticated and user.area_id != area_id:
+        User.objects.filter(pk=user.pk).update(area=area_id)
+        user.area_id = area_id
+
+
 def set_elderly_mode(user: User, enabled: bool) -> None:
     if user.is_authenticated and user.elderly_mode != enabled:
         User.objects.filter(pk=user.pk).update(elderly_mode=enabled)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -20,6 +21,7 @@ from yiwang.api.errors import error_body
 from yiwang.api.pagination import PageQuery
 from yiwang.catalog import access, exchange, queries, stats
 from yiwang.catalog.models import Entry
+from yiwang.core.services import get_division_by_code
 from yiwang.core.validation import RowId
 
 router = Router(tags=["catalog"])
@@ -30,6 +32,12 @@ MAX_IMPORT_BYTES = settings.MAX_IMPORT_BYTES
 class ItemFilter(PageQuery):
     q: str = Field("", max_length=100, description="检索词，支持群众日常说法，如“生孩子”“开饭店”")
     division: str | None = Field(None, description="区划代码：该区划及下级部门的事项")
+    area: str | None = Field(
+        None,
+        max_length=12,
+        description="办事地区（6或12位区划代码）：每项服务只列一次，取该地区适用的办理部门"
+        "（本级、上级或下级），其他地区的同一服务列在 other_areas；不填则按实施清单逐条列出",
+    )
     department: RowId | None = Field(None, description="部门编号")
     type: str | None = Field(None, max_length=2, description="事项类型代码，如 01 行政许可")
     topic: str | None = Field(None, max_length=40, description="主题分类代码")
@@ -55,6 +63,22 @@ class ItemOut(Schema):
     promised_limit_unit: str
     legal_limit: int | None
     legal_limit_unit: str
+
+
+class OtherArea(Schema):
+    code: str
+    department: str
+    division_code: str
+    division: str
+
+
+class ServiceOut(ItemOut):
+    other_areas: list[OtherArea] = Field(description="同一服务在其他地区的实施清单")
+
+
+class ServicePage(Schema):
+    count: int = Field(description="服务数（同一服务各地区的实施清单算一项）")
+    results: list[ServiceOut]
 
 
 class ItemPage(Schema):
@@ -84,24 +108,52 @@ def _summary(entry) -> dict:
     }
 
 
-@router.get("/items", response=ItemPage, summary="查找办事服务（已发布的实施清单事项）")
+@router.get(
+    "/items",
+    response={200: ServicePage | ItemPage, **answers(422)},
+    summary="查找办事服务（已发布的实施清单事项）",
+)
 def list_items(request: HttpRequest, filters: Query[ItemFilter]):
     """With `q`, entries are ranked by relevance (the filters apply inside the search); without,
-    listed by implementation code."""
-    count, entries = queries.page_of_items(
-        queries.ItemFilters(
-            q=filters.q,
-            division=filters.division,
-            department=filters.department,
-            item_type=filters.type,
-            topic=filters.topic,
-            audience=filters.audience,
-            online_depth=filters.online_depth,
-            level=filters.level,
-        ),
-        filters.page,
-        filters.page_size,
+    listed by implementation code. With `area`, one result per service, as the portal lists them
+    for a citizen's 办事地区."""
+    wanted = queries.ItemFilters(
+        q=filters.q,
+        division=filters.division,
+        department=filters.department,
+        item_type=filters.type,
+        topic=filters.topic,
+        audience=filters.audience,
+        online_depth=filters.online_depth,
+        level=filters.level,
     )
+    if filters.area is not None:
+        try:
+            area = get_division_by_code(filters.area)
+        except ValidationError:
+            raise ValidationError(
+                {"area": [_("未知的区划代码：%(code)s。") % {"code": filters.area}]}
+            ) from None
+        count, services = queries.page_of_services(wanted, filters.page, filters.page_size, area)
+        return {
+            "count": count,
+            "results": [
+                {
+                    **_summary(s.entry),
+                    "other_areas": [
+                        {
+                            "code": e.code,
+                            "department": e.department.name,
+                            "division_code": e.department.division.code,
+                            "division": e.department.division.name,
+                        }
+                        for e in s.others
+                    ],
+                }
+                for s in services
+            ],
+        }
+    count, entries = queries.page_of_items(wanted, filters.page, filters.page_size)
     return {"count": count, "results": [_summary(e) for e in entries]}
 
 
@@ -191,8 +243,6 @@ class StatsQuery(Schema):
 def catalog_statistics(request: HttpRequest, query: Query[StatsQuery]):
     """Claims and compiled lists by level, department and type; time-limit compression, materials
     per entry, online depth, 即办件 and zero-visit shares over published guides."""
-    from yiwang.core.services import get_division_by_code
-
     division = get_division_by_code(query.division) if query.division else None
     return stats.catalog_stats(division)
 
@@ -223,8 +273,6 @@ class ExportQuery(Schema):
 def export_items(request: HttpRequest, query: Query[ExportQuery]):
     """Entries the signed-in staff member may open (their department's; a supervisor's or
     platform administrator's whole division tree)."""
-    from yiwang.core.services import get_division_by_code
-
     user = _staff(request)
     entries = access.entries_for_staff(user)
     if query.division:

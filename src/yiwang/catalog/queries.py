@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog import search
 from yiwang.catalog.guide_document import SCALAR_FIELDS, version_to_document
 from yiwang.catalog.models import Entry, EntryStatus, EntryVersion, Material
+from yiwang.core import areas
+from yiwang.core.models import Division
 
 
 @dataclass
@@ -67,6 +69,57 @@ def page_of_items(filters: ItemFilters, page: int, page_size: int) -> tuple[int,
     if start >= count:  # past the end (however far): no query the database cannot answer
         return count, []
     return count, list(candidates.order_by("code")[start : start + page_size])
+
+
+@dataclass
+class Service:
+    """One service as a citizen looks for it: the copy to use (`entry`, the one for the chosen
+    area when there is one) and the same service's copies elsewhere (other counties' departments)."""
+
+    entry: Entry
+    others: list[Entry] = field(default_factory=list)
+
+
+def _copies(candidates: QuerySet[Entry], keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Entry]]:
+    """Every copy among `candidates` of the services named by `keys` (official name, plain title)."""
+    if not keys:
+        return {}
+    which = Q()
+    for name, plain in keys:
+        which |= Q(name=name, plain_title=plain)
+    out: dict[tuple[str, str], list[Entry]] = {key: [] for key in keys}
+    for entry in candidates.filter(which).order_by("code"):
+        out.setdefault((entry.name, entry.plain_title), []).append(entry)
+    return out
+
+
+def _service(copies: list[Entry], area: Division | None) -> Service:
+    if area is not None:
+        copies = sorted(copies, key=lambda e: (areas.distance(area, e.department.division), e.code))
+    return Service(copies[0], copies[1:])
+
+
+def page_of_services(
+    filters: ItemFilters, page: int, page_size: int, area: Division | None = None
+) -> tuple[int, list[Service]]:
+    """One page of services (one card per service, however many departments implement it),
+    ranked by relevance when searching, else by code. With an `area`, only services offered there
+    (by its own departments, those above it or below it) and the nearest copy first."""
+    candidates, _ranked = find_items(replace(filters, q=""))
+    offered = candidates.filter(areas.offered_in(area)) if area is not None else candidates
+    start = (page - 1) * page_size
+    if filters.q.strip():
+        _query, groups = search.ranked_groups(filters.q, offered)
+        count = len(groups)
+        keys = [(g.name, g.plain_title) for g in groups[start : start + page_size]]
+    else:
+        grouped = offered.order_by().values("name", "plain_title").annotate(n=Count("pk"), first=Min("code"))
+        count = grouped.count()
+        keys = [(r["name"], r["plain_title"]) for r in grouped.order_by("first")[start : start + page_size]]
+    if not keys:
+        return count, []
+    copies = _copies(candidates, keys)
+    return count, [_service(copies[key], area) for key in keys if copies.get(key)]
 
 
 def version_with_children(version_id: int) -> EntryVersion:

@@ -117,6 +117,23 @@ class ItemCard:
     case_kind: str
     item_type: str
     suspended: bool
+    others: list = field(default_factory=list)  # OtherCopy: the same service in other areas
+    local: bool = False  # the copy for the citizen's chosen area
+
+
+@dataclass
+class OtherCopy:
+    code: str
+    division: str
+    department: str
+
+
+def service_card(service, area=None) -> ItemCard:
+    """One card per service: the copy for the citizen's area, the other areas' copies behind it."""
+    card = item_card(service.entry)
+    card.others = [OtherCopy(e.code, e.department.division.name, e.department.name) for e in service.others]
+    card.local = area is not None
+    return card
 
 
 def item_card(entry: Entry) -> ItemCard:

@@ -18,7 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from yiwang.accounts import access
+from yiwang.accounts import access, areas
 from yiwang.accounts.models import AccountKind
 from yiwang.catalog import queries
 from yiwang.catalog.models import (
@@ -202,17 +202,22 @@ def items(
         level=params.level,
         online_depth=OnlineDepth.FULL if params.full_online else None,
     )
-    count, entries = queries.page_of_items(filters, params.page, PAGE_SIZE)
+    area, remembered = areas.current(request, request.GET.get("area"))
+    if preset_department:  # a department's own list: its entries, whatever the area
+        area = None
+    count, services = queries.page_of_services(filters, params.page, PAGE_SIZE, area)
     pages = max(1, math.ceil(count / PAGE_SIZE))
     if params.page > pages:  # past the end (an old link): show the last page
         params.page = pages
-        count, entries = queries.page_of_items(filters, params.page, PAGE_SIZE)
+        count, services = queries.page_of_services(filters, params.page, PAGE_SIZE, area)
     person_topics, enterprise_topics = split_topics(topics)
     context = {
         "params": params,
         "q": params.q,
         "count": count,
-        "cards": [presenters.item_card(e) for e in entries],
+        "cards": [presenters.service_card(s, area) for s in services],
+        "area": area,
+        "area_choices": areas.choices() if not preset_department else [],
         # 一件事 the words name come first (开饭店 → 我要开饭店), on the first page only.
         "bundle_hits": bundle_views.search_hits(params.q)
         if params.q and params.page == 1 and not (preset_topic or preset_department)
@@ -235,7 +240,8 @@ def items(
         response = render(request, "portal/_results.html", {**context, "oob": True})
     else:
         response = render(request, "portal/items.html", context)
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "Cookie"))
+    areas.remember(request, response, remembered)
     return response
 
 
