@@ -75,6 +75,9 @@ PUBLIC = {
     "portal:bundle-apply": "applying for a published bundle (the code is public)",
     "GET /bundles/{code}": "a published bundle's guide",
     "POST /bundles/{code}/applications": "applying for a published bundle (the code is public)",
+    "workbench:search-miss-fix": "a citizen's unanswered search (the platform's, no one's own): "
+    "every item administrator handles any, other staff get 403",
+    "workbench:search-phrase-forget": "an everyday phrase taught to the platform's search (no one's own)",
 }
 # URL prefixes outside the matrix: the Django admin (its own staff gate: everyone else is sent to
 # sign in), the API (its operations are walked instead), language switching, static files.

@@ -501,3 +501,50 @@ class AuditFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.message}"
+
+
+class SearchMiss(models.Model):
+    """A citizen's question the search did not answer: nothing found, or results nobody opened.
+    Only the question is kept (digits that could be an ID or phone number never are), with counts,
+    for item administrators to teach the search (`SearchPhrase`) or dismiss."""
+
+    query = models.CharField(_("检索词"), max_length=50, unique=True)
+    no_result = models.PositiveIntegerField(_("无结果次数"), default=0)
+    no_click = models.PositiveIntegerField(_("无点击次数"), default=0)
+    first_seen = models.DateTimeField(_("首次出现"), default=timezone.now)
+    last_seen = models.DateTimeField(_("最近出现"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(_("处理结果"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("未答检索")
+        verbose_name_plural = _("未答检索")
+        indexes = [models.Index(fields=["resolved_at", "last_seen"])]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class SearchPhrase(models.Model):
+    """An everyday phrase taught to the search for a basic-catalog item (养狗 → 犬只登记): every
+    implementation of the item is found by it, in every department."""
+
+    catalog_item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="search_phrases")
+    phrase = models.CharField(_("日常说法"), max_length=50)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("添加时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("日常说法")
+        verbose_name_plural = _("日常说法")
+        constraints = [
+            models.UniqueConstraint(fields=["catalog_item", "phrase"], name="search_phrase_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.catalog_item.name}"

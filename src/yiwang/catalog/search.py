@@ -255,7 +255,8 @@ def _texts_of(entry, version) -> dict[str, object]:
     return {
         "name": version.name,
         "plain_title": version.plain_title,
-        "aliases": list(version.aliases or []),
+        # The guide's aliases and the everyday phrases taught for its item (search_log).
+        "aliases": [*(version.aliases or []), *(p.phrase for p in entry.catalog_item.search_phrases.all())],
         "situations": [s.name for s in version.situations.all()],
         "department": entry.department.name,
         "topics": [t.name for t in version.topics.all()],
@@ -299,7 +300,7 @@ def reindex_all(progress=None, batch: int = 500) -> int:
     ensure_index(force=True)
     qs = (
         Entry.objects.select_related("published", "department", "catalog_item__item_type")
-        .prefetch_related("published__topics", "published__situations")
+        .prefetch_related("published__topics", "published__situations", "catalog_item__search_phrases")
         .order_by("pk")
     )
     total = qs.count()

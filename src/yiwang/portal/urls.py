@@ -8,6 +8,7 @@ from yiwang.portal import (
     notice_views,
     rating_views,
     receipt_views,
+    search_views,
     views,
 )
 
@@ -15,6 +16,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("items/", views.items, name="items"),
+    path("search/unanswered/", search_views.unanswered, name="search-unanswered"),
     path("items/<str:code>/", views.guide, name="guide"),
     path("items/<str:code>/guide.pdf", views.guide_pdf_view, name="guide-pdf"),
     path("topics/", views.topics, name="topics"),

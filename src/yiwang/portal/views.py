@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts import access, areas
 from yiwang.accounts.models import AccountKind
-from yiwang.catalog import queries
+from yiwang.catalog import queries, search_log
 from yiwang.catalog.models import (
     Audience,
     EntryStatus,
@@ -211,6 +211,13 @@ def items(
         params.page = pages
         count, services = queries.page_of_services(filters, params.page, PAGE_SIZE, area)
     person_topics, enterprise_topics = split_topics(topics)
+    bundle_hits = (
+        bundle_views.search_hits(params.q)
+        if params.q and params.page == 1 and not (preset_topic or preset_department)
+        else []
+    )
+    if params.q and not count and not bundle_hits and not params.has_filters:
+        search_log.record_no_result(params.q)  # for the item administrators' 未答检索 page
     context = {
         "params": params,
         "q": params.q,
@@ -219,9 +226,7 @@ def items(
         "area": area,
         "area_choices": areas.choices() if not preset_department else [],
         # 一件事 the words name come first (开饭店 → 我要开饭店), on the first page only.
-        "bundle_hits": bundle_views.search_hits(params.q)
-        if params.q and params.page == 1 and not (preset_topic or preset_department)
-        else [],
+        "bundle_hits": bundle_hits,
         "page": params.page,
         "pages": pages,
         "page_numbers": page_numbers(params.page, pages) if pages > 1 else [],
