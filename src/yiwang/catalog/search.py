@@ -41,7 +41,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Min, Q, QuerySet
@@ -60,6 +60,8 @@ CANDIDATES = 300  # ranked_ids lists at most this many entries
 MAX_GROUPS = 2000  # at most this many groups of identical guides are scored per search
 RELATIVE_CUTOFF = 0.02  # results scoring below this share of the best one are noise
 MIN_SCORE = 0.3  # the least an entry's informative matches must weigh
+LONG_QUESTION = 8  # characters (question words dropped) from which a question counts as long
+LONG_OVERLAP = 2.5  # the weight of each further word pair a long question shares with a title
 
 _jieba_lock = threading.Lock()
 _jieba = None
@@ -342,6 +344,10 @@ class Query:
     compact_phrases: list[tuple[str, float]] = field(default_factory=list)
     compact: str = ""
     grams: frozenset[str] = frozenset()
+    # The question's meaningful characters; when no word of it is found anywhere, the search
+    # retrieves by these (`prefix`: tokens starting with one) and scores by `char_score`.
+    chars: tuple[str, ...] = ()
+    prefix: bool = False
 
 
 def _compact(text: str) -> str:
@@ -380,7 +386,32 @@ def parse_query(q: str) -> Query:
     query.compact_phrases = [(c, w) for p, w in query.phrases if (c := _compact(p))]
     query.compact = _compact(text)
     query.grams = frozenset(bigrams(query.compact)) if len(query.compact) >= 2 else frozenset()
+    query.chars = tuple(
+        dict.fromkeys(
+            c for c in query.compact if "\u4e00" <= c <= "\u9fff" and c not in synonyms.FUNCTION_CHARS
+        )
+    )
     return query
+
+
+def char_fallback(query: Query) -> Query | None:
+    """The query retrieving by characters, for a question none of whose words any entry holds
+    (我想开一家小饭馆 → 饭, 馆 …); None if it has too few meaningful characters to try."""
+    if len(query.chars) < 2:
+        return None
+    return replace(query, retrieval=list(query.chars[:32]), prefix=True)
+
+
+def char_score(query: Query, name: str, plain_title: str, aliases: Sequence[str]) -> float:
+    """How well one entry answers a question by characters only: the share of the question's
+    meaningful characters its titles hold, with the question's word pairs counting double. At
+    least two characters must be found (one character alone is noise)."""
+    titles = "".join(_compact(x) for x in [name, plain_title, *(aliases or [])])
+    found = [c for c in query.chars if c in titles]
+    if len(found) < 2:
+        return 0.0
+    pairs = sum(1 for g in query.grams if g in titles)
+    return (len(found) + 2 * pairs) / len(query.chars) - 0.005 * len(name or "")
 
 
 def _specific(token: str) -> bool:
@@ -442,6 +473,10 @@ def score(query: Query, name: str, plain_title: str, aliases: Sequence[str], tok
             bonus += 4
         shared = max(len(query.grams.intersection(t[i : i + 2] for i in range(len(t) - 1))) for t in titles)
         bonus += 4 * shared / len(query.grams)
+        if len(q) >= LONG_QUESTION and shared >= 2:
+            # A long question in the citizen's own words: each of its word pairs the plain title
+            # (written in the same words) repeats is evidence the synonym table cannot outweigh.
+            bonus += LONG_OVERLAP * (shared - 1)
     return matched + bonus - 0.005 * len(name or "")
 
 
@@ -451,16 +486,21 @@ def visible_entries() -> QuerySet:
     return published_entries()
 
 
-def _matching(query: Query) -> RawSQL:
-    """The SQL condition "this catalog_entry row matches the query" (any retrieval term)."""
+def _matching(query: Query, terms: Sequence[str] | None = None, prefix: bool = False) -> RawSQL:
+    """The SQL condition "this catalog_entry row matches the query" (any retrieval term, or any
+    of `terms`; with `prefix`, any token starting with one)."""
+    terms = query.retrieval if terms is None else terms
+    prefix = prefix or query.prefix
     if connection.vendor == "sqlite":
-        match = " OR ".join(f'"{t}"' for t in query.retrieval)
+        star = "*" if prefix else ""
+        match = " OR ".join(f'"{t}"{star}' for t in terms)
         return RawSQL(
             f'"catalog_entry"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)',
             [match],
             output_field=BooleanField(),
         )
-    tsquery = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in query.retrieval)
+    star = ":*" if prefix else ""
+    tsquery = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" + star for t in terms)
     return RawSQL(
         '"catalog_entry"."search_vector" @@ to_tsquery(\'simple\', %s)',
         [tsquery],
@@ -521,12 +561,16 @@ def ranked_groups(q: str | Query, candidates: QuerySet | None = None) -> tuple[Q
     )
     groups = []
     for pk, name, plain, aliases, tokens in texts:
-        value = score(query, name, plain, aliases or [], tokens)
+        if query.prefix:
+            value = char_score(query, name, plain, aliases or [])
+        else:
+            value = score(query, name, plain, aliases or [], tokens)
         if value > 0:
             _n, _p, count, _f = firsts[pk]
             groups.append(Group(name, plain, count, pk, round(value, 6)))
     if not groups:
-        return query, []
+        fallback = None if query.prefix else char_fallback(query)
+        return ranked_groups(fallback, candidates) if fallback else (query, [])
     groups.sort(key=lambda g: (-g.score, g.name, g.plain_title))
     floor = groups[0].score * RELATIVE_CUTOFF
     return query, [g for g in groups if g.score >= floor]
@@ -542,6 +586,13 @@ def _members(query: Query, candidates: QuerySet, groups: list[Group]) -> list[tu
     for g in groups:
         which |= Q(name=g.name, plain_title=g.plain_title)
     retrieval = set(query.retrieval)
+
+    def holds(tokens: str) -> bool:
+        split = tokens.replace("|", " ").split()
+        if query.prefix:
+            return any(t.startswith(c) for t in split for c in retrieval)
+        return bool(retrieval.intersection(split))
+
     with _planner():
         rows = list(
             candidates.filter(_matching(query))
@@ -549,11 +600,7 @@ def _members(query: Query, candidates: QuerySet, groups: list[Group]) -> list[tu
             .order_by()
             .values_list("pk", "code", "name", "plain_title", "search_tokens")
         )
-    return sorted(
-        (index[(name, plain)], code, pk)
-        for pk, code, name, plain, tokens in rows
-        if retrieval.intersection(tokens.replace("|", " ").split())
-    )
+    return sorted((index[(name, plain)], code, pk) for pk, code, name, plain, tokens in rows if holds(tokens))
 
 
 def ranked(q: str, candidates: QuerySet | None = None, limit: int = CANDIDATES) -> list[tuple[int, float]]:

@@ -225,6 +225,13 @@ FILLERS: tuple[str, ...] = (
     "一下",
     "帮我",
 )
+# Characters that carry no meaning on their own (pronouns, particles, measure and question words,
+# verbs of wanting and doing): never a reason to match when a question is searched by characters.
+FUNCTION_CHARS: frozenset[str] = frozenset(
+    "我你他她它们的地得了着过吗呢吧啊呀么什怎哪谁这那个些一二三几是在有没不要想把被给对向从到"
+    "和与及或也都就还又很太更最能会可以该应请问办理去来上下里外中后前时候家人多少啥咋样做弄搞"
+)
+
 # Sentence-final particles, dropped only at the end (not 吧: 酒吧, 网吧).
 PARTICLES = "吗呢啊呀？?！!。."
 
