@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["calendar.py", "search.py", "cases.py", "bundles.py"]
+BENCHMARKS = ["calendar.py", "search.py", "pages.py", "cases.py", "bundles.py"]
 
 if __name__ == "__main__":
     failed = 0

@@ -99,6 +99,18 @@ def api_token(client):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_search_cache():
+    """Each test starts with no cached search answer or guide: its database is rolled back after
+    the test, so a generation number or a version id can come back with other data behind it."""
+    from django.core.cache import caches
+
+    from yiwang.portal.views import SEARCH_CACHE
+
+    SEARCH_CACHE.clear()
+    caches["guides"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts and ends in the default language: a request with Accept-Language: en must
     not leave English active for the next test in the same worker."""

@@ -159,8 +159,10 @@ def test_lists_show_own_cases_to_applicants_and_the_queue_to_staff(api, api_toke
     )
     mine = api("get", "/cases", api_token("demo-citizen")).json()
     assert mine["count"] == 1 and mine["results"][0]["applicant"] == "张三"
-    queue = api("get", "/cases?tab=todo", api_token("demo-reviewer")).json()
-    assert queue["count"] == 2
+    # Submitted: they wait for acceptance at the window, not at the reviewer's step.
+    assert api("get", "/cases?tab=todo", api_token("demo-clerk")).json()["count"] == 2
+    assert api("get", "/cases?tab=todo", api_token("demo-reviewer")).json()["count"] == 0
+    assert api("get", "/cases?tab=all", api_token("demo-reviewer")).json()["count"] == 2
     assert api("get", "/cases", api_token("demo-reviewer-civil")).json()["count"] == 0
 
 

@@ -16,6 +16,8 @@ ITEM_KEYS = {
     "code",
     "name",
     "plain_title",
+    "name_en",  # optional English names (issue 13): "" when not given
+    "plain_title_en",
     "status",
     "item_type",
     "department",

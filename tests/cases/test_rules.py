@@ -59,7 +59,8 @@ def test_resume_returns_where_the_case_was_and_extend_keeps_the_state():
 def test_refusals_and_non_acceptance_need_reasons_and_remedy():
     assert missing_fields("refuse", {"reason": "不符合条件"}) == ["remedy"]
     assert missing_fields("not_accept", {"reason": " ", "remedy": ""}) == ["reason", "remedy"]
-    assert missing_fields("request_correction", {"items": []}) == ["items"]
+    # A notice needs an item or an overall note: no one field is required (the service says so).
+    assert missing_fields("request_correction", {"items": []}) == []
     assert missing_fields("accept", {}) == []
 
 

@@ -71,6 +71,14 @@ CASES = {
         good_document(visits_required=1, visit_reasons="核验原件"),
         good_document(visits_required=1, visit_reasons="核验原件", online_depth=5),
     ),
+    "paper_original_without_visit": (
+        _with_material(name="健康体检证明", media_format="纸质"),
+        _with_material(name="健康体检证明", media_format="纸质", licence_type_code="LIC-HEALTH"),
+    ),
+    "limit_with_bracketed_exception": (
+        good_document(promised_limit_note="5个工作日（需现场勘验的除外）"),
+        good_document(promised_limit_note="5个工作日（含公示时间）"),
+    ),
     "visits_without_reason": (
         good_document(visits_required=2, online_depth=4),
         good_document(visits_required=2, online_depth=4, visit_reasons="现场勘验经营场所"),
@@ -106,6 +114,12 @@ CASES = {
     "government_material_not_fetchable": (
         good_document(materials=[{**good_document()["materials"][1], "licence_type_code": ""}]),
         good_document(),
+    ),
+    "form_duplicates_platform_step": (
+        good_document(
+            form_schema={"fields": [{"name": "mail_address", "label": "邮寄地址", "type": "address"}]}
+        ),
+        good_document(form_schema={"fields": [{"name": "premises", "label": "经营场所", "type": "address"}]}),
     ),
 }
 RULES_BY_CODE = {r.code: r for r in rules.RULES}

@@ -45,6 +45,7 @@ def catalog(region):
         *doc["materials"],
         {
             "name": "不动产登记申请表",
+            "name_en": "Real estate registration form",  # English travels too (issue 13)
             "kind": "original",
             "necessity": "conditional",
             "condition": "",
@@ -64,6 +65,8 @@ def catalog(region):
         },
     ]
     doc["aliases"] = ["房屋过户", "卖房、买房过户"]  # an alias with 、 is kept as JSON
+    doc["name_en"], doc["plain_title_en"] = "Real estate transfer registration", "Selling a flat"
+    doc["situations"][0]["name_en"] = "Sale, in English"
     doc["special_procedures"] = [{"name": "现场查看", "limit": 5, "unit": "workday"}]
     doc["review_steps"] = [{"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"}]
     doc["legal_limit_note"] = ""
@@ -124,6 +127,7 @@ def test_json_round_trip_is_identical(catalog):
     assert report.catalog_items_created == 24  # 食品经营许可 and 低保 are claimed twice
     again = exchange.dumps_json(exchange.export_documents())
     assert again == first
+    assert '"plain_title_en": "Selling a flat"' in again.decode() and "Sale, in English" in again.decode()
     # Imported guides are searchable at once.
     assert Entry.objects.get(pk=search.ranked_ids("二手房过户")[0]).name == "不动产转移登记"
 

@@ -46,10 +46,18 @@ def named(visible: str, hidden: str) -> re.Pattern:
 
 
 def upload(j, material: str, file_name: str):
-    """Choose a file for one material of the checklist and upload it (the page reloads)."""
+    """Choose a file for one material of the checklist and upload it (the case page: it reloads)."""
     page = j.page
     page.get_by_label(re.compile(rf"\s*：{re.escape(material)}$")).set_input_files(pdf(file_name))
     return j.submit(page.get_by_role("button", name=named("上传", material)))
+
+
+def upload_in_place(j, material: str, file_name: str):
+    """Choose a file for one material of the application page: it is uploaded at once, in place
+    (application.js), and the live region says so."""
+    page = j.page
+    page.get_by_label(re.compile(rf"\s*：{re.escape(material)}$")).set_input_files(pdf(file_name))
+    expect(page.locator("#upload-status")).to_have_text(f"已上传“{file_name}”：{material}。")
 
 
 def assert_links_resolve(links) -> None:
@@ -134,16 +142,15 @@ def test_apply_correct_and_deliver(journey, entry):
     page.get_by_label("经营面积").fill("45")
     page.get_by_label("联系电话").fill("13912345678")
     page.get_by_label("窗口领取").check()
-    # The form is saved before the upload leaves the page: nothing typed is lost.
-    upload(c, FORM_MATERIAL, "申请书.pdf")
-    expect(page.locator(".messages")).to_contain_text("已上传“申请书.pdf”")
+    # The upload happens in place: the page stays, nothing typed is lost.
+    upload_in_place(c, FORM_MATERIAL, "申请书.pdf")
     expect(page.get_by_label("店铺名称")).to_have_value("好味道小吃")
     expect(page.get_by_label("经营面积")).to_have_value("45")
     expect(material_item(page, FORM_MATERIAL)).to_contain_text("已上传 1 个文件")
     expect(material_item(page, LICENCE)).to_contain_text("未上传")
     expect(missing).not_to_contain_text(FORM_MATERIAL)
     expect(missing).to_contain_text(LICENCE)
-    upload(c, LICENCE, "营业执照.pdf")
+    upload_in_place(c, LICENCE, "营业执照.pdf")
     expect(material_item(page, LICENCE)).to_contain_text("已上传 1 个文件")
     expect(page.locator("#missing-none")).to_be_visible()
     expect(missing).to_be_hidden()
@@ -318,40 +325,38 @@ def test_autosave_keeps_the_draft_across_devices(journey, entry):
     # Leaving a field saves it; the status line (aria-live) says so.
     page.get_by_label("店铺名称").fill("好味道小吃")
     page.get_by_label("经营面积").focus()
-    expect(page.locator("#autosave-status")).to_contain_text("已自动保存")
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^已保存 \d\d:\d\d$"))
     expect(page.locator("#missing-list")).not_to_contain_text("店铺名称")
     c.check("application-autosaved")
 
-    # A value the form refuses is named in the status, linked to its field, and not saved.
+    # A value the form refuses is named in the status (未保存 only) and at its field, not saved.
     page.get_by_label("经营面积").fill("很大")
     page.get_by_label("联系电话").focus()
-    expect(page.locator("#autosave-status")).to_contain_text("暂未保存")
-    expect(page.locator("#autosave-status a")).to_contain_text("经营面积")
+    expect(page.locator("#autosave-status")).to_have_text("未保存：经营面积（平方米）：请输入数字。")
     expect(page.get_by_label("经营面积")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("经营面积")).to_have_accessible_description(re.compile("请输入数字"))
     c.check("application-autosave-invalid")
     page.get_by_label("经营面积").fill("45")
     page.get_by_label("联系电话").focus()
-    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^已自动保存（\d\d:\d\d）。$"))
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^已保存 \d\d:\d\d$"))
     expect(page.get_by_label("经营面积")).not_to_have_attribute("aria-invalid", "true")
 
-    # An upload waits for a save still on its way (else the draft would change under it).
+    # An upload (in place) waits for a save still on its way (else the draft would change under it).
     autosaves = HeldAutosaves(page)
     page.get_by_label("店铺名称").fill("好味道小吃（人民路店）")
-    page.get_by_label(named("选择文件", FORM_MATERIAL)).set_input_files(pdf("申请书.pdf"))
-    # Clicking 上传 takes the focus from the field, which starts an autosave; then it submits.
-    page.get_by_role("button", name=named("上传", FORM_MATERIAL)).click()
+    page.keyboard.press("Tab")  # leaving the field starts an autosave
     autosaves.wait_until_held()
+    page.get_by_label(named("选择文件", FORM_MATERIAL)).set_input_files(pdf("申请书.pdf"))
     page.wait_for_timeout(300)
     assert not autosaves.posts, "the upload left before the autosave on its way was answered"
-    with page.expect_navigation():
-        autosaves.release()
-    expect(page.locator(".messages")).to_contain_text("已上传“申请书.pdf”")
+    autosaves.release()
+    expect(page.locator("#upload-status")).to_have_text(f"已上传“申请书.pdf”：{FORM_MATERIAL}。")
     expect(page.get_by_label("店铺名称")).to_have_value("好味道小吃（人民路店）")
 
     # Reload: the value is there.
     page.get_by_label("店铺名称").fill("好味道小吃")
     page.keyboard.press("Tab")
-    expect(page.locator("#autosave-status")).to_contain_text("已自动保存")
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^已保存 \d\d:\d\d$"))
     page.reload()
     expect(page.get_by_label("店铺名称")).to_have_value("好味道小吃")
     expect(page.get_by_label("经营面积")).to_have_value("45")
@@ -489,22 +494,21 @@ def test_bad_input_is_named_and_nothing_is_lost(journey, entry):
     page.get_by_label("店铺名称").fill("好味道小吃")
     page.get_by_label("经营面积").fill("45")
     page.get_by_label("联系电话").fill("13912345678")
+    # (Uploaded in place: the page stays; the server's refusal is a 400 shown at the field.)
     page.get_by_label(named("选择文件", FORM_MATERIAL)).set_input_files(
         {"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00not a pdf at all"}
     )
-    response = c.submit(page.get_by_role("button", name=named("上传", FORM_MATERIAL)))
-    assert response.status == 400
+    # The live region names the material the file was for.
+    expect(page.locator("#upload-status")).to_have_text(
+        re.compile(f"^{FORM_MATERIAL}：文件内容不是允许的格式")
+    )
     file_input = page.get_by_label(named("选择文件", FORM_MATERIAL))
     expect(file_input).to_have_attribute("aria-invalid", "true")
+    expect(file_input).to_have_accessible_description(re.compile("文件内容不是允许的格式"))
     expect(material_item(page, FORM_MATERIAL).locator(".field-error")).to_contain_text(
         "文件内容不是允许的格式"
     )
-    summary = page.locator("#error-summary")
-    expect(summary).to_be_focused()
-    # The summary names the material the file was for, and links to it.
-    expect(summary.get_by_role("link")).to_have_text(re.compile(f"^{FORM_MATERIAL}：文件内容不是允许的格式"))
-    assert_links_resolve(summary.get_by_role("link"))
-    expect(page.get_by_label("店铺名称")).to_have_value("好味道小吃")  # saved before the upload
+    expect(page.get_by_label("店铺名称")).to_have_value("好味道小吃")  # the page stayed
     expect(page.get_by_label("联系电话")).to_have_value("13912345678")
     c.check("application-wrong-file")
 
@@ -513,14 +517,10 @@ def test_bad_input_is_named_and_nothing_is_lost(journey, entry):
     page.locator("#upload-extra").set_input_files(
         {"name": "照片.png", "mimeType": "image/png", "buffer": b"GIF89a not a png"}
     )
-    response = c.submit(page.locator("#extra-materials").get_by_role("button", name="上传"))
-    assert response.status == 400
+    page.locator("#extra-materials").get_by_role("button", name="上传").click()
     expect(page.locator("#upload-extra")).to_have_attribute("aria-invalid", "true")
-    links = page.locator("#error-summary").get_by_role("link")
-    expect(links).to_contain_text("文件内容不是允许的格式")
-    assert_links_resolve(links)
-    links.click()
-    expect(page.locator("#upload-extra")).to_be_focused()
+    expect(page.locator("#upload-extra")).to_have_accessible_description(re.compile("文件内容不是允许的格式"))
+    expect(page.get_by_label("材料名称")).to_have_value("店铺照片")  # kept for the next try
     expect(page.get_by_label("店铺名称")).to_have_value("好味道小吃")
     c.check("application-wrong-extra-file")
 

@@ -102,10 +102,12 @@ def test_item_admin_compiles_and_reviewer_publishes(journey, region):
     with page.expect_navigation():
         page.get_by_role("link", name="设计申请表单").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("申请表单设计")
-    j.submit(page.get_by_role("button", name="添加字段"))
-    page.locator("#fields-0-name").fill("shop_name")
-    page.locator("#fields-0-label").fill("店铺名称")
+    page.locator(".builder-toolbox").get_by_role("button", name="单行文字").click()  # added in place
+    page.locator("#fields-0-label").fill("店铺名称")  # the new field is open
     page.locator("#fields-0-required").check()
+    page.locator("#fields-0 .builder-advanced > summary").click()  # 高级: the generated key
+    expect(page.locator("#fields-0-name")).to_have_value("text_1")
+    page.locator("#fields-0-name").fill("shop_name")
     expect(page.locator("#schema-preview")).to_contain_text("店铺名称", timeout=10_000)  # live preview (htmx)
     j.submit(page.get_by_role("button", name="保存表单").first)
     expect(page.locator(".messages")).to_contain_text("申请表单已保存")
@@ -239,7 +241,10 @@ def test_other_catalog_pages_are_accessible(journey, region):
     expect(page.locator("#form-errors")).to_contain_text("未保存")
     j.check("editor-errors")
     j.goto(f"{base}/form/")
+    page.locator("#fields-4 > details > summary").click()  # the table field, opened
     j.check("builder-table")
+    page.locator("#fields-0 > details > summary").click()
+    page.locator("#fields-0 .builder-advanced > summary").click()
     page.locator("#fields-0-name").fill("Bad Name")
     response = j.submit(page.get_by_role("button", name="保存表单").first)
     assert response.status == 400

@@ -161,7 +161,8 @@ def test_licence_issued_verified_shared_reused_and_suspended(
     page.get_by_label(named("选择文件", FORM_MATERIAL)).set_input_files(
         {"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    c.submit(page.get_by_role("button", name=named("上传", FORM_MATERIAL)))
+    # Uploaded in place as soon as it is chosen (application.js): the page stays.
+    expect(page.locator("#upload-status")).to_contain_text("已上传“申请书.pdf”")
     expect(material_item(page, FORM_MATERIAL)).to_contain_text("已上传 1 个文件")
     permit = material_item(page, PERMIT)
     offer = permit.locator(".licence-offer")

@@ -189,11 +189,15 @@ def test_autosave_saves_every_valid_value_and_names_the_bad_ones(client, citizen
     case = start(client, published)
     url = reverse("portal:case-save", args=[case.draft_key])
     response = client.post(url, {**form_post(shop_name="好味道", area="很大"), "do": "autosave"}, **JSON)
-    assert response.status_code == 200
+    # A refused value is a 422 naming it, its control and the message shown next to it; the
+    # valid values are saved all the same.
+    assert response.status_code == 422
     body = response.json()
-    assert body["saved"] is True
+    assert body["saved"] is False and body["code"] == "invalid" and body["saved_at"]
     assert [e["text"] for e in body["errors"]] == ["经营面积（平方米）：请输入数字。"]
-    assert body["errors"][0]["href"] == "#sf-f-area"
+    assert body["errors"][0]["href"] == "#sf-f-area" and body["errors"][0]["message"] == "请输入数字。"
+    assert body["fields"] == {"area": ["请输入数字。"]}
+    assert body["message"] == "经营面积（平方米）：请输入数字。"
     missing = " ".join(m["text"] for m in body["missing"])
     assert "经营面积" in missing and "营业执照" in missing and "店铺名称" not in missing
     case.refresh_from_db()

@@ -4,7 +4,10 @@ other areas' copies behind the card; the API's `area` gives the same answer."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 
 from yiwang.accounts.areas import AREA_COOKIE
 from yiwang.accounts.models import AccountKind, Person, User
@@ -30,7 +33,7 @@ def test_without_an_area_each_service_is_listed_once_with_its_other_areas_behind
     names = [c.official_name or c.title for c in cards(response)]
     assert names.count("出生登记") == 1
     birth = card(response, "出生登记")
-    assert len(birth.others) == 3
+    assert birth.total == 4 and birth.others == []  # no area: the count, and a call to choose one
     assert "4 个地区可办理" in response.content.decode()
 
 
@@ -88,7 +91,7 @@ def test_the_api_area_gives_one_result_per_service_with_other_areas(client, cata
     birth = [r for r in body["results"] if r["name"] == "出生登记"]
     assert len(birth) == 1
     assert birth[0]["division_code"] == BEIHE and birth[0]["department"] == "北河县政务服务中心"
-    assert len(birth[0]["other_areas"]) == 3
+    assert len(birth[0]["other_areas"]) == 3 and birth[0]["copies"] == 4
     assert {"code", "department", "division_code", "division"} <= set(birth[0]["other_areas"][0])
     # Without `area`, every implementation is its own result, as before.
     plain = client.get("/api/v1/items", {"q": "生孩子"}).json()
@@ -109,3 +112,41 @@ def test_the_area_search_has_no_n_plus_one(client, catalog, django_assert_max_nu
     with django_assert_max_num_queries(14):
         response = client.get("/items/", {"q": "登记"})
     assert cards(response)
+
+
+# --- The cached answer -------------------------------------------------------------------------
+
+
+def test_a_repeated_search_is_answered_from_the_cache(client, catalog, django_assert_max_num_queries):
+    first = client.get("/items/", {"q": "生孩子"})
+    with django_assert_max_num_queries(1):  # the catalog's generation
+        again = client.get("/items/", {"q": "生孩子"})
+    assert again.context is None  # nothing rendered: an anonymous reader's page is kept whole
+
+    def without_tokens(response) -> str:
+        return re.sub(r'(csrfmiddlewaretoken" value=|data-csrf=)"[^"]+"', "", response.content.decode())
+
+    assert without_tokens(again) == without_tokens(first)
+    # Its CSRF token is the reader's own, fresh: a form posted with it is accepted.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again.content.decode()).group(1)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    assert (
+        strict.post("/search/unanswered/", {"q": "生孩子", "csrfmiddlewaretoken": token}).status_code == 204
+    )
+    # A signed-in reader's page is rendered for them.
+    client.force_login(User.objects.get(username="demo-citizen"))
+    assert client.get("/items/", {"q": "生孩子"}).context is not None
+
+
+def test_a_catalog_change_is_seen_by_the_next_search(client, catalog):
+    from yiwang.catalog import services
+    from yiwang.catalog.models import Entry
+
+    cards = client.get("/items/", {"q": "生孩子", "area": BEIHE}).context["cards"]
+    birth = next(c for c in cards if c.official_name == "出生登记" or c.title == "出生登记")
+    services.set_entry_status(Entry.objects.get(code=birth.code), None, "cancelled", "机构调整")
+    cards = client.get("/items/", {"q": "生孩子"}).context["cards"]
+    birth_now = next(c for c in cards if c.official_name == "出生登记" or c.title == "出生登记")
+    assert birth_now.code != birth.code  # the cancelled copy is gone, the next nearest shown
+    assert birth.code not in {o.code for o in birth_now.others}

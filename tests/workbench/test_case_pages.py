@@ -74,17 +74,21 @@ def test_queue_tabs_counts_and_ordering(as_user, submitted, staff):
         "request_correction",
         {"items": [{"material": first.pk, "note": "请盖章"}]},
     )
-    client = as_user("demo-reviewer")
-    page = text(client.get(QUEUE))
-    counts = dict(re.findall(r'id="count-(\w+)">(\d+)<', page))
-    assert counts == {
-        "todo": "3",
+    # The submitted cases wait for acceptance at the window: the clerk's 待办, not the reviewer's
+    # (tests/workbench/test_queue_todo.py); the other tabs count every running case they see.
+    reviewer = dict(re.findall(r'id="count-(\w+)">(\d+)<', text(as_user("demo-reviewer").get(QUEUE))))
+    assert reviewer == {
+        "todo": "0",
         "due_soon": "1",
         "overdue": "1",
         "correction": "1",
         "suspended": "0",
         "verification": "0",
     }
+    client = as_user("demo-clerk")
+    page = text(client.get(QUEUE))
+    counts = dict(re.findall(r'id="count-(\w+)">(\d+)<', page))
+    assert counts == {"todo": "3", "due_soon": "1", "overdue": "1", "correction": "1", "suspended": "0"}
     assert 'id="count-closed"' not in page and 'id="count-all"' not in page
     # most urgent first
     positions = [page.index(c.number) for c in (overdue, soon, fresh)]
@@ -304,47 +308,69 @@ def test_extend_and_suspend_check_their_fields(as_user, submitted, staff):
 
 
 def test_correction_tells_everything_at_once(as_user, submitted):
-
+    """The form is built from the case: its materials with what was received, its fields with their
+    values; ticked items carry preset reasons and a note; errors stand at the item they concern."""
     case = submitted()
     client = as_user("demo-clerk")
     first, second = (i.material for i in drafts.checklist(case))
+    page = text(client.get(case_url(case)))
+    assert f'name="request_correction-m{first.pk}"' in page and "已上传 1 个文件" in page
+    assert 'name="request_correction-f_shop_name"' in page and FORM_DATA["shop_name"] in page
+    assert "扫描件不清晰" in page and "free1_note" not in page
+    # ticked without a reason or a note; "其他" without a note
     response = act(
         client,
         case,
         "request_correction",
-        {f"m{first.pk}": "on", f"m{first.pk}_note": "请加盖公章", "f_shop_name": "on", "free1_note": ""},
+        {f"m{first.pk}": "on", "f_shop_name": "on", "f_shop_name_reasons": "other"},
     )
     assert response.status_code == 400
     page = text(response)
-    assert "请写明需要补正的内容和要求" in page and "请加盖公章" in page
+    assert "请选择补正原因，或写明需要补正的内容和要求" in page
+    assert "选择“其他”时，请写明需要补正的内容" in page
     response = act(client, case, "request_correction", {})
-    assert response.status_code == 400 and "请至少勾选或填写一项" in text(response)
+    assert response.status_code == 400 and "请至少勾选一项" in text(response)
     response = act(
         client,
         case,
         "request_correction",
         {
             f"m{first.pk}": "on",
+            f"m{first.pk}_reasons": ["missing_signature", "unclear_scan"],
             f"m{first.pk}_note": "请加盖公章",
-            f"m{second.pk}_note": "营业执照已过期，请提供有效期内的",
+            f"m{second.pk}_note": "not ticked: not sent",
             "f_shop_name": "on",
+            "f_shop_name_reasons": "inconsistent",
             "f_shop_name_note": "与营业执照名称一致",
-            "free1_note": "请携带身份证原件",
+            "reason": "请携带身份证原件",
         },
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "correction_requested"
-    items = case.corrections.get().items
-    assert [i["note"] for i in items] == [
-        "请加盖公章",
-        "营业执照已过期，请提供有效期内的",
-        "与营业执照名称一致",
-        "请携带身份证原件",
+    correction = case.corrections.get()
+    assert correction.items == [
+        {
+            "kind": "material",
+            "material": first.pk,
+            "field": None,
+            "label": first.name,
+            "reasons": ["missing_signature", "unclear_scan"],
+            "note": "请加盖公章",
+        },
+        {
+            "kind": "field",
+            "material": None,
+            "field": "shop_name",
+            "label": correction.items[1]["label"],
+            "reasons": ["inconsistent"],
+            "note": "与营业执照名称一致",
+        },
     ]
-    assert items[2]["field"] == "shop_name"
+    assert correction.note == "请携带身份证原件"
     page = text(client.get(case_url(case)))
     assert "第 1 次补正" in page and "请携带身份证原件" in page
+    assert "缺少签名或盖章、扫描件不清晰；请加盖公章" in page
 
 
 def test_stale_page_and_illegal_actions_show_the_conflict(as_user, submitted):

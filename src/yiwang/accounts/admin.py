@@ -20,7 +20,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["kind", "real_name_level", "is_active"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("一网", {"fields": ["kind", "phone", "real_name_level", "elderly_mode"]}),
+        ("一网", {"fields": ["kind", "phone", "real_name_level", "elderly_mode", "language"]}),
     )
 
 

@@ -31,6 +31,9 @@ class User(AbstractUser):
         _("实名等级"), choices=RealNameLevel.choices, default=RealNameLevel.REGISTERED
     )
     elderly_mode = models.BooleanField(_("适老化模式"), default=False)
+    # The language of the pages the account last used (zh-hans / en): its messages (站内信, e-mail,
+    # SMS) are written in it. Kept by `PreferencesMiddleware`.
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
     # The citizen's chosen 办事地区: search shows each service once, in this area's copy.
     area = models.ForeignKey(
         "core.Division",

@@ -24,7 +24,7 @@ from yiwang.api.pagination import PageQuery, paginate
 from yiwang.cases import access, drafts, queries, services, submission
 from yiwang.cases.models import Case
 from yiwang.cases.published import entry_to_apply
-from yiwang.cases.rules import TRANSITIONS, Actor
+from yiwang.cases.rules import TRANSITIONS, Actor, CorrectionReason
 from yiwang.core import uploads
 from yiwang.core.validation import RowId
 from yiwang.notices.models import Notice
@@ -143,6 +143,20 @@ class CaseSummary(Schema):
     urgency: str
 
 
+class CorrectionItemOut(Schema):
+    kind: Literal["material", "field", "other"] = Field(
+        ..., description="material：材料；field：表单字段；other：其他"
+    )
+    material: int | None = Field(None, description="材料编号（kind=material）")
+    field: str | None = Field(None, description="表单字段名（kind=field）")
+    label: str = Field("", description="材料名称或字段标题")
+    reasons: list[CorrectionReason] = Field(
+        default_factory=list, description="补正原因代码（rules.CORRECTION_REASONS）"
+    )
+    reason_labels: list[str] = Field(default_factory=list, description="补正原因的文字，与 reasons 一一对应")
+    note: str = ""
+
+
 class CaseOut(CaseSummary):
     situation: int | None
     applicant_id: str
@@ -165,7 +179,10 @@ class CaseOut(CaseSummary):
     commitment_overdue: bool
     decision_reason: str
     remedy: str
-    correction: list[dict[str, Any]] | None
+    correction: list[CorrectionItemOut] | None = Field(
+        None, description="待补正时：一次性告知的补正事项（每项的材料或字段、原因代码和说明）"
+    )
+    correction_note: str = Field("", description="待补正时：一次性告知的总体说明")
     delivery: dict[str, Any] | None
     checklist: list[ChecklistOut]
     materials: list[MaterialOut]

@@ -50,6 +50,8 @@ class ItemOut(Schema):
     code: str
     name: str
     plain_title: str
+    name_en: str = Field("", description="英文名称（可选，未填为空）")
+    plain_title_en: str = Field("", description="英文通俗名称（可选，未填为空）")
     status: str
     item_type: str
     department: str
@@ -73,7 +75,10 @@ class OtherArea(Schema):
 
 
 class ServiceOut(ItemOut):
-    other_areas: list[OtherArea] = Field(description="同一服务在其他地区的实施清单")
+    other_areas: list[OtherArea] = Field(
+        description="同一服务在附近地区（本市其他区县、上级、下级）的实施清单，最近的在前，至多8条"
+    )
+    copies: int = Field(description="同一服务在全平台的实施清单数")
 
 
 class ServicePage(Schema):
@@ -92,6 +97,8 @@ def _summary(entry) -> dict:
         "code": entry.code,
         "name": entry.name,
         "plain_title": entry.plain_title,
+        "name_en": v.name_en,
+        "plain_title_en": v.plain_title_en,
         "status": entry.status,
         "item_type": entry.catalog_item.item_type.code,
         "department": entry.department.name,
@@ -149,6 +156,7 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
                         }
                         for e in s.others
                     ],
+                    "copies": s.total,
                 }
                 for s in services
             ],

@@ -16,6 +16,7 @@ from yiwang.bundles.models import Bundle, BundleApplication, BundleMember, Bundl
 from yiwang.cases.models import Case, state_label
 from yiwang.cases.published import published
 from yiwang.cases.rules import State
+from yiwang.catalog import form_schema
 from yiwang.catalog.models import Entry, EntryStatus, Necessity
 
 DECIDED_STATES = {State.APPROVED, State.COMPLETED, State.DELIVERED}
@@ -91,11 +92,14 @@ def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, rules.En
             continue
         parts = published(version)
         seqs = {s.pk: s.seq for s in parts.situations.values()}
+        # Each member's form as an application asks it (`form_schema.application_schema`): the
+        # platform's own delivery and contact steps are asked once for the whole bundle.
         fields: dict[int | None, tuple[dict[str, Any], ...]] = {
-            None: tuple(parts.schema_for(None).get("fields", []))
+            None: tuple(form_schema.application_schema(parts.schema_for(None)).get("fields", []))
         }
         for situation in parts.situations.values():
-            fields[situation.seq] = tuple(parts.schema_for(situation.pk).get("fields", []))
+            schema = form_schema.application_schema(parts.schema_for(situation.pk))
+            fields[situation.seq] = tuple(schema.get("fields", []))
         lt = types.get(entry.pk)
         facts[entry.code] = rules.EntryFacts(
             code=entry.code,

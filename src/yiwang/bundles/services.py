@@ -31,7 +31,7 @@ from yiwang.bundles.models import (
 from yiwang.cases import clock, numbering, submission
 from yiwang.catalog import services as catalog_services
 from yiwang.catalog.models import VersionState
-from yiwang.core import outbox, rows, uploads
+from yiwang.core import generations, outbox, rows, uploads
 from yiwang.core.models import Division
 
 
@@ -208,6 +208,7 @@ def publish_version(version: BundleVersion, user: User | None, comment: str = ""
     bundle.published, bundle.name = version, version.name
     bundle.search_text = " ".join([version.name, version.plain_title, *map(str, version.aliases or [])])
     bundle.save(update_fields=["published", "name", "search_text"])
+    generations.bump(generations.CATALOG)  # the portal's search shows bundles above entries
     return version
 
 

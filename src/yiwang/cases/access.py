@@ -7,11 +7,17 @@
   never see drafts, except the window clerks of the department that took in a window intake
   draft (`window_draft`): the hall's window registers it, any of its clerks may complete it.
 - Supervisors and platform administrators see every case in their division subtree.
+
+Of what they see, the queue's 待办 holds what waits for them now (`todo_filter`), and its 事项
+filter offers the entries of what they see (`queue_entries`).
 """
 
 from __future__ import annotations
 
+import operator
 import uuid
+from collections.abc import Iterable
+from functools import reduce
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -19,7 +25,8 @@ from django.db.models import Q, QuerySet
 from yiwang.accounts import access
 from yiwang.accounts.models import AccountKind, StaffRole, User
 from yiwang.cases.models import Case, Channel
-from yiwang.cases.rules import Actor, State
+from yiwang.cases.rules import Actor, State, actionable_states, step_states
+from yiwang.catalog.models import Entry
 
 STAFF_ACTORS = {
     StaffRole.WINDOW_CLERK: Actor.WINDOW_CLERK,
@@ -69,6 +76,70 @@ def staff_filter(user: User) -> Q | None:
         q |= Q(division_code=staff.division.code) | Q(intake_department_id=staff.department_id)
     # A clerk also keeps the cases they took in for another level (就近办, 通办).
     return q if StaffRole.WINDOW_CLERK in roles else in_tree & q
+
+
+def todo_filter(user: User, running: Iterable[State]) -> Q:
+    """待办: of the cases in `running` states, those that wait for `user` now (to be ANDed with
+    `visible_cases`). One condition on indexed columns, no join: state IN (…), and for the
+    states in review the `step_role` column (a reviewer's or approver's list walks the index
+    `case_step_queue`, however short it is).
+
+    A case waits for a handling role when the procedure table says so (`rules.actionable_states`:
+    the window goes first for acceptance, 办结 and delivery) and, in review (`rules.step_states`),
+    when its current step is that role's. As in `staff_actors`, a window clerk takes the turn on
+    every case they see; a reviewer or approver only on their own department's.
+
+    Staff whose roles act on nothing in the procedure (supervisors, platform administrators,
+    item administrators) would otherwise find 待办 always empty: theirs is every running case they
+    see (在办), which is what they watch. A watcher who also handles cases gets the handler's 待办.
+    """
+    running = frozenset(running)
+    roles = access.staff_roles(user)
+    actors = sorted(actor for role, actor in STAFF_ACTORS.items() if role in roles)
+    if not actors:
+        return Q(state__in=sorted(running))
+    review = step_states()
+    parts = []
+    for actor in actors:
+        states = actionable_states(actor) & running
+        mine = []
+        if states - review:
+            mine.append(Q(state__in=sorted(states - review)))
+        if states & review:
+            mine.append(Q(state__in=sorted(states & review), step_role=actor.value))
+        if mine and actor != Actor.WINDOW_CLERK:
+            parts.append(Q(department_id=user.staff.department_id) & reduce(operator.or_, mine))
+        else:
+            parts.extend(mine)
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+
+
+def queue_entries(user: User, department: int | None = None) -> QuerySet[Entry]:
+    """The published entries `user` may filter the queue by (事项), those of the cases they see
+    (`staff_filter`), by department (division, then name) and code:
+
+    - a window clerk: their hall's, i.e. the entries of every department at their level (what
+      window intake offers as 本级) and their own department's;
+    - other handling staff and item administrators: their department's;
+    - supervisors and platform administrators: their division tree's, or of one `department`
+      of it when they filter by department (the caller caps the list).
+    """
+    prefix = access.staff_division_prefix(user)
+    if prefix is None:
+        return Entry.objects.none()
+    roles = access.staff_roles(user)
+    staff = user.staff
+    if roles & {StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN}:
+        q = Q(department__division__code__startswith=prefix)
+        if department:
+            q &= Q(department_id=department)
+    elif StaffRole.WINDOW_CLERK in roles:
+        q = Q(department__division_id=staff.division_id) | Q(department_id=staff.department_id)
+    else:
+        q = Q(department_id=staff.department_id)
+    return Entry.objects.filter(q, published__isnull=False).order_by(
+        "department__division__code", "department__name", "department_id", "code"
+    )
 
 
 def visible_cases(user: User) -> QuerySet[Case]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
-from yiwang.cases import clock, deadlines, trace
+from yiwang.cases import clock, deadlines, published, trace
 from yiwang.cases.models import (
     ACTOR_ROLE_LABELS,
     Case,
@@ -22,7 +22,9 @@ from yiwang.cases.models import (
 )
 from yiwang.cases.rules import (
     Actor,
+    Facts,
     State,
+    step_states,
 )
 from yiwang.core import outbox
 from yiwang.core.models import OutboxMessage
@@ -101,6 +103,18 @@ def schedule_fields(case: Case) -> dict[str, Any]:
     }
 
 
+STEP_STATES = step_states()
+
+
+def step_role_of(case: Case) -> str:
+    """The role of the case's current review step while it is in review, else "" (`Case.step_role`:
+    whose turn it is, for the queue's 待办). The steps are the guide's, fixed for the case."""
+    if case.state not in STEP_STATES:
+        return ""
+    roles = tuple(str(s.get("role", "approver")) for s in published.published(case.version).review_steps)
+    return Facts(State(case.state), step=case.review_step, step_roles=roles).step_role
+
+
 def commit(
     case: Case,
     acting: Acting,
@@ -121,6 +135,8 @@ def commit(
     from_state = case.state
     for k, v in changes.items():
         setattr(case, k, v)
+    if (role := step_role_of(case)) != case.step_role:
+        changes = {**changes, "step_role": role}
     if reschedule:
         changes = {**changes, **schedule_fields(case)}
     at = clock.now()

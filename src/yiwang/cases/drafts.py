@@ -82,8 +82,9 @@ def profile_of(person: Person | None, enterprise: Enterprise | None) -> dict[str
 
 
 def case_schema(case: Case) -> dict:
-    """The form the applicant fills: the entry's, with the situation's fields appended."""
-    return published.published(case.version).schema_for(case.situation_id)
+    """The form the applicant fills: the entry's, with the situation's fields appended, less the
+    fields that repeat a platform step (送达方式, 联系电话: `form_schema.application_schema`)."""
+    return form_schema.application_schema(published.published(case.version).schema_for(case.situation_id))
 
 
 @transaction.atomic

@@ -44,9 +44,10 @@ class Answer:
 
 def answers(schema: dict, raw: dict, *, full: bool) -> list[Answer]:
     """The form with the schema's labels, option labels, division names and money in words, masked
-    unless `full`; fields hidden by their condition left out, values of fields no longer in the
-    schema last."""
-    from yiwang.catalog.form_schema import is_visible
+    unless `full`; fields hidden by their condition left out, and so are the fields an application
+    no longer asks (they repeat a platform step) unless an older case holds a value; values of
+    fields no longer in the schema last."""
+    from yiwang.catalog.form_schema import duplicates_platform_step, is_visible
     from yiwang.core.models import Division
 
     fields = [f for f in (schema or {}).get("fields", []) if isinstance(f, dict) and f.get("name")]
@@ -56,7 +57,9 @@ def answers(schema: dict, raw: dict, *, full: bool) -> list[Answer]:
     divisions = dict(Division.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     out = []
     for f in fields:
-        if not is_visible(f, raw):
+        if not is_visible(f, raw) or (
+            duplicates_platform_step(f) and raw.get(f["name"]) in (None, "", [], {})
+        ):
             continue
         value, answer = (
             data.get(f["name"]),

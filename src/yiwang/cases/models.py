@@ -180,6 +180,10 @@ class Case(models.Model):
     due_provisional = models.BooleanField(_("期限为暂定"), default=False)
 
     review_step = models.PositiveSmallIntegerField(_("审查环节"), default=0)
+    # Whose turn it is in review: the role of the current review step (the guide's, fixed for the
+    # case) while the case is in `rules.step_states`, else "". Kept by `changes.commit`; the
+    # queue's 待办 filters on it (`access.todo_filter`) instead of reading the guide per row.
+    step_role = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
     # 容缺受理: material ids accepted as pending and the date the applicant committed to.
     pending_materials = models.JSONField(default=list, blank=True)
     commitment_due = models.DateField(_("承诺补齐日期"), null=True, blank=True)
@@ -216,6 +220,10 @@ class Case(models.Model):
                 fields=["applicant_name"], opclasses=["varchar_pattern_ops"], name="case_applicant_name"
             ),
             models.Index(fields=["division_code", "state", "due_date"], name="case_div_queue"),
+            # 待办 of the review steps (`access.todo_filter`): a department's cases at one role's
+            # step, in queue order, however few (walking `case_dept_due` for a short list would
+            # read the department's whole history). `step_role` is "" outside review.
+            models.Index(fields=["department", "step_role", "due_date", "id"], name="case_step_queue"),
             models.Index(fields=["intake_department", "state", "due_date"], name="case_intake_queue"),
             models.Index(fields=["applicant_person", "-created_at"], name="case_person"),
             models.Index(fields=["applicant_enterprise", "-created_at"], name="case_enterprise"),
@@ -273,7 +281,11 @@ class Correction(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
     round = models.PositiveSmallIntegerField()
-    items = models.JSONField()  # [{"material": id | None, "field": name | None, "note": str}]
+    # [{"kind": material|field|other, "material": id | None, "field": name | None, "label": str,
+    #   "reasons": [rules.CorrectionReason], "note": str}]; before the preset reasons, items had
+    # neither kind nor reasons (`rules.correction_item` reads both shapes).
+    items = models.JSONField()
+    note = models.TextField(blank=True, default="")  # the overall note to the applicant
     requested_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -28,7 +28,7 @@ from yiwang.cases.models import (
     state_label,
 )
 from yiwang.cases.published import published
-from yiwang.cases.rules import State
+from yiwang.cases.rules import State, correction_item, correction_item_text, reason_labels
 from yiwang.core.masking import mask_id_number, mask_name, mask_phone
 
 # States whose deadline runs (the work in hand); correction and suspension wait for someone else.
@@ -52,6 +52,8 @@ TAB_LABELS = {
     "closed": gettext_noop("已办结"),
     "all": gettext_noop("全部"),
 }
+# 待办 of staff whose roles act on nothing in the procedure: every running case they see.
+TODO_WATCHING_LABEL = gettext_noop("在办")
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,9 @@ class QueueFilters:
     department: int | None = None  # supervisors: one department of their tree
 
 
-def _tab_q(tab: str, today: dt.date) -> Q:
-    if tab == "todo":
-        return Q(state__in=RUNNING_STATES)
+def _tab_q(tab: str, today: dt.date, user: User) -> Q:
+    if tab == "todo":  # of the running cases, those waiting for `user` (在办 for watchers)
+        return access.todo_filter(user, RUNNING_STATES)
     if tab == "due_soon":
         return Q(state__in=RUNNING_STATES, warn_from__lte=today, due_date__gte=today)
     if tab == "overdue":
@@ -101,7 +103,8 @@ def _applicant_q(text: str) -> Q:
 def staff_queue(user: User, filters: QueueFilters) -> QuerySet[Case]:
     """The cases `user` may handle, filtered, most urgent first (no due date last)."""
     today = clock.today()
-    qs = access.visible_cases(user).filter(_tab_q(filters.tab if filters.tab in TABS else "todo", today))
+    tab = filters.tab if filters.tab in TABS else "todo"
+    qs = access.visible_cases(user).filter(_tab_q(tab, today, user))
     if filters.state and filters.state in STATE_LABELS:
         qs = qs.filter(state=filters.state)
     if filters.entry:
@@ -118,14 +121,15 @@ def staff_queue(user: User, filters: QueueFilters) -> QuerySet[Case]:
 
 def tab_counts(user: User) -> dict[str, int]:
     """Counts for the open tabs in one indexed query over the open cases only (counting a column
-    of the `case_open_counts` index, so the database reads the index alone)."""
+    of the `case_open_counts` index, so the database reads the index alone where the visible
+    cases and 待办 need nothing else: a watcher's tree). 待办 is `staff_queue`'s own condition."""
     today = clock.today()
     running = Q(state__in=RUNNING_STATES)
     counts = (
         access.visible_cases(user)
         .filter(state__in=OPEN_STATES)
         .aggregate(
-            todo=Count("state", filter=running),
+            todo=Count("state", filter=_tab_q("todo", today, user)),
             due_soon=Count("state", filter=running & Q(warn_from__lte=today, due_date__gte=today)),
             overdue=Count("state", filter=running & Q(due_date__lt=today)),
             correction=Count("state", filter=Q(state=State.CORRECTION_REQUESTED)),
@@ -320,7 +324,7 @@ def event_details(event: CaseEvent) -> list[str]:
         out.append(_("材料：%(name)s") % {"name": data["material"]})
     if action == "request_correction":
         items = [i for i in data.get("items") or [] if isinstance(i, dict)]
-        out += [f"{n}. {i.get('label') or _('其他')}：{i.get('note', '')}" for n, i in enumerate(items, 1)]
+        out += [f"{n}. {correction_item_text(i)}" for n, i in enumerate(items, 1)]
     if data.get("commitment_date"):
         out.append(_("承诺补齐日期：%(date)s") % {"date": data["commitment_date"]})
     if data.get("days"):
@@ -450,7 +454,12 @@ def case_detail(
         "commitment_overdue": case.commitment_overdue,
         "decision_reason": case.decision_reason,
         "remedy": case.remedy,
-        "correction": correction.items if correction else None,
+        "correction": (
+            [{**correction_item(i), "reason_labels": reason_labels(i)} for i in correction.items]
+            if correction
+            else None
+        ),
+        "correction_note": correction.note if correction else "",
         "delivery": delivery_of(case, full=full, applicant=is_applicant, documents=documents),
         "checklist": [
             {

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext_noop
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from yiwang.core.validation import RowId
+
 
 class State(StrEnum):
     DRAFT = "draft"  # 草稿
@@ -74,20 +76,81 @@ class Opinion(Payload):
     opinion: Text = Field("", title=gettext_noop("意见"))
 
 
+# 一次性告知: the preset reasons a material or a form field is sent back for, declared once (the
+# workbench's form, the API's schema and every display of a notice read them from here).
+class CorrectionReason(StrEnum):
+    UNCLEAR_SCAN = "unclear_scan"
+    MISSING_SIGNATURE = "missing_signature"
+    EXPIRED = "expired"
+    WRONG_FORM = "wrong_form"
+    INCONSISTENT = "inconsistent"
+    MISSING_PAGES = "missing_pages"
+    WRONG_ENTRY = "wrong_entry"
+    OTHER = "other"
+
+
+CORRECTION_REASONS: dict[str, str] = {
+    CorrectionReason.UNCLEAR_SCAN: gettext_noop("扫描件不清晰"),
+    CorrectionReason.MISSING_SIGNATURE: gettext_noop("缺少签名或盖章"),
+    CorrectionReason.EXPIRED: gettext_noop("已过有效期"),
+    CorrectionReason.WRONG_FORM: gettext_noop("使用了错误的表格/版本"),
+    CorrectionReason.INCONSISTENT: gettext_noop("内容与其他材料不一致"),
+    CorrectionReason.MISSING_PAGES: gettext_noop("缺少页面"),
+    CorrectionReason.WRONG_ENTRY: gettext_noop("信息填写有误"),
+    CorrectionReason.OTHER: gettext_noop("其他"),
+}
+# A form field has no scan, signature or pages: these are the reasons that fit one.
+FIELD_REASONS = (
+    CorrectionReason.WRONG_ENTRY,
+    CorrectionReason.INCONSISTENT,
+    CorrectionReason.EXPIRED,
+    CorrectionReason.OTHER,
+)
+CORRECTION_KINDS = ("material", "field", "other")
+NOTE_MAX = 500
+_REASON_DOC = "；".join(f"{code}：{label}" for code, label in CORRECTION_REASONS.items())
+
+
 class CorrectionItem(BaseModel):
+    """One thing to correct: a material of the case's checklist, a field of its form, or (`other`)
+    a requirement tied to neither; with the preset reasons and a note. The shape before the reasons
+    (`{"material": id, "note": "…"}`, `{"field": name, "note": "…"}`, `{"note": "…"}`) is still
+    accepted: `kind` is then taken from what the item names."""
+
     model_config = ConfigDict(extra="forbid")
-    material: int | None = Field(None, title=gettext_noop("材料"), description="材料清单中的材料编号")
-    field: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+    kind: Literal["material", "field", "other"] | None = Field(
+        None,
+        title=gettext_noop("类别"),
+        description="material：材料（须给 material）；field：表单字段（须给 field）；"
+        "other：其他事项（只写 note）。省略时按给出的 material 或 field 推定。",
+    )
+    material: RowId | None = Field(None, title=gettext_noop("材料"), description="材料清单中的材料编号")
+    field: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
         None, title=gettext_noop("表单字段"), description="表单字段名"
     )
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
-        ..., title=gettext_noop("补正要求")
+    reasons: list[CorrectionReason] = Field(
+        default_factory=list,
+        max_length=len(CorrectionReason),
+        title=gettext_noop("补正原因"),
+        description=f"预设的补正原因，可多选：{_REASON_DOC}。表单字段只可选 "
+        + "、".join(FIELD_REASONS)
+        + "。每项至少给出一个原因或写明 note；选 other 时须写明 note。",
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)] = Field(
+        "", title=gettext_noop("补正要求"), description="补充说明（可选；未选原因或选了 other 时必填）"
     )
 
 
 class RequestCorrection(Payload):
-    items: list[CorrectionItem] = Field(..., min_length=1, max_length=200, title=gettext_noop("补正事项"))
-    reason: Text = Field("", title=gettext_noop("说明"))
+    items: list[CorrectionItem] = Field(
+        default_factory=list,
+        max_length=200,
+        title=gettext_noop("补正事项"),
+        description="需要补正的材料和表单字段，每项列明原因；至少一项，或写明 reason。"
+        '兼容旧格式（不带原因）：{"material": 编号, "note": "…"}、{"field": 字段名, "note": "…"}、'
+        '{"note": "…"}（其他事项）仍可使用。',
+    )
+    reason: Text = Field("", title=gettext_noop("补正说明"), description="对申请人的总体说明（可选）")
 
 
 class AcceptWithPending(Payload):
@@ -435,6 +498,37 @@ def possible_actions(facts: Facts, actors: set[Actor]) -> list[str]:
     ]
 
 
+def step_states() -> frozenset[State]:
+    """The states in which the current review step decides whose turn it is: those the actions
+    guarded by STEP_ROLE leave from (ACCEPTED, UNDER_REVIEW)."""
+    return frozenset(s for t in TRANSITIONS.values() if STEP_ROLE in t.guards for s in t.sources)
+
+
+def actionable_states(actor: Actor) -> frozenset[State]:
+    """The states in which a case waits for `actor`, read from the table (guards aside): what the
+    staff queue's 待办 holds (`cases.access.todo_filter`).
+
+    - The states some action of `actor` leaves from, less the ways out open in every state before
+      the decision (withdraw, terminate: an exit anyone entitled may take, not the next step).
+    - The window goes first: where the window clerk acts too (受理, 办结, 送达) the case waits at
+      the window (一窗受理, 统一出件), not for the department's reviewers and approvers (they may
+      still act there from the case page, but it is not their work in hand).
+    - In `step_states` only the current step's role has the turn: the caller checks the case's
+      step (its role is not in the table but in the guide's review steps).
+    """
+    ways_out = {t.action for t in TRANSITIONS.values() if t.sources == BEFORE_DECISION}
+
+    def sources(who: Actor) -> set[State]:
+        return {
+            s for t in TRANSITIONS.values() if who in t.actors and t.action not in ways_out for s in t.sources
+        }
+
+    states = sources(actor)
+    if actor in (Actor.REVIEWER, Actor.APPROVER):
+        states -= sources(Actor.WINDOW_CLERK) - step_states()
+    return frozenset(states)
+
+
 def next_state(state: State, action: str, *, resume_to: State | None = None) -> State:
     """Where `action` takes a case in `state`; raises IllegalTransition naming the allowed actions.
 
@@ -468,6 +562,45 @@ def action_payloads() -> dict[str, type[Payload]]:
 
 def field_titles(action: str) -> dict[str, Any]:
     return {name: f.title for name, f in TRANSITIONS[action].payload.model_fields.items()}
+
+
+# --- Correction notices (一次性告知) ---------------------------------------------------------------
+
+
+def correction_item(item: Any) -> dict[str, Any]:
+    """An item of a stored notice in today's shape (`kind`, `material`, `field`, `label`,
+    `reasons`, `note`), whichever shape it was stored in: items stored before the preset reasons
+    have neither `kind` nor `reasons`."""
+    item = item if isinstance(item, dict) else {}
+    material, name = item.get("material") or None, item.get("field") or None
+    kind = item.get("kind")
+    if kind not in CORRECTION_KINDS:
+        kind = "material" if material else "field" if name else "other"
+    reasons = [r for r in item.get("reasons") or [] if isinstance(r, str) and r in CORRECTION_REASONS]
+    return {
+        "kind": kind,
+        "material": material,
+        "field": name,
+        "label": str(item.get("label") or ""),
+        "reasons": reasons,
+        "note": str(item.get("note") or ""),
+    }
+
+
+def reason_labels(item: Any) -> list[str]:
+    """The item's reasons in the reader's language."""
+    from django.utils.translation import gettext as _
+
+    return [_(CORRECTION_REASONS[r]) for r in correction_item(item)["reasons"]]
+
+
+def correction_item_text(item: Any) -> str:
+    """One item in words, for notices and the trace: “申请书：扫描件不清晰、缺少签名或盖章；请重新扫描”."""
+    from django.utils.translation import gettext as _
+
+    it = correction_item(item)
+    said = "；".join(p for p in ("、".join(reason_labels(it)), it["note"]) if p)
+    return f"{it['label'] or _('其他')}：{said}"
 
 
 # --- Remedies (art. 38) ---------------------------------------------------------------------------

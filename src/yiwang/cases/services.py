@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
 
 from yiwang.accounts.models import User
-from yiwang.cases import access, clock, deadlines, published
+from yiwang.cases import access, clock, deadlines, published, rules
 from yiwang.cases import delivery as delivery_results
 from yiwang.cases.carriers import carrier
 from yiwang.cases.changes import (
@@ -239,50 +239,111 @@ def _blank(value: Any) -> bool:
 
 
 def _request_correction(case: Case, acting: Acting, payload: dict) -> None:
-    items = payload["items"]
+    """一次性告知: the notice is built from the case. Each item names a material of its checklist or
+    a field of its form (or, `other`, neither) with the preset reasons (`rules.CORRECTION_REASONS`)
+    and a note; the label is the case's own. Errors are keyed `items.<index>.<part>` (from 0, as the
+    API's schema errors are)."""
+    items = payload.get("items") or []
+    note = str(payload.get("reason") or "").strip()
     if not isinstance(items, list):
         raise ValidationError({"items": [_("补正事项应为列表。")]})
     materials = {m.pk: m for m in required_materials(case)}
-    fields = {f["name"]: f for f in case_schema(case).get("fields", [])}
-    clean, errors = [], {}
-    for i, item in enumerate(items, start=1):
-        item = item if isinstance(item, dict) else {}
-        material, field, note = item.get("material"), item.get("field"), str(item.get("note") or "").strip()
-        if material not in (None, "") and _int(material) not in materials:
-            errors[f"items.{i}.material"] = [_("该材料不属于本事项的材料清单。")]
-        if field not in (None, "") and field not in fields:
-            errors[f"items.{i}.field"] = [_("表单中没有该字段。")]
-        if not note:
-            errors[f"items.{i}.note"] = [_("请写明需要补正的内容和要求。")]
-        label = (
-            materials[_int(material)].name
-            if material not in (None, "") and _int(material) in materials
-            else fields.get(field, {}).get("label", "")
-            if field
-            else ""
-        )
-        clean.append(
-            {
-                "material": _int(material) if material not in (None, "") else None,
-                "field": field or None,
-                "label": label,
-                "note": note[:500],
-            }
-        )
+    fields = {
+        f["name"]: f for f in case_schema(case).get("fields", []) if isinstance(f, dict) and f.get("name")
+    }
+    clean: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    seen: dict[tuple[str, Any], int] = {}
+    for i, raw in enumerate(items):
+        item, problems = _correction_item(raw if isinstance(raw, dict) else {}, materials, fields)
+        key = (item["kind"], item["material"] or item["field"])
+        if not problems and item["kind"] != "other" and key in seen:
+            problems["material" if item["kind"] == "material" else "field"] = [
+                _("与第 %(n)s 项重复：同一材料或字段只列一次，原因可以多选。") % {"n": seen[key] + 1}
+            ]
+        seen.setdefault(key, i)
+        errors.update({f"items.{i}.{part}": messages for part, messages in problems.items()})
+        clean.append(item)
+    if not clean and not note and not errors:
+        errors["items"] = [_("请至少勾选一项需要补正的材料或表单内容，或填写补正说明。")]
     if errors:
         raise ValidationError(errors)
     round_ = case.corrections.count() + 1
     Correction.objects.create(
-        case=case, round=round_, items=clean, requested_by=acting.user, requested_at=clock.now()
+        case=case, round=round_, items=clean, note=note, requested_by=acting.user, requested_at=clock.now()
     )
     commit(
         case,
         acting,
         "request_correction",
         {"paused_on": today()},
-        reason=payload.get("reason", "") or "",
+        reason=note,
         data={"round": round_, "items": clean},
     )
+
+
+def _correction_item(
+    item: dict[str, Any], materials: dict[int, Any], fields: dict[str, dict]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One item of a notice checked against the case, and its problems by part."""
+    problems: dict[str, list[str]] = {}
+    material, name = item.get("material"), item.get("field")
+    material = None if material in (None, "") else _int(material)
+    name = str(name).strip() if name not in (None, "") else None
+    kind = item.get("kind") or ("material" if material is not None else "field" if name else "other")
+    if item.get("material") not in (None, "") and material not in materials:
+        problems["material"] = [_("该材料不属于本事项的材料清单。")]
+    if name is not None and name not in fields:
+        problems["field"] = [_("表单中没有该字段。")]
+    if material is not None and name is not None:
+        problems["field"] = [_("一项只能指向一份材料或一个表单字段，请分开列出。")]
+    elif kind == "material" and material is None and "material" not in problems:
+        problems["material"] = [_("请指明需要补正的材料。")]
+    elif kind == "field" and name is None:
+        problems["field"] = [_("请指明需要更正的表单字段。")]
+    elif kind == "other" and (material is not None or name is not None):
+        problems["kind"] = [_("“其他事项”不指向材料或字段；指向材料或字段时请相应选择类别。")]
+    raw_reasons = item.get("reasons") or []
+    reasons: list[str] = []
+    for code in raw_reasons if isinstance(raw_reasons, list) else [raw_reasons]:
+        code = str(code.value if isinstance(code, rules.CorrectionReason) else code)
+        if code not in rules.CORRECTION_REASONS:
+            problems["reasons"] = [_("不认识的补正原因：%(code)s。") % {"code": code[:40]}]
+        elif kind == "field" and code not in rules.FIELD_REASONS:
+            problems["reasons"] = [
+                _("“%(reason)s”不适用于表单字段，可选：%(allowed)s。")
+                % {
+                    "reason": _(rules.CORRECTION_REASONS[code]),
+                    "allowed": "、".join(_(rules.CORRECTION_REASONS[r]) for r in rules.FIELD_REASONS),
+                }
+            ]
+        elif code not in reasons:
+            reasons.append(code)
+    note = str(item.get("note") or "").strip()
+    if len(note) > rules.NOTE_MAX:
+        problems["note"] = [_("长度不能超过 %(limit)s 个字符。") % {"limit": rules.NOTE_MAX}]
+    elif "\x00" in note:
+        problems["note"] = [_("不能包含空字符（U+0000）。")]
+    elif not note and kind == "other":
+        problems["note"] = [_("请写明需要补正的内容和要求。")]
+    elif not note and rules.CorrectionReason.OTHER in reasons:
+        problems["note"] = [_("选择“其他”时，请写明需要补正的内容。")]
+    elif not note and not reasons and "reasons" not in problems:
+        problems["reasons"] = [_("请选择补正原因，或写明需要补正的内容和要求。")]
+    if kind == "material" and material in materials:
+        label = materials[material].name
+    elif kind == "field" and name in fields:
+        label = str(fields[name].get("label") or name)
+    else:
+        label = ""
+    return {
+        "kind": kind,
+        "material": material if kind == "material" else None,
+        "field": name if kind == "field" else None,
+        "label": label,
+        "reasons": reasons,
+        "note": note,
+    }, problems
 
 
 def _int(value: Any) -> int | None:

@@ -194,7 +194,7 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
     elif app.situation_id not in parts.situations:
         raise ValidationError({"situation": [_("所选情形不属于该事项。")]})
     problems: dict[str, list[str]] = {}
-    schema = parts.schema_for(app.situation_id)
+    schema = form_schema.application_schema(parts.schema_for(app.situation_id))  # as drafts.case_schema
     data = {**form_schema.prefill(schema, _profile(who)), **(app.form_data or {})}
     form, form_errors = form_schema.clean_and_report(schema, data, partial=not app.submit)
     problems.update(form_errors)

@@ -12,7 +12,7 @@ class ItemTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "audience", "order"]
+    list_display = ["name", "name_en", "code", "audience", "order"]
     list_filter = ["audience"]
 
 

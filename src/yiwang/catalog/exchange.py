@@ -12,7 +12,11 @@ just the key or just the Chinese name. Every row of the child sheets names its e
     材料      one row per material, in order; `situation` is the 情形 sequence number or empty
     收费      one row per fee
     常见问题  one row per FAQ
-    情形      one row per situation (seq, name, description, form)
+    情形      one row per situation (seq, name, English name, description, form)
+
+English names (issue 13) travel like any other element: `name_en` and `plain_title_en` on 事项,
+`name_en` on 材料 and 情形. A file made before them imports as before: the entries keep their
+English names, the materials and situations it replaces have none.
 
 Choices are written as their Chinese labels (工作日, 承诺件, 全程网办); raw values are accepted too.
 A missing column leaves that element as it is; a missing child sheet leaves those children as they
@@ -106,7 +110,7 @@ CHILD_SHEETS = {
     "materials": (SHEET_MATERIALS, ["situation", *MATERIAL_FIELDS, "blank_form", "sample_form"]),
     "fees": (SHEET_FEES, FEE_FIELDS),
     "faqs": (SHEET_FAQS, FAQ_FIELDS),
-    "situations": (SHEET_SITUATIONS, ["seq", "name", "description", "form_schema"]),
+    "situations": (SHEET_SITUATIONS, ["seq", "name", "name_en", "description", "form_schema"]),
 }
 CHILD_ORDER = ["materials", "fees", "faqs", "situations"]
 CHILD_MODELS = {"materials": Material, "fees": Fee, "faqs": Faq, "situations": Situation}

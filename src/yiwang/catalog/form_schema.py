@@ -16,7 +16,9 @@ Schema::
 Types: text, textarea, number, money, date, choice, multichoice, id_number, uscc, phone, address
 (value {"division": "12-digit code", "detail": "..."}), table (rows of the other types).
 `show_if` hides a field unless another field equals (or is in) a value; hidden fields are neither
-required nor kept.
+required nor kept. A field that repeats a step the platform asks itself (送达方式, 邮寄地址, the
+applicant's 联系电话: `duplicates_platform_step`) is left out of the application
+(`application_schema`) and flagged by the guide audit.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiwang.core.identifiers import validate_id_number, validate_uscc
 
@@ -136,6 +139,62 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
                 _("字段“%(label)s”的显示条件引用了不存在的字段。") % {"label": field.get("label", "")}
             )
     return problems
+
+
+# --- Questions the platform asks in its own steps -------------------------------------------
+# Every application (portal, API, window, bundle) asks in the platform's own steps how the result
+# reaches the applicant (送达方式, with the express recipient and address) and the applicant's
+# contact phone. A form field asking the same again is left out of the application (`application_schema`)
+# and flagged by the guide audit (`rules.form_duplicates_platform_step`).
+PLATFORM_STEPS = {"delivery": gettext_lazy("送达方式"), "contact_phone": gettext_lazy("联系电话")}
+_DELIVERY_LABEL = re.compile(
+    r"(送达方式|送达地址|领取方式|领证方式|取件方式|取证方式|邮寄方式|寄送方式|邮寄地址|收件地址|快递地址|"
+    r"寄送地址|收货地址|收件人|是否(需要)?邮寄)"
+)
+# The applicant's (or the agent's) own phone: not another person's (法定代表人电话, 紧急联系人电话).
+_CONTACT_LABEL = re.compile(
+    r"(申请人|经办人|联系人|本人)?(的)?(联系电话|联系手机|手机号码|手机号|手机|电话号码|电话|联系方式)"
+)
+_BRACKETS = re.compile(r"[（(][^（）()]*[)）]|\s+")
+
+
+def duplicates_platform_step(field: Any) -> str | None:
+    """Which platform step a form field asks again (a key of PLATFORM_STEPS), or None. Read from the
+    field's label, as the applicant reads it: “结果领取方式”, “邮寄地址”, “收件人” repeat the delivery
+    step; “联系电话”, “手机号码”, “经办人联系电话” (a phone or text field) the contact phone."""
+    if not isinstance(field, dict) or field.get("type") == "table":
+        return None
+    label = _BRACKETS.sub("", str(field.get("label") or ""))
+    if _DELIVERY_LABEL.search(label):
+        return "delivery"
+    if field.get("type") in ("phone", "text") and _CONTACT_LABEL.fullmatch(label):
+        return "contact_phone"
+    return None
+
+
+def application_schema(schema: dict) -> dict:
+    """The form as an application asks and stores it: without the fields that repeat a platform
+    step, nor the fields shown only on the answer to one of them (“邮寄份数” when 领取方式 is 邮寄).
+    The schema itself when nothing repeats (the common case: no copy)."""
+    fields = (schema or {}).get("fields") or []
+    dropped = {f.get("name") for f in fields if duplicates_platform_step(f)}
+    if not dropped:
+        return schema
+    while True:  # a field shown on a dropped field's answer is never shown: dropped too
+        more = {
+            f.get("name")
+            for f in fields
+            if isinstance(f, dict)
+            and isinstance(f.get("show_if"), dict)
+            and f["show_if"].get("field") in dropped
+        } - dropped
+        if not more:
+            break
+        dropped |= more
+    return {
+        **schema,
+        "fields": [f for f in fields if not isinstance(f, dict) or f.get("name") not in dropped],
+    }
 
 
 # --- Data against the schema ----------------------------------------------------------------

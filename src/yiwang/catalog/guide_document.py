@@ -29,6 +29,8 @@ from yiwang.catalog.models import (
 SCALAR_FIELDS = [
     "name",
     "plain_title",
+    "name_en",  # English (optional, issue 13): blank falls back to the Chinese
+    "plain_title_en",
     "legal_basis",
     "entrusted_body",
     "joint_bodies",
@@ -64,6 +66,7 @@ SCALAR_FIELDS = [
 LIST_FIELDS = ["aliases", "procedure", "special_procedures", "review_steps", "handling_forms"]
 MATERIAL_FIELDS = [
     "name",
+    "name_en",
     "kind",
     "media_format",
     "necessity",
@@ -110,7 +113,13 @@ def version_to_document(version: EntryVersion) -> dict[str, Any]:
     situations = list(version.situations.all())
     by_situation = {s.pk: s.seq for s in situations}
     doc["situations"] = [
-        {"seq": s.seq, "name": s.name, "description": s.description, "form_schema": s.form_schema or {}}
+        {
+            "seq": s.seq,
+            "name": s.name,
+            "name_en": s.name_en,
+            "description": s.description,
+            "form_schema": s.form_schema or {},
+        }
         for s in situations
     ]
     doc["materials"] = [
@@ -231,6 +240,9 @@ def validate_document(doc: dict[str, Any], known_situations: set[int] | None = N
                 {
                     "seq": seq,
                     "name": str(row.get("name", "")).strip(),
+                    "name_en": _clean_scalar(
+                        Situation, "name_en", row.get("name_en"), errors, f"situations.{i}.name_en"
+                    ),
                     "description": row.get("description", ""),
                     "form_schema": row.get("form_schema") or {},
                 }

@@ -41,6 +41,7 @@ class Topic(models.Model):
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=30)
+    name_en = models.CharField(_("英文名称（可选）"), max_length=60, blank=True, default="")
     audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -51,6 +52,13 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English where given, else Chinese)."""
+        from yiwang.catalog.english import localized
+
+        return localized(self, "name")
 
 
 class Initiation(models.TextChoices):
@@ -240,6 +248,16 @@ class EntryVersion(ReviewedVersion):
         _("通俗名称"), max_length=100, blank=True, help_text=_("群众日常说法，如“二手房买卖过户”。")
     )
     aliases = models.JSONField(_("别名"), default=list, blank=True)
+    # English (optional): shown on English pages and searched by English questions; blank falls
+    # back to the Chinese.
+    name_en = models.CharField(_("英文名称（可选）"), max_length=200, blank=True, default="")
+    plain_title_en = models.CharField(
+        _("英文通俗名称（可选）"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_("英文页面的标题，如“Registering a newborn”。"),
+    )
     # Legal
     legal_basis = models.TextField(_("设定依据"), blank=True)
     entrusted_body = models.CharField(_("受委托部门"), max_length=100, blank=True)
@@ -337,6 +355,7 @@ class Situation(models.Model):
     version = models.ForeignKey(EntryVersion, on_delete=models.CASCADE, related_name="situations")
     seq = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("情形名称"), max_length=200)
+    name_en = models.CharField(_("英文情形名称（可选）"), max_length=200, blank=True, default="")
     description = models.TextField(_("适用说明"), blank=True)
     form_schema = models.JSONField(
         _("情形表单"), default=dict, blank=True, help_text=_("为空时使用事项的申请表单")
@@ -389,6 +408,7 @@ class Material(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     name = models.CharField(_("材料名称"), max_length=200)
+    name_en = models.CharField(_("英文材料名称（可选）"), max_length=200, blank=True, default="")
     kind = models.CharField(
         _("材料类型"), max_length=12, choices=MaterialKind.choices, default=MaterialKind.ORIGINAL
     )

@@ -74,29 +74,54 @@ def page_of_items(filters: ItemFilters, page: int, page_size: int) -> tuple[int,
 @dataclass
 class Service:
     """One service as a citizen looks for it: the copy to use (`entry`, the one for the chosen
-    area when there is one) and the same service's copies elsewhere (other counties' departments)."""
+    area when there is one), a few of the same service's copies nearby (other counties of the
+    area's city: `others`, nearest first) and how many copies there are in all (`total`)."""
 
     entry: Entry
     others: list[Entry] = field(default_factory=list)
+    total: int = 1
 
 
-def _copies(candidates: QuerySet[Entry], keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Entry]]:
-    """Every copy among `candidates` of the services named by `keys` (official name, plain title)."""
-    if not keys:
-        return {}
+NEARBY = 8  # other copies listed on a card: the area's neighbours, never a province's hundreds
+
+
+def _which(keys: list[tuple[str, str]]) -> Q:
     which = Q()
     for name, plain in keys:
         which |= Q(name=name, plain_title=plain)
-    out: dict[tuple[str, str], list[Entry]] = {key: [] for key in keys}
-    for entry in candidates.filter(which).order_by("code"):
-        out.setdefault((entry.name, entry.plain_title), []).append(entry)
-    return out
+    return which
 
 
-def _service(copies: list[Entry], area: Division | None) -> Service:
+def _services(
+    candidates: QuerySet[Entry], keys: list[tuple[str, str]], area: Division | None
+) -> list[Service]:
+    """The page's services, in `keys` order. Three statements, whatever the number of copies: how
+    many copies each has; the copies to show (the area's own, above and below it, and its city's
+    other counties; without an area, each service's first copy by code)."""
+    mine = candidates.filter(_which(keys))
+    totals = {
+        (n, p): c for n, p, c in mine.order_by().values_list("name", "plain_title").annotate(c=Count("pk"))
+    }
     if area is not None:
-        copies = sorted(copies, key=lambda e: (areas.distance(area, e.department.division), e.code))
-    return Service(copies[0], copies[1:])
+        nearby = areas.offered_in(area) | Q(department__division__code__startswith=area.code[:4])
+        shown = list(mine.filter(nearby))
+    else:
+        firsts = mine.order_by().values("name", "plain_title").annotate(first=Min("code")).values("first")
+        shown = list(candidates.filter(code__in=firsts))
+    copies: dict[tuple[str, str], list[Entry]] = {}
+    for entry in shown:
+        copies.setdefault((entry.name, entry.plain_title), []).append(entry)
+    out = []
+    for key in keys:
+        found = copies.get(key)
+        if not found:
+            continue
+        if area is not None:
+            found.sort(key=lambda e: (areas.distance(area, e.department.division), e.code))
+        else:
+            found.sort(key=lambda e: e.code)
+        out.append(Service(found[0], found[1 : 1 + NEARBY], totals.get(key, len(found))))
+    return out
 
 
 def page_of_services(
@@ -118,8 +143,7 @@ def page_of_services(
         keys = [(r["name"], r["plain_title"]) for r in grouped.order_by("first")[start : start + page_size]]
     if not keys:
         return count, []
-    copies = _copies(candidates, keys)
-    return count, [_service(copies[key], area) for key in keys if copies.get(key)]
+    return count, _services(candidates, keys, area)
 
 
 def version_with_children(version_id: int) -> EntryVersion:

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.catalog.form_schema import PLATFORM_STEPS, duplicates_platform_step
+
 ERROR, WARNING = "error", "warning"
 
 
@@ -77,6 +79,17 @@ JARGON = (
 DAY_IN_TEXT = re.compile(r"(?<![月\d])\d+\s*(个)?(天|日)(?!工作)")
 TIME_IN_HOURS = re.compile(r"\d{1,2}[:：]\d{2}")
 ADDRESS_MARKERS = re.compile(r"(路|街|道|号|楼|层|室|大厅|中心|窗口|巷|村|镇|乡|区)")
+# The 12345 hotline, written bare or behind an area code: 12345, 0471-12345, (0471)12345.
+HOTLINE_12345 = re.compile(r"(0\d{2,3})?12345")
+# An exception in brackets inside a time limit's text: "20个工作日（需现场勘验的除外）".
+BRACKETED_EXCEPTION = re.compile(r"[（(]([^（）()]*除外[^（）()]*)[)）]")
+# An exception that only restates what a working day is: not another limit.
+HOLIDAYS_ONLY = re.compile(r"^(法定)?(节假日|节假日和休息日|休息日|公休日|双休日)(除外)$")
+
+
+def _is_hotline(phone: str) -> bool:
+    """The 12345 hotline, whatever the separators or area code around it."""
+    return bool(HOTLINE_12345.fullmatch(re.sub(r"\D", "", phone)))
 
 
 def _limit_in_hours(value: int | None, unit: str) -> float | None:
@@ -189,6 +202,23 @@ def _units_mixed(doc):
             yield (key, _("时限单位为“工作日”，说明中却写“天”。"), _("说明中同样写“工作日”。"))
 
 
+@rule("limit_with_bracketed_exception", _("时限说明括号里藏着例外"), WARNING)
+def _limit_exception(doc):
+    """A limit such as "20个工作日（需现场勘验的除外）": the limit the applicant reads is not the one
+    that applies to the excepted cases, which belong in their own situation or special procedure."""
+    for key in ("legal_limit_note", "promised_limit_note"):
+        text = doc.get(key) or ""
+        exceptions = [e.strip() for e in BRACKETED_EXCEPTION.findall(text)]
+        exceptions = [e for e in exceptions if not HOLIDAYS_ONLY.match(e)]
+        if exceptions:
+            yield (
+                key,
+                _("时限说明“%(text)s”在括号里写了例外“%(exception)s”，群众看到的时限不是实际适用的时限。")
+                % {"text": text, "exception": exceptions[0]},
+                _("把例外单列为一个办理情形或特别程序（写明名称和时限），时限说明只写一般情形的时限。"),
+            )
+
+
 @rule("instant_not_marked", _("即办事项未标为即办件"), ERROR)
 def _instant(doc):
     hours = _limit_in_hours(doc.get("promised_limit"), doc.get("promised_limit_unit", "workday"))
@@ -235,8 +265,13 @@ def _phones_missing(doc):
 @rule("phones_identical", _("咨询电话与投诉电话相同"), ERROR)
 def _phones(doc):
     consult, complaint = (doc.get("consult_phone") or "").strip(), (doc.get("complaint_phone") or "").strip()
-    if consult and consult == complaint:
-        if complaint.replace("-", "") == "12345":  # the hotline is right for complaints: fix the other
+    digits = re.sub(r"\D", "", consult)
+    same = consult == complaint or (digits and digits == re.sub(r"\D", "", complaint))
+    same = same or (_is_hotline(consult) and _is_hotline(complaint))
+    if consult and complaint and same:
+        # The hotline is right for complaints (with or without an area code): fix the other one,
+        # and never advise 12345 for a complaint phone that already is 12345.
+        if _is_hotline(complaint):
             yield (
                 "consult_phone",
                 _("咨询电话与监督投诉电话都是12345，群众问不到办理部门。"),
@@ -268,6 +303,41 @@ def _visit_reasons(doc):
             _("要求到现场 %(n)s 次，但没有说明原因。") % {"n": doc["visits_required"]},
             _("写明必须到现场的原因（如核验原件、现场勘验）。"),
         )
+
+
+def paper_original(material: dict) -> bool:
+    """A material the applicant hands in or shows as a paper original: an original (or an original
+    with its copy), on paper, not fetched from the e-licence library, and not optional."""
+    media = material.get("media_format") or ""
+    return (
+        material.get("kind") in ("original", "both")
+        and "纸" in media
+        and "电子" not in media
+        and not material.get("licence_type_code")
+        and material.get("necessity") != "optional"
+    )
+
+
+@rule("paper_original_without_visit", _("零跑动却要交纸质原件"), ERROR)
+def _paper_original_without_visit(doc):
+    """最多跑0次 or 全程网办, yet a paper original to hand in: the applicant goes after all,
+    unless the guide offers applying by post (办理形式“邮寄”), which carries the original."""
+    zero_visits = (doc.get("visits_required") or 0) == 0
+    full_online = doc.get("online_depth") == 6
+    if not (zero_visits or full_online) or "mail" in (doc.get("handling_forms") or []):
+        return
+    claim = "、".join(str(c) for c, on in ((_("全程网办"), full_online), (_("最多跑0次"), zero_visits)) if on)
+    for i, m in enumerate(doc.get("materials") or []):
+        if paper_original(m):
+            yield (
+                f"materials.{i}.kind",
+                _("声明“%(claim)s”，材料“%(name)s”却要提交或出示纸质原件，群众还得跑一趟。")
+                % {"claim": claim, "name": m.get("name", "")},
+                _(
+                    "改为网上上传电子材料或关联电子证照调取；确需纸质原件的，开通邮寄办理"
+                    "（办理形式加“邮寄”）寄送原件，或把到现场次数改为1次并写明原因。"
+                ),
+            )
 
 
 @rule("fee_without_basis", _("收费没有依据"), ERROR)
@@ -373,6 +443,29 @@ def _review_steps(doc):
             _("最后一个审查环节“%(name)s”不是审批人员，办件无法作出准予或不予许可决定。") % {"name": name},
             _("最后一个环节应由审批人员（approver）作出决定。"),
         )
+
+
+@rule("form_duplicates_platform_step", _("表单字段与平台的送达方式或联系电话重复"), WARNING)
+def _form_duplicates_platform_step(doc):
+    """The platform asks how the result is delivered and the contact phone in its own steps; a form
+    field asking again (`form_schema.duplicates_platform_step`) is dropped from the application."""
+    forms = [("form_schema", doc.get("form_schema"))]
+    forms += [
+        (f"situations.{i}.form_schema", s.get("form_schema"))
+        for i, s in enumerate(doc.get("situations") or [])
+    ]
+    for element, schema in forms:
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        for field in fields if isinstance(fields, list) else []:
+            step = duplicates_platform_step(field)
+            if step is not None:
+                yield (
+                    element,
+                    _("表单字段“%(label)s”与平台的%(step)s重复，申请时不会再问。")
+                    % {"label": field.get("label") or field.get("name"), "step": PLATFORM_STEPS[step]},
+                    _("从表单中删除该字段：平台在申请时单独询问%(step)s，办件里可以查到申请人的选择。")
+                    % {"step": PLATFORM_STEPS[step]},
+                )
 
 
 def audit(doc: dict) -> list[Finding]:

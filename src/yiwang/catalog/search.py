@@ -48,6 +48,7 @@ from django.db.models import BooleanField, Count, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from yiwang.catalog import synonyms
+from yiwang.core import generations
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,8 @@ def ensure_index(force: bool = False) -> bool:
 
 
 def _texts_of(entry, version) -> dict[str, object]:
+    from yiwang.catalog import english
+
     return {
         "name": version.name,
         "plain_title": version.plain_title,
@@ -261,7 +264,11 @@ def _texts_of(entry, version) -> dict[str, object]:
         "aliases": [*(version.aliases or []), *(p.phrase for p in entry.catalog_item.search_phrases.all())],
         "situations": [s.name for s in version.situations.all()],
         "department": entry.department.name,
-        "topics": [t.name for t in version.topics.all()],
+        # The English names (issue 13), lower-cased, stop words dropped, go with the words that
+        # get no character bigrams: Latin letter pairs (“in”, “ng”) would make every English
+        # question match every English name. English questions match nothing else, so the group's
+        # smaller weight only orders English answers among themselves.
+        "topics": [t.name for t in version.topics.all()] + english.search_texts(version),
         "item_type": entry.catalog_item.item_type.name,
     }
 
@@ -283,6 +290,7 @@ def index_entry(entry) -> None:
 
     ensure_index()
     Entry.objects.filter(pk=entry.pk).update(search_tokens=tokens_of_entry(entry))
+    generations.bump(generations.CATALOG)  # cached search answers (portal.views) are now stale
 
 
 def analyze() -> None:
@@ -325,6 +333,7 @@ def reindex_all(progress=None, batch: int = 500) -> int:
     if bar is not None:
         bar.close()
     analyze()
+    generations.bump(generations.CATALOG)
     return indexed
 
 

@@ -157,7 +157,12 @@ def start_new_draft(entry: Entry, user: User | None) -> EntryVersion:
     situations = {}
     for s in source.situations.all():
         situations[s.pk] = Situation.objects.create(
-            version=draft, seq=s.seq, name=s.name, description=s.description, form_schema=s.form_schema
+            version=draft,
+            seq=s.seq,
+            name=s.name,
+            name_en=s.name_en,
+            description=s.description,
+            form_schema=s.form_schema,
         )
     for relation in ("materials", "fees", "faqs"):
         for child in getattr(source, relation).all():

@@ -190,6 +190,22 @@ EVERYDAY_TO_OFFICIAL: dict[str, str] = {
     "种地补贴": "耕地地力保护补贴",
     "养猪": "动物防疫条件合格证",
     "打猎": "狩猎证",
+    # English questions (issue 13): the English pages' own examples and a few everyday phrases,
+    # mapped to Chinese terms (official ones, or the Chinese everyday phrase the guides' plain
+    # titles use) so that they find every entry, whether or not it has English names. English
+    # words are also searched directly (the entries' English names are indexed). Lower case;
+    # matched anywhere in the question.
+    "having a baby": "出生登记 户口登记 出生医学证明 生育登记 生育津贴",
+    "had a baby": "出生登记 户口登记 出生医学证明 生育登记 生育津贴",
+    "newborn": "出生登记 出生医学证明",
+    "birth certificate": "出生医学证明",
+    "selling a flat": "不动产转移登记 二手房 存量房",
+    "selling a house": "不动产转移登记 二手房 存量房",
+    "buying a flat": "不动产转移登记 商品房 住房公积金贷款",
+    "opening a restaurant": "食品经营许可 开饭店 个体工商户设立登记 企业设立登记",
+    "retiring": "职工正常退休 退休 养老金",
+    "retirement": "职工正常退休 退休 养老金",
+    "getting married": "结婚登记",
 }
 
 # Question words and politeness that only say "I want to get this done".

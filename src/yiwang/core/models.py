@@ -295,3 +295,19 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @{self.window_start}: {self.n}"
+
+
+class Generation(models.Model):
+    """A counter that says "this changed": bumped in the transaction that changes something many
+    readers cache (the published catalog, for search), read once per request, so every process
+    sees a change as soon as it commits and a cached answer is never stale (`core.generations`)."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("变更代数")
+        verbose_name_plural = _("变更代数")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.n}"

@@ -59,7 +59,6 @@ AS_OPERATOR = {
     "legal_representative": "applicant_name",
     "agent_name": "applicant_name",
     "agent_id_number": "applicant_id_number",
-    "agent_phone": "applicant_phone",
 }
 # The company registration's form onto the same combined fields: the applicant founds the company
 # and is its legal representative; the new company has no code yet.
@@ -70,7 +69,6 @@ COMPANY_AS_SHOP = {
     "legal_representative": "applicant_name",
     "agent_name": "applicant_name",
     "agent_id_number": "applicant_id_number",
-    "agent_phone": "applicant_phone",
     "company_address": "shop_address",
     "registered_capital": "capital",
 }
@@ -313,7 +311,6 @@ BUNDLES: list[Spec] = [
                 "uscc": "",
                 "agent_name": "applicant_name",
                 "agent_id_number": "applicant_id_number",
-                "agent_phone": "applicant_phone",
             },
             FUND_UNIT: {"unit_name": "licence.name", "unit_uscc": "licence.uscc"},
             EMPLOYMENT: {"request": ""},

@@ -238,7 +238,6 @@ class Runner:
         values = {
             "applicant_name": person.name,
             "applicant_id_number": person.id_number,
-            "applicant_phone": PHONE,
             "father_id_number": person.id_number,
             "baby_birth_date": born.isoformat(),
             **FOOD_FORM,

@@ -351,6 +351,8 @@ class EntryInfo:
     situations: list[int]
     weight: float
     spec: Any = None
+    procedures: list[str] = field(default_factory=list)  # the special procedures the guide declares
+    joint_bodies: str = ""
 
 
 def _entries() -> list[EntryInfo]:
@@ -394,6 +396,12 @@ def _entries() -> list[EntryInfo]:
                 situations=[s.pk for s in v.situations.all()],
                 weight=weight,
                 spec=specs.get(entry.catalog_item.basic_code),
+                procedures=[
+                    str(p["name"])
+                    for p in v.special_procedures or []
+                    if isinstance(p, dict) and p.get("name")
+                ],
+                joint_bodies=v.joint_bodies,
             )
         )
     return infos
@@ -640,42 +648,35 @@ def _scan_pdf(title: str) -> bytes:
 # --- Scripts ----------------------------------------------------------------------------------
 
 REMEDY = services.REMEDY_DEFAULT
-CORRECTION_NOTES = [
-    "复印件不清晰，请重新上传清晰完整的扫描件。",
-    "未加盖单位公章，请加盖公章后重新提交。",
-    "签字处缺少申请人本人签名，请签名后重新提交。",
-    "所附证件已过有效期，请提交有效期内的证件。",
-    "材料信息与申请表填写不一致，请核对后重新提交。",
-    "缺少第2页，请提交完整材料。",
-]
-FIELD_NOTES = ["填写内容与所附证明材料不一致，请核对后修改。", "填写不完整，请按实际情况补充。"]
-NOT_ACCEPTED = [
-    "申请事项依法不需要取得行政许可。",
-    "申请事项不属于本机关职权范围，请向所在地县级主管部门申请。",
-    "申请人未在规定期限内补正全部材料。",
-    "申请人不具备申请资格：经营场所位于规划限制区域内。",
-]
-REFUSED = [
-    "经现场核查，经营场所布局和设施设备不符合规定条件。",
-    "经审查，申请人提交的专业技术人员资格证明不符合要求。",
-    "经核查，申请人存在未履行完毕的行政处罚，不符合许可条件。",
-    "申请材料反映的情况与实际情况不符。",
-]
-PROCEDURES = [
-    ("现场核查", "需对经营场所进行现场核查，核查时间不计入办理时限。"),
-    ("现场核查", "申请人申请变更核查时间，现场核查顺延。"),
-    ("专家评审", "技术方案需组织专家评审，评审时间不计入办理时限。"),
-    ("检验检测", "设备需经法定检验机构检验，检验时间不计入办理时限。"),
-    ("听证", "申请事项涉及他人重大利益，依申请举行听证。"),
-]
-EXTENSIONS = [
-    "涉及多个部门联合审查，经本机关负责人批准延长办理期限。",
-    "现场核查发现的问题需申请人整改后复查，经负责人批准延长期限。",
+# Reasons are the case's own (see “Reasons from the case's own entry” below): a notice to correct names materials of the case's
+# checklist with what can be wrong with that kind of material; a refusal or a non-acceptance names
+# a material the applicant handed in, a condition of the entry's guide, the entry or its result; a
+# case stops only for a special procedure its guide declares. Nothing is drawn from a pool shared
+# by every item (no passport refused over a professional qualification certificate).
+SIGNED = re.compile(r"(表|申请书|承诺书|声明书|授权书|委托书|协议书|确认书|书面声明|承诺)$")
+LONG = re.compile(r"(报告|方案|章程|合同|档案|制度|预案|图纸|设计文件|病历|记录|说明书|文件)")
+CERTIFICATE = re.compile(r"(证书|执照|许可证|合格证|户口簿|证明|证|卡)$")
+PHOTO = re.compile(r"照片")
+MATERIAL_PROBLEMS: dict[str, tuple[str, str]] = {
+    "scan": ("unclear_scan", "扫描件不清晰，请重新上传清晰完整的扫描件。"),
+    "inconsistent": ("inconsistent", "所载信息与申请表填写的内容不一致，请核对后重新提交。"),
+    "signature": ("missing_signature", "签字处缺少本人签名，请签名后重新提交。"),
+    "old_form": ("wrong_form", "使用了旧版表格，请下载最新版空白表格填写后重新提交。"),
+    "expired": ("expired", "已过有效期，请提交有效期内的证件或证明。"),
+    "pages": ("missing_pages", "页面不全，请提交完整材料。"),
+    "photo": ("other", "照片不符合规格，请提交近期正面免冠、背景符合要求的照片。"),
+}
+FIELD_PROBLEMS = [
+    ("inconsistent", "填写内容与所附证明材料不一致，请核对后修改。"),
+    ("wrong_entry", "填写不完整，请按实际情况补充。"),
 ]
 OPINIONS_PASS = ["材料齐全，符合法定形式，同意提交决定。", "经审查符合条件，拟同意。", "审查通过。"]
 OPINIONS_APPROVE = ["同意。", "符合条件，准予许可。", "经审查符合规定，予以批准。"]
-WITHDRAW = ["经营计划调整，暂不申请。", "填报信息有误，撤回后重新申请。", "已在其他地区办理。"]
-TERMINATE = ["申请人所在企业已办理注销登记，依法终止办理。", "申请人死亡，依法终止办理。"]
+WITHDRAW = ["填报信息有误，撤回后重新申请。", "已在其他地区办理。"]
+WITHDRAW_PERSON = [*WITHDRAW, "个人计划有变，暂不申请。"]
+WITHDRAW_ENTERPRISE = [*WITHDRAW, "经营计划调整，暂不申请。"]
+TERMINATE_PERSON = "申请人死亡，依法终止办理。"
+TERMINATE_ENTERPRISE = "申请单位已办理注销登记，依法终止办理。"
 COMMITMENT = (
     "本人（单位）已知晓办理该事项的全部条件和要求，所提交材料真实有效，符合告知的全部条件；"
     "如承诺不实，愿意承担相应法律责任，并接受事后核查。"
@@ -774,17 +775,16 @@ def _script(plan: Plan, rng: random.Random) -> tuple[Script, tuple[int, int]]:
             s.anchor = s.t
             return s, (1, 6)
         if target == "not_accepted":  # the applicant never answered
-            s.add(rng.randint(5, 8), "clerk", "not_accept", reason=NOT_ACCEPTED[2], remedy=REMEDY)
+            s.add(rng.randint(5, 8), "clerk", "not_accept", why="no_answer", remedy=REMEDY)
             s.anchor = s.t
             return s, closed
         s.add(rng.randint(1, 4), "applicant", "correct")
     if target == "not_accepted":
-        reason = rng.choice(NOT_ACCEPTED[:2] + NOT_ACCEPTED[3:])
-        s.add(rng.randint(0, 3), "clerk", "not_accept", reason=reason, remedy=REMEDY)
+        s.add(rng.randint(0, 3), "clerk", "not_accept", why="other", remedy=REMEDY)
         s.anchor = s.t
         return s, closed
     if target == "withdrawn" and rng.random() < 0.5:
-        s.add(rng.randint(1, 3), "applicant", "withdraw", reason=rng.choice(WITHDRAW))
+        s.add(rng.randint(1, 3), "applicant", "withdraw", reason=_withdraw_reason(plan, rng))
         s.anchor = s.t
         return s, closed
     # Acceptance: by the window, 容缺 against a committed date, or deemed by the worker (art. 32).
@@ -808,7 +808,8 @@ def _script(plan: Plan, rng: random.Random) -> tuple[Script, tuple[int, int]]:
         if target == "terminated":
             break
     if flags.get("suspend") or target == "suspended":
-        procedure, reason = rng.choice(PROCEDURES)
+        procedure = rng.choice(info.procedures)  # one its guide declares (see _suits)
+        reason = f"需进行“{procedure}”，所需时间不计入办理时限，完成后恢复计时。"
         s.add(rng.randint(0, 1), "reviewer", "suspend", procedure=procedure, reason=reason)
         if target == "suspended":
             s.anchor = s.t
@@ -818,29 +819,42 @@ def _script(plan: Plan, rng: random.Random) -> tuple[Script, tuple[int, int]]:
         total += paused
     if flags.get("extend") and info.limit >= 5:
         days = rng.randint(5, 10)
-        reason = EXTENSIONS[1] if flags.get("suspend") else EXTENSIONS[0]
-        s.add(rng.randint(0, 1), "approver", "extend", days=days, reason=reason)
+        s.add(rng.randint(0, 1), "approver", "extend", days=days, reason=_extension_reason(info))
         total += days
     if target in ("under_review", "pending_overdue"):
         return _open_review(s, plan, accept_t, total, rng)
     if target in ("withdrawn", "terminated"):
         if target == "withdrawn":
-            s.add(rng.randint(1, 3), "applicant", "withdraw", reason=rng.choice(WITHDRAW))
+            s.add(rng.randint(1, 3), "applicant", "withdraw", reason=_withdraw_reason(plan, rng))
         else:
-            s.add(rng.randint(1, 3), "approver", "terminate", reason=rng.choice(TERMINATE))
+            reason = TERMINATE_ENTERPRISE if plan.applicant.is_enterprise else TERMINATE_PERSON
+            s.add(rng.randint(1, 3), "approver", "terminate", reason=reason)
         s.anchor = s.t
         return s, closed
     # The decision: usually within the limit, sometimes late.
     due_gap = total + rng.randint(1, 4) if flags.get("late") else rng.randint(max(1, total * 3 // 10), total)
     decision_t = max(s.t + (1 if len(info.steps) > 1 else 0), accept_t + due_gap)
     if target == "refused" or flags.get("refuse"):
-        s.add(decision_t - s.t, "step", "refuse", reason=rng.choice(REFUSED), remedy=REMEDY)
+        s.add(decision_t - s.t, "step", "refuse", why="refuse", remedy=REMEDY)
     else:
         s.add(decision_t - s.t, "step", "approve", opinion=rng.choice(OPINIONS_APPROVE))
     s.anchor = s.t
     if target in ("approved", "refused"):
         return s, (1, 2)
     return s, _finish(s, plan, rng, same_day=False) or closed
+
+
+def _withdraw_reason(plan: Plan, rng: random.Random) -> str:
+    return rng.choice(WITHDRAW_ENTERPRISE if plan.applicant.is_enterprise else WITHDRAW_PERSON)
+
+
+def _extension_reason(info: EntryInfo) -> str:
+    """The entry's own joint bodies (联办机构) when it has any, else its own materials to verify."""
+    bodies = [b.strip() for b in re.sub(r"[（(][^）)]*[）)]", "", info.joint_bodies).split("、") if b.strip()]
+    if bodies:
+        more = "等部门" if len(bodies) > 1 else ""
+        return f"需会同{bodies[0]}{more}审查，经本机关负责人批准延长办理期限。"
+    return f"“{info.entry.name}”申请材料反映的情况需进一步核实，经本机关负责人批准延长办理期限。"
 
 
 def _open_review(s: Script, plan: Plan, accept_t: int, total: int, rng: random.Random):
@@ -887,6 +901,8 @@ def _weighted(rng: random.Random, pairs: list[tuple[Any, float]]):
 
 
 def _suits(info: EntryInfo, target: str, flags: dict) -> bool:
+    if (target == "suspended" or flags.get("suspend")) and not info.procedures:
+        return False  # a case stops only for a special procedure its guide declares
     if target == "pending_overdue" or flags.get("pending"):
         return info.tolerant
     if flags.get("commitment"):
@@ -1036,6 +1052,98 @@ def _place(plan: Plan, rng: random.Random, line: Line) -> None:
     plan.minute = rng.randint(8 * 60 + 40, 16 * 60 + 30)
 
 
+# --- Reasons from the case's own entry ---------------------------------------------------------
+
+
+def _conditions(conditions: str) -> list[str]:
+    """The guide's acceptance conditions clause by clause, those a case can fail (not the generic
+    "材料齐全、符合法定形式" nor "符合某法等规定的条件")."""
+    clauses = []
+    for part in re.split(r"[；;。\n]", conditions or ""):
+        part = re.sub(r"^\s*(\d+[.、）)]|[（(]\d+[)）])\s*", "", part).strip(" ，,")
+        if 4 <= len(part) <= 60 and not re.search(r"(材料齐全|法定形式|等规定的条件)", part):
+            clauses.append(part)
+    return clauses
+
+
+def _handed_in(case: Case) -> list[Any]:
+    """The checklist's materials the applicant handed in (not an e-licence the office verified)."""
+    return [
+        i.material
+        for i in drafts.checklist(case)
+        if i.provided and not all(f.licence_identifier for f in i.files)
+    ]
+
+
+def _not_met(case: Case, rng: random.Random) -> str:
+    """A condition of the case's own guide it does not meet (or the law its guide names)."""
+    clauses = _conditions(case.version.acceptance_conditions)
+    if clauses:
+        return f"不符合“{rng.choice(clauses)}”的条件"
+    law = re.search(r"《[^》]+》", case.version.legal_basis or "")
+    return f"不符合{law.group(0)}规定的条件" if law else f"不符合“{case.version.name}”的法定条件"
+
+
+def refusal_reason(case: Case, rng: random.Random) -> str:
+    """不予许可 for a reason of the case's own: a material it handed in (not a form, a photo or a
+    certificate a government body issued), or a condition of its guide."""
+    evidence = [
+        m
+        for m in _handed_in(case)
+        if m.source != "government" and not SIGNED.search(m.name) and not PHOTO.search(m.name)
+    ]
+    options = [f"经审查，申请人{_not_met(case, rng)}。"]
+    if evidence:
+        m = rng.choice(evidence)
+        options.append(f"经核查，申请人提交的“{m.name}”所载情况与实际情况不符，不予批准。")
+    return rng.choice(options)
+
+
+def not_accepted_reason(case: Case, why: str, rng: random.Random) -> str:
+    """不予受理: the correction never answered (naming what was asked for), or a reason of the case's
+    own entry: a condition of its guide, or (a licence) a matter that needs no such licence."""
+    if why == "no_answer":
+        correction = case.corrections.order_by("-round").first()
+        labels = [str(it["label"]) for it in (correction.items if correction else []) if it.get("label")]
+        if labels:
+            return f"申请人未在规定期限内补正{'、'.join(f'“{label}”' for label in labels)}。"
+        return "申请人未在规定期限内补正全部材料。"
+    options = [f"申请人不具备申请资格：{_not_met(case, rng)}。"]
+    result = case.version.result_name
+    if case.entry.catalog_item.item_type.code == "01" and case.version.result_type == "licence" and result:
+        options.append(f"申请人所申请的经营或活动依法不需要取得“{result}”。")
+    return rng.choice(options)
+
+
+def material_correction(material: Any, applicant: Applicant, rng: random.Random) -> dict[str, Any]:
+    """One point of a notice to correct: what can be wrong with this kind of material."""
+    name = material.name
+    signed, long = bool(SIGNED.search(name)), bool(LONG.search(name))
+    problems = [MATERIAL_PROBLEMS["scan"]]
+    if PHOTO.search(name):
+        problems.append(MATERIAL_PROBLEMS["photo"])
+    elif signed:
+        problems += [
+            MATERIAL_PROBLEMS["signature"],
+            ("inconsistent", "填写内容与所附证明材料不一致，请核对后重新提交。"),
+        ]
+        if material.blank_form_id:
+            problems.append(MATERIAL_PROBLEMS["old_form"])
+    else:
+        problems.append(MATERIAL_PROBLEMS["inconsistent"])
+    if not signed and not long and (material.licence_type_code or CERTIFICATE.search(name)):
+        problems.append(MATERIAL_PROBLEMS["expired"])
+    if long:
+        problems.append(MATERIAL_PROBLEMS["pages"])
+    if material.source in ("intermediary", "other") and not material.licence_type_code:
+        issuer = material.source_body or "出具单位"
+        problems.append(("missing_signature", f"未加盖{issuer}公章，请加盖后重新提交。"))
+    elif applicant.is_enterprise and material.source == "applicant" and not PHOTO.search(name):
+        problems.append(("missing_signature", "未加盖申请单位公章，请加盖公章后重新提交。"))
+    code, note = rng.choice(problems)
+    return {"kind": "material", "material": material.pk, "reasons": [code], "note": note}
+
+
 # --- Running --------------------------------------------------------------------------------
 
 
@@ -1099,7 +1207,12 @@ class Runner:
         user = self.who(plan, step.who, case)
         do, data = step.do, dict(step.data)
         if do == "request_correction":
-            data = {"items": self.correction_items(case)}
+            data = {"items": self.correction_items(case, plan)}
+        elif do == "not_accept":
+            data["reason"] = not_accepted_reason(case, data.pop("why"), self.rng)
+        elif do == "refuse":
+            data["reason"] = refusal_reason(case, self.rng)
+            data.pop("why", None)
         elif do == "correct":
             self.correct(case, user)
             do, data = "resubmit", {}
@@ -1213,13 +1326,14 @@ class Runner:
         reuse.use(editor, case, material.pk, offer.licence.identifier)
         return True
 
-    def correction_items(self, case: Case) -> list[dict[str, Any]]:
-        """一次性告知: every point at once — one or two materials, sometimes a form field."""
+    def correction_items(self, case: Case, plan: Plan) -> list[dict[str, Any]]:
+        """一次性告知: every point at once — one or two materials handed in, each with what can be
+        wrong with that kind of material, sometimes a form field."""
         rng = self.rng
-        received = [i for i in drafts.checklist(case) if i.provided]
+        received = _handed_in(case)
         items: list[dict[str, Any]] = [
-            {"material": i.material.pk, "note": rng.choice(CORRECTION_NOTES)}
-            for i in rng.sample(received, min(len(received), rng.randint(1, 2)))
+            material_correction(m, plan.applicant, rng)
+            for m in rng.sample(received, min(len(received), rng.randint(1, 2)))
         ]
         fields = [
             f
@@ -1231,9 +1345,21 @@ class Runner:
             and f["name"] not in IDENTITY_FIELDS
         ]
         if fields and (rng.random() < 0.3 or not items):
-            items.append({"field": rng.choice(fields)["name"], "note": rng.choice(FIELD_NOTES)})
+            code, note = rng.choice(FIELD_PROBLEMS)
+            items.append(
+                {"kind": "field", "field": rng.choice(fields)["name"], "reasons": [code], "note": note}
+            )
         if not items:
-            items.append({"note": "请补充提交身份证明材料原件扫描件。"})
+            missing = [i.material for i in drafts.checklist(case) if not i.provided and not i.shared]
+            if missing:
+                note = "未提交该材料，请补充提交。"
+                items.append(
+                    {"kind": "material", "material": missing[0].pk, "reasons": ["other"], "note": note}
+                )
+            else:
+                items.append(
+                    {"kind": "other", "note": f"请补充说明“{case.version.name}”申请事项的具体情况。"}
+                )
         return items
 
     def correct(self, case: Case, user: User | None) -> None:

@@ -23,6 +23,7 @@ from yiwang.catalog import guide_document, rules, services
 from yiwang.catalog.models import CatalogItem, Claim, Entry, EntryStatus, VersionState
 from yiwang.core.models import Department, DivisionLevel
 from yiwang.demo import region as demo_region
+from yiwang.demo.catalog_data import english as demo_english
 from yiwang.demo.catalog_data.featured import FEATURED
 from yiwang.demo.catalog_data.fields import enterprise, f, person
 from yiwang.demo.catalog_data.further import FURTHER
@@ -558,6 +559,36 @@ def build_document(
     if department.division.level == DivisionLevel.TOWNSHIP:
         partner = TOWNSHIP_PARTNER.get(dept_key, "")
         doc["joint_bodies"] = f"{partner}（审核、决定）" if partner else doc.get("joint_bodies", "")
+    return _no_visit_needs_no_paper(doc)
+
+
+def _no_visit_needs_no_paper(doc: dict[str, Any]) -> dict[str, Any]:
+    """A guide that claims 最多跑0次 (or 全程网办) takes no paper original over the counter (the
+    audit's `paper_original_without_visit`): a form is filled in and signed online, a 全程网办
+    guide takes a scan of the original, and any other guide takes the original by post (办理形式
+    “邮寄”, said on the material)."""
+    if (doc["visits_required"] and doc["online_depth"] != 6) or "mail" in doc["handling_forms"]:
+        return doc
+    by_post = False
+    for m in doc["materials"]:
+        if not rules.paper_original(m):
+            continue
+        if FORM_NAME.search(m["name"]) and doc["online_depth"] >= 2:
+            m["media_format"] = "纸质或电子（网上申报时在线填写、签名）"
+        elif doc["online_depth"] == 6:
+            m.update(
+                kind="electronic",
+                media_format="电子文件（原件扫描件，PDF、JPG）",
+                paper_copies=0,
+                paper_size="",
+                acceptance_standard="原件扫描件清晰完整、在有效期内，信息与申请人一致",
+            )
+        else:
+            by_post = True
+            note = "原件可邮寄至办理地点（免费寄递），无需到现场。"
+            m["fill_instructions"] = "；".join(t for t in (m["fill_instructions"].rstrip("。"), note) if t)
+    if by_post:
+        doc["handling_forms"] = [*doc["handling_forms"], "mail"]
     return doc
 
 
@@ -635,6 +666,7 @@ def load_catalog(region_result: demo_region.Region | None = None) -> CatalogSumm
             claim = claim or services.claim_item(department, item)
             plan = FIRST_VERSION_PLANS.get((dept_key, spec.code), {})
             doc = _with_plan(build_document(spec, dept_key, department, files), spec, plan)
+            doc = demo_english.with_english(doc, spec.code)  # issue 13: English names
             entry = services.compile_entry(claim, None, doc)
             summary.entries[(dept_key, spec.code)] = entry
             summary.created_entries += 1

@@ -15,6 +15,12 @@ class MessageTemplate(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("站内信与邮件正文"))
     sms = models.CharField(_("短信正文"), max_length=300, blank=True, help_text=_("留空则不发短信"))
+    # English texts, for accounts that use the English pages (issue 13); blank: the Chinese ones.
+    title_en = models.CharField(_("英文标题"), max_length=200, blank=True, default="")
+    body_en = models.TextField(_("英文正文"), blank=True, default="")
+    sms_en = models.CharField(
+        _("英文短信正文"), max_length=300, blank=True, default="", help_text=_("留空则发中文短信")
+    )
     send_email = models.BooleanField(_("发送邮件"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

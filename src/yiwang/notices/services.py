@@ -1,4 +1,9 @@
-"""Sending a message to an applicant on every channel they have: in-site, e-mail, SMS outbox."""
+"""Sending a message to an applicant on every channel they have: in-site, e-mail, SMS outbox.
+
+A message is written in the language of the account it is for (`User.language`, the language of
+the pages it last used; Chinese for a phone number without an account): the template's English
+texts for English (issue 13), else the Chinese. Its placeholders are filled in that language too.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import ngettext
+
 from yiwang.core import outbox
 from yiwang.notices.models import MessageTemplate, Notice, SmsMessage
-from yiwang.notices.templates_default import DEFAULTS
+from yiwang.notices.templates_default import DEFAULTS, ENGLISH
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +35,54 @@ class Text:
     send_email: bool
 
 
-def render(key: str, context: dict[str, Any]) -> Text:
-    """The message `key` filled from `context`; unknown placeholders are left empty."""
+def language_of(user) -> str:
+    """The language to write to an account in (Chinese without one)."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def _is_english(language: str) -> bool:
+    return (language or "").lower().startswith("en")
+
+
+def _texts(key: str, language: str) -> tuple[str, str, str, bool]:
+    """(title, body, sms, send e-mail) of a message in a language: the administrator's edited row,
+    its English texts for English where written (else the English defaults, else the Chinese)."""
     row = MessageTemplate.objects.filter(key=key).first()
     if row is not None:
         title, body, sms, send_email = row.title, row.body, row.sms, row.send_email
     else:
         default = DEFAULTS[key]
         title, body, sms, send_email = default["title"], default["body"], default["sms"], True
-    values = _Blank({k: "" if v is None else str(v) for k, v in context.items()})
+    if not _is_english(language):
+        return title, body, sms, send_email
+    if row is not None and row.title_en.strip() and row.body_en.strip():
+        english = {"title": row.title_en, "body": row.body_en, "sms": row.sms_en}
+    else:
+        english = ENGLISH.get(key)
+    if english is None:
+        return title, body, sms, send_email
+    # No English SMS text: the Chinese one, if there is one (it still says the case moved).
+    return english["title"], english["body"], (english["sms"] or sms) if sms else "", send_email
+
+
+def _counts(context: dict[str, Any]) -> dict[str, str]:
+    """Counts written out with their noun, inflected in the active language (`{days_text}`)."""
+    out = {}
+    days = context.get("days")
+    if isinstance(days, int) or (isinstance(days, str) and days.isdigit()):
+        n = int(days)
+        out["days_text"] = ngettext("%(n)s个工作日", "%(n)s个工作日", n) % {"n": n}
+    return out
+
+
+def render(key: str, context: dict[str, Any], language: str | None = None) -> Text:
+    """The message `key` filled from `context`, in `language` (default: the active one); unknown
+    placeholders are left empty."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        title, body, sms, send_email = _texts(key, language)
+        values = _Blank({k: "" if v is None else str(v) for k, v in context.items()})
+        values.update({k: v for k, v in _counts(context).items() if k not in context})
     return Text(
         title.format_map(values), body.format_map(values), sms.format_map(values) if sms else "", send_email
     )
@@ -46,7 +94,7 @@ def notify(
     """Tell one applicant: an in-site notice (if they have an account), an e-mail (if they have an
     address) and an SMS to the outbox (if there is a phone and the template has an SMS text).
     Called by the notices subscriber, inside its delivery transaction."""
-    text = render(key, context)
+    text = render(key, context, language_of(user))
     notice = None
     if user is not None:
         notice = Notice.objects.create(

@@ -56,10 +56,12 @@ def _context(payload: dict[str, Any], due_key: str | None) -> dict[str, Any]:
     }
     action = payload.get("action")
     if action == "request_correction":
-        context["items"] = "\n".join(
-            f"{n}. {i.get('label') or _('其他')}：{i.get('note', '')}"
-            for n, i in enumerate(data.get("items", []), 1)
-        )
+        from yiwang.cases.rules import correction_item_text
+
+        lines = [f"{n}. {correction_item_text(i)}" for n, i in enumerate(data.get("items", []), 1)]
+        if context["reason"]:
+            lines.append(_("补正说明：%(note)s") % {"note": context["reason"]})
+        context["items"] = "\n".join(lines)
     elif action == "commitment_overdue":
         context["items"] = data.get("materials", "")
     elif action == "dispatch_booked":
@@ -81,8 +83,11 @@ def on_case_event(message: OutboxMessage) -> None:
     """Tell the applicant of a case event (the account that applied, and the applicant's phone)."""
     import datetime as dt
 
+    from django.utils import translation
+
     from yiwang.cases.models import Case
-    from yiwang.notices.services import notify
+    from yiwang.catalog import english
+    from yiwang.notices.services import language_of, notify
 
     payload = message.payload
     spec = CASE_NOTICES.get(payload.get("action", ""))
@@ -92,7 +97,9 @@ def on_case_event(message: OutboxMessage) -> None:
     if payload.get("action") == "submit" and (payload.get("data") or {}).get("bundle"):
         return  # a bundle's cases are told of once, by the bundle's own notice
     case = (
-        Case.objects.select_related("created_by", "applicant_person__user", "applicant_enterprise__user")
+        Case.objects.select_related(
+            "created_by", "applicant_person__user", "applicant_enterprise__user", "version"
+        )
         .filter(pk=payload["case"])
         .first()
     )
@@ -100,10 +107,16 @@ def on_case_event(message: OutboxMessage) -> None:
         return
     user = applicant_account(case)
     at = dt.datetime.fromisoformat(payload["at"]) if payload.get("at") else None
+    language = language_of(user)
+    with translation.override(language):  # the context's own words in the reader's language
+        context = _context(payload, due_key)
+    english_title = (case.version.name_en or case.version.plain_title_en).strip()
+    if english.is_english(language) and english_title:
+        context["title"] = english_title  # issue 13: the item's English name
     notify(
         user,
         key,
-        _context(payload, due_key),
+        context,
         link=f"/my/cases/{case.number}/" if case.number else "",
         phone=case.contact_phone,
         at=at,

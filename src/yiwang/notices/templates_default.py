@@ -117,3 +117,143 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "sms": "【一网】您的一件事{number}部分事项未能办理，请登录查看原因。",
     },
 }
+
+# The same messages in English (issue 13), for accounts that use the English pages: the same
+# placeholders, but for counts that English must inflect (`{days_text}`: "1 working day", "5 working
+# days", filled by `services.render`) and words given only in Chinese (a rating's stage or level),
+# which an English text leaves out.
+ENGLISH: dict[str, dict[str, str]] = {
+    "case_submitted": {
+        "title": "Application submitted: {title}",
+        "body": "Your application “{title}” has been submitted; case number {number}. "
+        "It will be accepted or refused by {due}.",
+        "sms": "[Yiwang] Your application “{title}” has been submitted; case number {number}.",
+    },
+    "case_correction_requested": {
+        "title": "Please complete your application: {title}",
+        "body": "Your application “{title}” ({number}) needs corrections. "
+        "Please provide all of the following at once:\n{items}",
+        "sms": "[Yiwang] Case {number} needs corrections: please sign in to read the list.",
+    },
+    "case_accepted": {
+        "title": "Accepted: {title}",
+        "body": "Your application “{title}” ({number}) has been accepted. It will be decided by {due}.",
+        "sms": "[Yiwang] Case {number} has been accepted and will be decided by {due}.",
+    },
+    "case_not_accepted": {
+        "title": "Not accepted: {title}",
+        "body": "Your application “{title}” ({number}) has not been accepted. Reason: {reason}\n"
+        "How to appeal: {remedy}",
+        "sms": "[Yiwang] Case {number} was not accepted: please sign in to read the reason and how to appeal.",
+    },
+    "case_suspended": {
+        "title": "Special procedure: {title}",
+        "body": "Your application “{title}” ({number}) is in a special procedure ({procedure}); "
+        "the time it takes does not count towards the time limit. Reason: {reason}",
+        "sms": "[Yiwang] Case {number} is in a special procedure: {procedure}.",
+    },
+    "case_resumed": {
+        "title": "Handling resumed: {title}",
+        "body": "The special procedure for your application “{title}” ({number}) has ended and "
+        "handling has resumed. It will be decided by {due}.",
+        "sms": "",
+    },
+    "case_extended": {
+        "title": "Time limit extended: {title}",
+        "body": "The time limit for your application “{title}” ({number}) has been extended by "
+        "{days_text}; it will be decided by {due}. Reason: {reason}",
+        "sms": "[Yiwang] The time limit for case {number} has been extended to {due}.",
+    },
+    "case_approved": {
+        "title": "Approved: {title}",
+        "body": "Your application “{title}” ({number}) has been approved.",
+        "sms": "[Yiwang] Case {number} has been approved.",
+    },
+    "case_refused": {
+        "title": "Refused: {title}",
+        "body": "Your application “{title}” ({number}) has been refused. Reason: {reason}\n"
+        "How to appeal: {remedy}",
+        "sms": "[Yiwang] Case {number} was refused: please sign in to read the reason and how to appeal.",
+    },
+    "case_completed": {
+        "title": "Completed: {title}",
+        "body": "Your application “{title}” ({number}) has been completed. The result will reach "
+        "you by {due}.",
+        "sms": "",
+    },
+    "case_dispatched": {
+        "title": "Sent: {title}",
+        "body": "The result of your application “{title}” ({number}) has been sent with {carrier}; "
+        "tracking number {tracking_number}. It counts as delivered once you sign for it.",
+        "sms": "[Yiwang] The result of case {number} has been sent; tracking number {tracking_number}.",
+    },
+    "case_delivered": {
+        "title": "Delivered: {title}",
+        "body": "The result of your application “{title}” ({number}) has been delivered: {method}. {detail}",
+        "sms": "[Yiwang] The result of case {number} has been delivered: {method}. {detail}",
+    },
+    "case_terminated": {
+        "title": "Handling ended: {title}",
+        "body": "Handling of your application “{title}” ({number}) has ended. Reason: {reason}",
+        "sms": "[Yiwang] Handling of case {number} has ended.",
+    },
+    "case_withdrawn": {
+        "title": "Withdrawn: {title}",
+        "body": "You have withdrawn your application “{title}” ({number}).",
+        "sms": "",
+    },
+    "case_commitment_overdue": {
+        "title": "Promised materials overdue: {title}",
+        "body": "For your application “{title}” ({number}) you promised to provide these materials "
+        "by {due}, and they have not arrived: {items}",
+        "sms": "[Yiwang] The materials you promised for case {number} are overdue: please provide them soon.",
+    },
+    "rating_invitation": {
+        "title": "Please rate our service: {title}",
+        "body": "Your application “{title}” ({number}) has moved on. You are welcome to rate our "
+        "service; your opinion helps us improve. Rating is voluntary and does not affect your case.",
+        "sms": "[Yiwang] You are welcome to rate our service for case {number} under “My cases”.",
+    },
+    "rating_bad_received": {
+        "title": "Poor rating, action needed: {title}",
+        "body": "Case {number} ({title}) received a poor rating. Please contact the applicant by "
+        "{contact_due} and put things right and reply by {answer_due}.",
+        "sms": "[Yiwang] Case {number} received a poor rating: please contact the applicant by {contact_due}.",
+    },
+    "rating_answered": {
+        "title": "Reply to your rating: {title}",
+        "body": "{department} has replied to your rating of “{title}” ({number}):\n{answer}\n"
+        "You can rate how they put things right under “My cases”.",
+        "sms": "[Yiwang] Your rating of case {number} has been answered: please sign in to read it.",
+    },
+    "supervision_red": {
+        "title": "E-supervision red alert",
+        "body": "New alerts for your department: red {red}, yellow {yellow}. Please explain the "
+        "causes and the measures taken within two working days.",
+        "sms": "[Yiwang] E-supervision: new red alerts for your department: {red}. Please deal with them.",
+    },
+    "supervision_order": {
+        "title": "Supervision order",
+        "body": "A supervisor has issued an order to your department: please act on it and report "
+        "back within the time limit.",
+        "sms": "[Yiwang] Your department has a supervision order: please sign in to the workbench.",
+    },
+    "bundle_submitted": {
+        "title": "Life event application submitted: {title}",
+        "body": "Your application for “{title}” has been submitted; application number {number}. "
+        "Started: {started}. Starting by itself once the services it depends on are completed: {waiting}.",
+        "sms": "[Yiwang] Your application for “{title}” has been submitted; number {number}.",
+    },
+    "bundle_case_started": {
+        "title": "Started for you: {case_title}",
+        "body": "In your application for “{title}” ({number}), the services that “{case_title}” "
+        "depends on are completed, so it has been submitted for you: case number {case_number}. "
+        "Their licences serve as its materials; you need not provide them again.",
+        "sms": "[Yiwang] In application {number}, “{case_title}” has been submitted for you.",
+    },
+    "bundle_stopped": {
+        "title": "Some services could not be started: {title}",
+        "body": "In your application for “{title}” ({number}), {stopped} could not be started. Reason: {reason}",
+        "sms": "[Yiwang] Some services of application {number} could not be started: please sign in to read why.",
+    },
+}

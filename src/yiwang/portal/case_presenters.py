@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.cases import queries
 from yiwang.cases.models import Case, CaseEvent, CaseMaterial
-from yiwang.cases.rules import State
+from yiwang.cases.rules import State, reason_labels
 from yiwang.catalog.models import Necessity
 from yiwang.workbench.schema_forms import SchemaField
 
@@ -192,6 +192,19 @@ def material_rows(case: Case, items, errors: dict[str, list[str]] | None = None)
             )
         )
     return rows
+
+
+# --- The correction notice (一次性告知) ----------------------------------------------------------
+
+
+def correction_reasons(item: dict) -> list[str]:
+    """An item's preset reasons in words (none for an item stored before there were any)."""
+    return reason_labels(item)
+
+
+def correction_requirement(item: dict) -> str:
+    """What the applicant has to do about one item, in one line: its reasons, then the note."""
+    return "；".join(p for p in ("、".join(reason_labels(item)), str(item.get("note") or "").strip()) if p)
 
 
 # --- The form: labels and anchors for the "还缺" list and error summaries -----------------------

@@ -61,6 +61,12 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def in_place(request: HttpRequest) -> bool:
+    """A request of the page's own script (application.js: an upload or a removal done in place),
+    answered with the parts of the page it changes instead of a new page."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def case_url(case: Case) -> str:
     return reverse("portal:case", args=[case.number or str(case.draft_key)])
 
@@ -89,7 +95,7 @@ def applicant_required(*, stash: bool = False) -> Callable:
                     target = request.get_full_path()
                 else:
                     target = reverse("portal:cases")
-                if _wants_json(request):
+                if _wants_json(request) or in_place(request):
                     login_url = reverse("accounts:login") + "?" + urlencode({"next": target})
                     return JsonResponse(
                         {
@@ -378,6 +384,7 @@ def _application_context(
         "contact_phone_errors": errors.get("contact_phone", []),
         "upload_accept": present.UPLOAD_ACCEPT,
         "upload_help": _upload_help(),
+        "upload_max_bytes": uploads.DEFAULT_MAX_BYTES,
         "promised": limit_text(case.version.promised_limit, case.version.promised_limit_unit),
         "autosave_url": reverse("portal:case-save", args=[str(case.draft_key)]),
     }
@@ -418,6 +425,7 @@ def _case_context(
                     "n": n,
                     "label": item.get("label") or _("其他"),
                     "note": item.get("note", ""),
+                    "reasons": present.correction_reasons(item),
                     "kind": _("材料") if material_id else (_("表单") if field_name else ""),
                     "material_anchor": row.anchor if row else "",
                     "field_anchor": targets.get(field_name, ("", ""))[1] if field_name else "",
@@ -425,7 +433,7 @@ def _case_context(
                 }
             )
             if row is not None and row not in correction_materials:
-                row.note = item.get("note", "")
+                row.note = present.correction_requirement(item)
                 correction_materials.append(row)
         correction_schema = case_forms.editable_schema(case)
         if not correction_schema.get("fields"):
@@ -511,6 +519,45 @@ def _problems_json(problems: list[present.Problem]) -> list[dict[str, str]]:
     return [{"text": p.text, "href": p.href} for p in problems]
 
 
+def _field_errors_json(
+    errors: dict[str, list[str]], targets: dict[str, tuple[str, str]]
+) -> list[dict[str, str]]:
+    """An autosave's refused values, each with its control (`href`) and the message to show next
+    to it (`message`, without the label the control already has)."""
+    out = []
+    for key, msgs in errors.items():
+        label, anchor = targets.get(key, ("", ""))
+        for message in msgs:
+            message = str(message)
+            out.append(
+                {
+                    "text": f"{label}：{message}" if label else message,
+                    "href": f"#{anchor}" if anchor else "",
+                    "message": message,
+                }
+            )
+    return out
+
+
+def application_fragment(
+    request: HttpRequest,
+    case: Case,
+    material_id: int | None,
+    *,
+    announce: str,
+    status: int = 200,
+    upload_errors: dict[str, list[str]] | None = None,
+    extra_name: str = "",
+) -> HttpResponse:
+    """The answer to an upload or a removal done in place (`in_place`): the material's item (or the
+    supplementary materials), the "还缺" list and the review's materials, and the sentence read out."""
+    context = _application_context(request, case, upload_errors=upload_errors)
+    context.update(target_material=material_id, announce=announce, extra_name=extra_name)
+    response = render(request, "portal/cases/_upload_answer.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
 @require_POST
 @applicant_required(stash=True)
 def case_save(request: HttpRequest, ref: str) -> HttpResponse:
@@ -534,15 +581,25 @@ def case_save(request: HttpRequest, ref: str) -> HttpResponse:
         return refused(request, case, exc.message)
     targets = _targets(drafts.case_schema(case), {**case.form_data, **(data or {})})
     if _wants_json(request):
+        # Every valid value is saved; a refused one is a 422 naming it (and its control), so the
+        # page says 未保存 and shows the message next to the field.
         missing = drafts.submission_problems(case) if case.state == State.DRAFT else {}
-        return JsonResponse(
-            {
-                "saved": True,
-                "saved_at": timezone.localtime(clock.now()).strftime("%H:%M"),
-                "errors": _problems_json(present.problem_list(errors, targets)),
-                "missing": _problems_json(present.problem_list(missing, targets)),
-            }
-        )
+        body: dict[str, Any] = {
+            "saved": not errors,
+            "saved_at": timezone.localtime(clock.now()).strftime("%H:%M"),
+            "errors": _field_errors_json(errors, targets),
+            "missing": _problems_json(present.problem_list(missing, targets)),
+        }
+        if errors:
+            first = body["errors"][0]["text"].rstrip("。")
+            body.update(
+                code="invalid",
+                message=body["errors"][0]["text"]
+                if len(body["errors"]) == 1
+                else _("%(first)s等 %(n)s 处填写有误") % {"first": first, "n": len(body["errors"])},
+                fields={k: [str(m) for m in v] for k, v in errors.items()},
+            )
+        return JsonResponse(body, status=422 if errors else 200)
     if do == "autosave":  # a beacon sent while leaving the page: nothing to show
         return HttpResponse(status=204)
     render_kwargs = {"data": data, "delivery": posted_delivery, "contact_phone": contact_phone}

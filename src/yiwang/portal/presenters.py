@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
+from yiwang.catalog import english
 from yiwang.catalog.models import (
     Audience,
     CaseKind,
@@ -49,7 +50,29 @@ def limit_text(value: int | None, unit: str) -> str:
 
 
 def visits_text(visits: int) -> str:
-    return _("最多跑%(n)s次") % {"n": visits}
+    return ngettext("最多跑%(n)s次", "最多跑%(n)s次", visits) % {"n": visits}
+
+
+# The standard item types (catalog.ItemType rows, seeded data): marked for translation here, so an
+# English page names them in English once the catalog translates them (issue 13).
+ITEM_TYPE_NAMES = [
+    gettext_noop("行政许可"),
+    gettext_noop("行政处罚"),
+    gettext_noop("行政强制"),
+    gettext_noop("行政征收"),
+    gettext_noop("行政给付"),
+    gettext_noop("行政检查"),
+    gettext_noop("行政确认"),
+    gettext_noop("行政奖励"),
+    gettext_noop("行政裁决"),
+    gettext_noop("其他行政权力"),
+    gettext_noop("公共服务"),
+]
+
+
+def item_type_text(name: str) -> str:
+    """An item type's name in the active language (a type added by an administrator stays as named)."""
+    return _(name) if name in ITEM_TYPE_NAMES else name
 
 
 def audience_text(audience: str) -> str:
@@ -119,6 +142,8 @@ class ItemCard:
     suspended: bool
     others: list = field(default_factory=list)  # OtherCopy: the same service in other areas
     local: bool = False  # the copy for the citizen's chosen area
+    more: int = 0  # the service's copies in further areas, not listed
+    total: int = 1  # copies of the service in all (each a department's)
 
 
 @dataclass
@@ -132,17 +157,19 @@ def service_card(service, area=None) -> ItemCard:
     """One card per service: the copy for the citizen's area, the other areas' copies behind it."""
     card = item_card(service.entry)
     card.others = [OtherCopy(e.code, e.department.division.name, e.department.name) for e in service.others]
+    card.more = service.total - 1 - len(service.others)  # copies further away, not listed
+    card.total = service.total
     card.local = area is not None
     return card
 
 
 def item_card(entry: Entry) -> ItemCard:
     v: EntryVersion = entry.published
-    title = (v.plain_title or v.name).strip()
+    title, official_name = english.version_titles(v)  # English on an English page, where given
     return ItemCard(
         code=entry.code,
         title=title,
-        official_name=v.name if v.name != title else "",
+        official_name=official_name,
         department=entry.department.name,
         department_id=entry.department_id,
         division=entry.department.division.name,
@@ -151,7 +178,7 @@ def item_card(entry: Entry) -> ItemCard:
         visits=visits_text(v.visits_required),
         promised=limit_text(v.promised_limit, v.promised_limit_unit),
         case_kind=str(CaseKind(v.case_kind).label) if v.case_kind in CaseKind.values else v.case_kind,
-        item_type=entry.catalog_item.item_type.name,
+        item_type=item_type_text(entry.catalog_item.item_type.name),
         suspended=entry.status == EntryStatus.SUSPENDED,
     )
 
@@ -175,6 +202,7 @@ class MaterialView:
     fill_instructions: str
     acceptance_standard: str
     legal_basis: str
+    name_lang: str = ""  # "zh-Hans" when an English page shows the Chinese name (no English given)
 
 
 def material_view(m: Material) -> MaterialView:
@@ -195,7 +223,8 @@ def material_view(m: Material) -> MaterialView:
     if m.source_body:
         source = f"{source}（{m.source_body}）"
     return MaterialView(
-        name=m.name,
+        name=english.localized(m, "name"),
+        name_lang="zh-Hans" if english.is_fallback(m, "name") else "",
         necessity=m.necessity,
         necessity_text=str(necessity_text),
         condition=m.condition,
@@ -257,7 +286,9 @@ def guide_context(entry: Entry, version: EntryVersion) -> dict[str, Any]:
     (`catalog.queries.version_with_children`)."""
     item = entry.catalog_item
     department = entry.department
-    situations = [SituationView(s.seq, s.name, s.description) for s in version.situations.all()]
+    situations = [
+        SituationView(s.seq, english.localized(s, "name"), s.description) for s in version.situations.all()
+    ]
     by_pk = {s.pk: view for s, view in zip(version.situations.all(), situations, strict=True)}
     common: list[MaterialView] = []
     for m in version.materials.all():
@@ -267,7 +298,10 @@ def guide_context(entry: Entry, version: EntryVersion) -> dict[str, Any]:
         else:
             common.append(view)
     all_materials = common + [m for s in situations for m in s.materials]
-    title = (version.plain_title or version.name).strip()
+    # On an English page the English title and name where given (issue 13), and the Chinese name
+    # beside them: the one the window and the documents use.
+    title, official_name = english.version_titles(version)
+    english_shown = english.is_english() and bool(version.name_en.strip() or version.plain_title_en.strip())
     fees = [
         {"name": f.name, "standard": f.standard, "basis": f.basis, "reductions": f.reductions}
         for f in version.fees.all()
@@ -290,7 +324,9 @@ def guide_context(entry: Entry, version: EntryVersion) -> dict[str, Any]:
         "version": version,
         "code": entry.code,
         "title": title,
-        "official_name": version.name if version.name != title else "",
+        "title_lang": "zh-Hans" if english.is_english() and not english_shown else "",
+        "official_name": official_name,
+        "chinese_name": version.name if english_shown else "",
         "aliases": list(version.aliases or []),
         "suspended": entry.status == EntryStatus.SUSPENDED,
         "status_reason": entry.status_reason,
@@ -299,7 +335,7 @@ def guide_context(entry: Entry, version: EntryVersion) -> dict[str, Any]:
         "department_nature": str(DepartmentNature(department.nature).label)
         if department.nature in DepartmentNature.values
         else department.nature,
-        "item_type": item.item_type.name,
+        "item_type": item_type_text(item.item_type.name),
         "initiation": item.get_initiation_display(),
         "basic_code": item.basic_code,
         "audience": audience_text(version.audience),

@@ -3,18 +3,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import astuple, dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -30,10 +37,13 @@ from yiwang.catalog.models import (
     Topic,
     VersionState,
 )
+from yiwang.core import areas as core_areas
+from yiwang.core import generations
+from yiwang.core.memo import Memo
 from yiwang.core.models import Department, DivisionLevel, StoredFile
 from yiwang.core.queries import divisions_at_level
 from yiwang.core.uploads import file_response
-from yiwang.portal import bundle_views, guide_pdf, presenters
+from yiwang.portal import bundle_views, guide_cache, guide_pdf, presenters
 
 PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 100
@@ -79,6 +89,22 @@ class DivisionGroup:
     name: str
     level: str
     departments: list[Department] = field(default_factory=list)
+
+
+MAX_DEPARTMENT_CHOICES = 200  # a province has thousands of departments: no one scrolls those
+
+
+def department_choices(departments: list[Department], area) -> list[Department]:
+    """The departments the search's filter offers: those serving the chosen area (its own, above
+    and below it); without an area, all of them while few, else the province's and cities'."""
+    if area is not None:
+        above = set(core_areas.ancestor_prefixes(area))
+        return [
+            d for d in departments if d.division.prefix in above or d.division.code.startswith(area.prefix)
+        ]
+    if len(departments) <= MAX_DEPARTMENT_CHOICES:
+        return departments
+    return [d for d in departments if d.division.level <= DivisionLevel.CITY][:MAX_DEPARTMENT_CHOICES]
 
 
 def group_by_division(departments: list[Department]) -> list[DivisionGroup]:
@@ -143,7 +169,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def parse_search(data: QueryDict, topics: list[Topic], departments: list[Department]) -> SearchParams:
+def parse_search(data: QueryDict, topic_codes: set[str], department_ids: set[int]) -> SearchParams:
     """Read the GET parameters; anything unknown or malformed is ignored, never an error."""
     topic = data.get("topic", "").strip()
     department = _int(data.get("department"))
@@ -152,9 +178,9 @@ def parse_search(data: QueryDict, topics: list[Topic], departments: list[Departm
     page = _int(data.get("page")) or 1
     return SearchParams(
         q=" ".join(data.get("q", "").split())[:MAX_QUERY_LENGTH],
-        topic=topic if topic in {t.code for t in topics} else "",
+        topic=topic if topic in topic_codes else "",
         audience=audience if audience in (Audience.PERSON, Audience.ENTERPRISE) else "",
-        department=department if department in {d.pk for d in departments} else None,
+        department=department if department in department_ids else None,
         level=level if level in presenters.LEVEL_CHOICES else None,
         full_online=data.get("online") in ("1", "on", "6"),
         page=max(page, 1),
@@ -172,12 +198,86 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
     return out
 
 
+@dataclass
+class Facets:
+    """The search filters' lists, read once per catalog generation and language, with the sets
+    parameters are checked against and the area choice's options rendered once."""
+
+    topics: list[Topic]
+    departments: list[Department]
+    area_choices: list
+    topic_codes: set[str]
+    department_ids: set[int]
+    area_options: str
+
+    @classmethod
+    def load(cls) -> Facets:
+        topics, departments, choices = topics_with_counts(), departments_with_counts(), areas.choices()
+        indent = {DivisionLevel.COUNTY: "\u3000"}
+        area_options = _options(
+            [(areas.ALL, _("全部地区"))] + [(d.code, indent.get(d.level, "") + d.name) for d in choices]
+        )
+        return cls(
+            topics,
+            departments,
+            choices,
+            {t.code for t in topics},
+            {d.pk for d in departments},
+            area_options,
+        )
+
+
+def _options(pairs: list[tuple[object, str]]) -> str:
+    return "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in pairs)
+
+
+def _department_options(departments: list[Department]) -> str:
+    """The department filter's options (grouped by division), rendered once per area."""
+    out = [_options([("", _("全部部门"))])]
+    for group in group_by_division(departments):
+        out.append(f'<optgroup label="{escape(group.name)}">')
+        out.append(_options([(d.pk, f"{d.name}（{d.n}）") for d in group.departments]))
+        out.append("</optgroup>")
+    return "".join(out)
+
+
+def _selected(options: str, value: object) -> SafeString:
+    """Options rendered once, with this request's choice marked."""
+    mark = f'value="{escape(value)}">'
+    return SafeString(options.replace(mark, f'value="{escape(value)}" selected>', 1))
+
+
+CACHE_SECONDS = 600  # a bound for what no generation covers (a department renamed)
+# Search answers and the filters' lists, per process (ADR 15): kept as objects, not pickled.
+SEARCH_CACHE = Memo(size=5000, ttl=CACHE_SECONDS)
+
+
+def _answer(params: SearchParams, filters: queries.ItemFilters, area, *, search_bundles: bool) -> dict:
+    """One page of the search's answer, as cached: the cards, their count and pages, the bundles."""
+    count, services = queries.page_of_services(filters, params.page, PAGE_SIZE, area)
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    page = params.page
+    if page > pages:  # past the end (an old link): show the last page
+        page = pages
+        count, services = queries.page_of_services(filters, page, PAGE_SIZE, area)
+    bundles = bundle_views.search_hits(params.q) if params.q and page == 1 and search_bundles else []
+    cards = [presenters.service_card(s, area) for s in services]
+    return {"count": count, "pages": pages, "page": page, "cards": cards, "bundles": bundles}
+
+
 def items(
     request: HttpRequest, topic_code: str | None = None, department_id: int | None = None
 ) -> HttpResponse:
-    """查找办事服务: ranked search with filters; the topic and department pages preset one filter."""
-    topics = topics_with_counts()
-    departments = departments_with_counts()
+    """查找办事服务: ranked search with filters; the topic and department pages preset one filter.
+
+    What the page shows of the catalog is cached per catalog generation (`core.generations`,
+    bumped by every change search can see) and language: the filters' lists once, each answer
+    per query, filters, area and page. A repeated search costs one statement for the generation."""
+    generation = generations.current(generations.CATALOG)
+    language = get_language() or ""
+    facets_key = f"facets:{generation}:{language}"
+    facets = SEARCH_CACHE.get(facets_key, Facets.load)
+    topics, departments, area_choices = facets.topics, facets.departments, facets.area_choices
     preset_topic = preset_department = None
     if topic_code is not None:
         preset_topic = next((t for t in topics if t.code == topic_code), None)
@@ -189,7 +289,7 @@ def items(
             preset_department = get_object_or_404(
                 Department.objects.select_related("division"), pk=department_id, is_active=True
             )
-    params = parse_search(request.GET, topics, departments)
+    params = parse_search(request.GET, facets.topic_codes, facets.department_ids)
     if preset_topic:
         params.topic = preset_topic.code
     if preset_department:
@@ -205,46 +305,94 @@ def items(
     area, remembered = areas.current(request, request.GET.get("area"))
     if preset_department:  # a department's own list: its entries, whatever the area
         area = None
-    count, services = queries.page_of_services(filters, params.page, PAGE_SIZE, area)
-    pages = max(1, math.ceil(count / PAGE_SIZE))
-    if params.page > pages:  # past the end (an old link): show the last page
-        params.page = pages
-        count, services = queries.page_of_services(filters, params.page, PAGE_SIZE, area)
-    person_topics, enterprise_topics = split_topics(topics)
-    bundle_hits = (
-        bundle_views.search_hits(params.q)
-        if params.q and params.page == 1 and not (preset_topic or preset_department)
-        else []
+    answer_key = (
+        "items:"
+        + hashlib.sha256(
+            repr(
+                (
+                    generation,
+                    language,
+                    astuple(params),
+                    area.code if area else "",
+                    bool(preset_topic),
+                    bool(preset_department),
+                )
+            ).encode("utf-8", "surrogatepass")
+        ).hexdigest()
     )
+    answer = SEARCH_CACHE.get(
+        answer_key,
+        lambda: _answer(params, filters, area, search_bundles=not (preset_topic or preset_department)),
+    )
+    count, pages, cards, bundle_hits = answer["count"], answer["pages"], answer["cards"], answer["bundles"]
+    params.page = answer["page"]
     if params.q and not count and not bundle_hits and not params.has_filters:
         search_log.record_no_result(params.q)  # for the item administrators' 未答检索 page
-    context = {
-        "params": params,
-        "q": params.q,
-        "count": count,
-        "cards": [presenters.service_card(s, area) for s in services],
-        "area": area,
-        "area_choices": areas.choices() if not preset_department else [],
-        # 一件事 the words name come first (开饭店 → 我要开饭店), on the first page only.
-        "bundle_hits": bundle_hits,
-        "page": params.page,
-        "pages": pages,
-        "page_numbers": page_numbers(params.page, pages) if pages > 1 else [],
-        "first_index": (params.page - 1) * PAGE_SIZE + 1,
-        "preset_topic": preset_topic,
-        "preset_department": preset_department,
-        "person_topics": person_topics,
-        "enterprise_topics": enterprise_topics,
-        "suggested_topics": [t for t in topics if t.n][:8],
-        "department_groups": group_by_division(departments),
-        "levels": [(int(level), level.label) for level in presenters.LEVEL_CHOICES],
-        "form_action": request.path,
-        "show_filters_reset": params.has_filters and not (preset_topic or preset_department),
-    }
-    if request.htmx and not request.htmx.boosted:
-        response = render(request, "portal/_results.html", {**context, "oob": True})
+    partial = bool(request.htmx and not request.htmx.boosted)
+
+    def page(**extra: Any) -> HttpResponse:
+        person_topics, enterprise_topics = split_topics(topics)
+        context = {
+            "params": params,
+            "q": params.q,
+            "count": count,
+            "cards": cards,
+            "area": area,
+            "area_choices": area_choices if not preset_department else [],
+            # 一件事 the words name come first (开饭店 → 我要开饭店), on the first page only.
+            "bundle_hits": bundle_hits,
+            "page": params.page,
+            "pages": pages,
+            "page_numbers": page_numbers(params.page, pages) if pages > 1 else [],
+            "first_index": (params.page - 1) * PAGE_SIZE + 1,
+            "preset_topic": preset_topic,
+            "preset_department": preset_department,
+            "person_topics": person_topics,
+            "enterprise_topics": enterprise_topics,
+            "suggested_topics": [t for t in topics if t.n][:8],
+            "area_options": _selected(facets.area_options, area.code if area else areas.ALL),
+            "department_options": _selected(
+                SEARCH_CACHE.get(
+                    f"{facets_key}:departments:{area.code if area else ''}",
+                    lambda: _department_options(department_choices(departments, area)),
+                ),
+                params.department or "",
+            ),
+            "levels": [(int(level), level.label) for level in presenters.LEVEL_CHOICES],
+            "form_action": request.path,
+            "show_filters_reset": params.has_filters and not (preset_topic or preset_department),
+            **extra,
+        }
+        if partial:
+            return render(request, "portal/_results.html", {**context, "oob": True})
+        return render(request, "portal/items.html", context)
+
+    if request.user.is_authenticated or len(get_messages(request)):
+        response = page()
     else:
-        response = render(request, "portal/items.html", context)
+        # An anonymous reader's page is the same for every anonymous reader but for its CSRF
+        # tokens (as the guide's, `guide_cache`): kept whole, a fresh token put in per request.
+        if "CSRF_COOKIE" not in request.META:
+            get_token(request)
+        page_key = (
+            "page:"
+            + hashlib.sha256(
+                repr(
+                    (
+                        answer_key,
+                        partial,
+                        bool(getattr(request, "elderly_mode", False)),
+                        request.get_full_path(),
+                    )
+                ).encode("utf-8", "surrogatepass")
+            ).hexdigest()
+        )
+
+        def pieces() -> tuple[bytes, ...]:
+            placeholder = f"csrf{secrets.token_hex(16)}"
+            return tuple(page(csrf_token=placeholder).content.split(placeholder.encode()))
+
+        response = HttpResponse(get_token(request).encode().join(SEARCH_CACHE.get(page_key, pieces)))
     patch_vary_headers(response, ("HX-Request", "Cookie"))
     areas.remember(request, response, remembered)
     return response
@@ -281,7 +429,8 @@ def _guide(code: str) -> dict:
 
 
 def guide(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "portal/guide.html", _guide(code))
+    """The guide page: its body cached per published version and language (`guide_cache`)."""
+    return guide_cache.respond(request, code)
 
 
 def guide_pdf_view(request: HttpRequest, code: str) -> HttpResponse:

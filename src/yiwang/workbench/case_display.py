@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from yiwang.accounts.models import StaffRole, User
 from yiwang.cases import clock, queries
 from yiwang.cases.models import Case, CaseMaterial, Channel
+from yiwang.cases.rules import correction_item, reason_labels
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 
 TRACKING_STATUSES = [
@@ -190,6 +191,101 @@ def material_rows(case: Case, *, intake: bool = False) -> tuple[list[MaterialRow
         for g in groups
     ]
     return rows, extras
+
+
+# --- The correction notice (一次性告知): what the clerk ticks ------------------------------------
+
+
+@dataclass
+class CorrectionTarget:
+    """A material or form field of the case the clerk may send back, with what the case holds for
+    it: the files received (each `(name, url)`), or the value filled in."""
+
+    kind: str  # material / field
+    key: str  # the material's id or the field's name, as the payload names it
+    label: str
+    status: str  # in words: 已上传 2 个文件 / 未上传（可容缺） / the value
+    files: list[tuple[str, str]] = field(default_factory=list)
+    missing: bool = False
+
+
+def correction_targets(case: Case) -> tuple[list[CorrectionTarget], list[CorrectionTarget]]:
+    """The case's own materials (each with its files, or why there is none) and the visible fields
+    of its form (each with its value), for the correction form: read by the staff handling the
+    case, so in full."""
+    from yiwang.cases import drafts
+
+    materials = []
+    for item in drafts.checklist(case):
+        m = item.material
+        files = [(f.file.original_name or f.name, case_file_url(case, f)) for f in item.files]
+        if files:
+            status = ngettext("已上传 %(n)s 个文件", "已上传 %(n)s 个文件", len(files)) % {"n": len(files)}
+        elif m.pk in (case.pending_materials or []):
+            status = _("容缺，待补交")
+        elif item.shared:
+            status = _("无需提交：部门调取电子证照")
+        elif item.tolerable and item.missing:
+            status = _("未上传（可容缺）")
+        else:
+            status = _("未上传") + f"（{m.get_necessity_display()}）"
+        materials.append(CorrectionTarget("material", str(m.pk), m.name, status, files, not files))
+    schema_fields = {f.get("name") for f in drafts.case_schema(case).get("fields", []) if isinstance(f, dict)}
+    fields = []
+    for answer in queries.form_answers(case, full=True):
+        if answer.name not in schema_fields:
+            continue  # a value of a field the form no longer has: nothing to correct there
+        if answer.kind == "table":
+            text = ngettext("%(n)s 行", "%(n)s 行", len(answer.rows)) % {"n": len(answer.rows)}
+            empty = not answer.rows
+        else:
+            text, empty = answer.text, not answer.text
+        status = _("已填：%(value)s") % {"value": text} if not empty else _("未填写")
+        fields.append(CorrectionTarget("field", answer.name, answer.label, status, [], empty))
+    return materials, fields
+
+
+@dataclass
+class CorrectionLine:
+    """One item of a notice as read: what, which reasons in words, the note."""
+
+    kind: str  # material / field / other
+    label: str
+    reasons: list[str]
+    note: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(CORRECTION_KIND_LABELS.get(self.kind, ""))
+
+
+CORRECTION_KIND_LABELS = {"material": gettext_lazy("材料"), "field": gettext_lazy("表单"), "other": ""}
+
+
+def correction_lines(items: list) -> list[CorrectionLine]:
+    """A stored notice's items in words, whichever shape they were stored in."""
+    lines = []
+    for raw in items if isinstance(items, list) else []:
+        item = correction_item(raw)
+        lines.append(
+            CorrectionLine(item["kind"], item["label"] or _("其他"), reason_labels(item), item["note"])
+        )
+    return lines
+
+
+def correction_records(case: Case) -> list[dict]:
+    """Every notice of the case, in rounds, with its items in words and its overall note."""
+    return [
+        {
+            "round": c.round,
+            "requested_at": c.requested_at,
+            "requested_by": c.requested_by,
+            "answered_at": c.answered_at,
+            "note": c.note,
+            "lines": correction_lines(c.items),
+        }
+        for c in case.corrections.select_related("requested_by").all()
+    ]
 
 
 # --- Review steps and the trace ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -22,11 +23,17 @@ from pydantic.fields import FieldInfo
 
 from yiwang.cases import drafts, services
 from yiwang.cases.models import Case, DeliveryMethod
-from yiwang.cases.rules import TRANSITIONS
-from yiwang.workbench.case_display import TRACKING_STATUSES, VERIFICATION_RESULTS
+from yiwang.cases.rules import (
+    CORRECTION_REASONS,
+    FIELD_REASONS,
+    NOTE_MAX,
+    TRANSITIONS,
+    CorrectionItem,
+)
+from yiwang.workbench import case_display as display
+from yiwang.workbench.case_display import TRACKING_STATUSES, VERIFICATION_RESULTS, CorrectionTarget
 
 OTHER = "__other__"
-FREE_ITEMS = 3
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -335,88 +342,117 @@ class DeliverForm(ActionForm):
         return payload
 
 
+@dataclass
+class CorrectionRow:
+    """One material or field of the correction form: its tick, its reasons and its note."""
+
+    target: CorrectionTarget
+    check: forms.BoundField
+    reasons: forms.BoundField
+    note: forms.BoundField
+
+    @property
+    def status_id(self) -> str:
+        return f"{self.check.auto_id}-status"
+
+
 class CorrectionForm(ActionForm):
-    """一次性告知: tick every material and form field to correct, each with its note, plus free
-    items, all sent in one notice."""
+    """一次性告知, built from the case: its materials (with what was received) and its form's fields
+    (with their values), each with a tick, the preset reasons (`rules.CORRECTION_REASONS`; a field
+    only those that fit one) and a short note; and the overall note. The payload is the table's
+    `RequestCorrection`: the service checks the items against the case and its errors come back
+    next to the ticks, reasons and notes they concern."""
 
     action = "request_correction"
-    help = gettext_lazy("一次性告知申请人需要补正的全部内容；补正期间暂停计时。")
+    help = gettext_lazy(
+        "勾选需要补正的材料或表单内容，为每项选择原因（可多选），必要时补充说明；"
+        "全部内容一次告知申请人，补正期间暂停计时。"
+    )
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         super().__init__(case, *args, **kwargs)
-        self.sources: list[tuple[str, dict[str, Any]]] = []  # (note field, item base) in order
-        self.material_rows: list[tuple[str, str]] = []
-        self.field_rows: list[tuple[str, str]] = []
-        self.free_rows: list[str] = []
-        for m in drafts.required_materials(case):
-            self._pair(f"m{m.pk}", m.name, {"material": m.pk, "field": None}, self.material_rows)
-        for f in drafts.case_schema(case).get("fields", []):
-            if isinstance(f, dict) and f.get("name"):
-                key = "f_" + "".join(c if c.isalnum() else "_" for c in str(f["name"]))
-                label = str(f.get("label") or f["name"])
-                self._pair(key, label, {"material": None, "field": f["name"]}, self.field_rows)
-        for i in range(1, FREE_ITEMS + 1):
-            name = f"free{i}_note"
-            self.fields[name] = forms.CharField(
-                label=_("其他需补正事项 %(n)s") % {"n": i},
+        note_info = CorrectionItem.model_fields["note"]
+        note_max = _constraint(note_info, "max_length") or NOTE_MAX
+        self.fields["reason"].widget = _textarea(2)
+        self.fields["reason"].help_text = _("可选：对全部补正内容的总体说明，如补正期限、办理地点。")
+        self._rows: list[tuple[CorrectionTarget, str]] = []
+        materials, fields = display.correction_targets(case)
+        used: set[str] = set()
+        for target in [*materials, *fields]:
+            key = _field_key(target, used)
+            choices = CORRECTION_REASONS if target.kind == "material" else FIELD_REASONS
+            self.fields[key] = forms.BooleanField(label=target.label, required=False)
+            self.fields[f"{key}_reasons"] = forms.MultipleChoiceField(
+                label=_("“%(name)s”的补正原因") % {"name": target.label},
+                choices=[(code, _(CORRECTION_REASONS[code])) for code in choices],
+                widget=forms.CheckboxSelectMultiple,
                 required=False,
-                max_length=500,
-                widget=_textarea(2),
             )
-            self.sources.append((name, {"material": None, "field": None}))
-            self.free_rows.append(name)
+            self.fields[f"{key}_note"] = forms.CharField(
+                label=_("“%(name)s”的补正要求（可选）") % {"name": target.label},
+                max_length=note_max,
+                required=False,
+            )
+            self.fields[key].widget.attrs["aria-describedby"] = f"{self[key].auto_id}-status"
+            self._rows.append((target, key))
 
-    def _pair(self, key: str, label: str, base: dict, rows: list) -> None:
-        self.fields[f"{key}"] = forms.BooleanField(label=label, required=False)
-        self.fields[f"{key}_note"] = forms.CharField(
-            label=_("“%(name)s”的补正要求") % {"name": label},
-            required=False,
-            max_length=500,
-            widget=_textarea(2),
-        )
-        self.sources.append((f"{key}_note", base))
-        rows.append((key, f"{key}_note"))
+    def _bound_rows(self, kind: str) -> list[CorrectionRow]:
+        return [
+            CorrectionRow(target, self[key], self[f"{key}_reasons"], self[f"{key}_note"])
+            for target, key in self._rows
+            if target.kind == kind
+        ]
 
-    def pairs(self, rows):
-        return [(self[check], self[note]) for check, note in rows]
-
-    def material_pairs(self):
-        return self.pairs(self.material_rows)
-
-    def field_pairs(self):
-        return self.pairs(self.field_rows)
-
-    def free_fields(self):
-        return [self[n] for n in self.free_rows]
+    def correction_groups(self) -> list[dict[str, Any]]:
+        return [
+            {"legend": _("申请材料"), "rows": self._bound_rows("material")},
+            {"legend": _("申请表填写内容"), "rows": self._bound_rows("field")},
+        ]
 
     def clean(self):
         data = super().clean()
         self.items: list[dict[str, Any]] = []
-        self.item_notes: list[str] = []
-        for note_name, base in self.sources:
-            check_name = note_name[: -len("_note")]
-            checked = bool(data.get(check_name)) if check_name in self.fields else False
-            note = (data.get(note_name) or "").strip()
-            if checked and not note:
-                self.add_error(note_name, _("请写明需要补正的内容和要求。"))
-            if checked or note:
-                self.items.append({**base, "note": note})
-                self.item_notes.append(note_name)
-        if not self.items and not self.errors:
-            raise ValidationError(_("请至少勾选或填写一项需要补正的内容。"))
+        self.item_keys: list[str] = []
+        for target, key in self._rows:
+            if not data.get(key):
+                continue  # only what is ticked is sent (a reason left under an untick is not)
+            item: dict[str, Any] = {
+                "kind": target.kind,
+                "reasons": list(data.get(f"{key}_reasons") or []),
+                "note": (data.get(f"{key}_note") or "").strip(),
+            }
+            item[target.kind] = int(target.key) if target.kind == "material" else target.key
+            self.items.append(item)
+            self.item_keys.append(key)
         return data
 
     def payload(self) -> dict[str, Any]:
-        return {"items": self.items}
+        return {"items": self.items, "reason": (self.cleaned_data.get("reason") or "").strip()}
 
     def field_for_error(self, key: str) -> str | None:
-        # items.<n>.<part> (1-based, in the order sent)
+        # items.<n>.<part>[.<m>] (from 0, in the order sent); `items` alone: nothing is ticked
         parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
-            index = int(parts[1]) - 1
-            if 0 <= index < len(getattr(self, "item_notes", [])):
-                return self.item_notes[index]
+        if key in self.fields:
+            return key
+        if len(parts) >= 3 and parts[0] == "items" and parts[1].isdigit():
+            index = int(parts[1])
+            if 0 <= index < len(getattr(self, "item_keys", [])):
+                base = self.item_keys[index]
+                return {"reasons": f"{base}_reasons", "note": f"{base}_note"}.get(parts[2], base)
         return None
+
+
+def _field_key(target: CorrectionTarget, used: set[str]) -> str:
+    """The form's name for a target's controls: m<id> for a material, f_<name> for a field."""
+    if target.kind == "material":
+        key = f"m{target.key}"
+    else:
+        key = "f_" + "".join(c if c.isalnum() else "_" for c in target.key)
+    base, n = key, 2
+    while key in used:
+        key, n = f"{base}_{n}", n + 1
+    used.add(key)
+    return key
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -31,7 +31,6 @@ from yiwang.cases.changes import CaseConflict, NotYourAction
 from yiwang.cases.delivery import dispatched_text, express_in_transit
 from yiwang.cases.models import STATE_CHOICES, Case, Channel, DeliveryMethod, action_label
 from yiwang.cases.rules import Actor, State
-from yiwang.catalog.models import Entry
 from yiwang.core import uploads
 from yiwang.core.queries import departments_in_subtree
 from yiwang.workbench import case_display as display
@@ -40,6 +39,7 @@ from yiwang.workbench.access import staff_required
 from yiwang.workbench.schema_forms import data_from_post
 
 PAGE_SIZE = 20
+ENTRY_CAP = 500  # the 事项 filter lists at most this many entries; past it the code is typed
 COUNT_CAP = 10_000  # the queue counts at most this many (a LIMITed count stays fast at millions)
 FORM_PREFIX = "f-"
 
@@ -121,20 +121,24 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     counts = queries.tab_counts(user)
     if verification:
         counts[VERIFICATION_TAB] = display.verification_queue(access.visible_cases(user)).count()
-    tabs = [
-        {"key": key, "label": _(queries.TAB_LABELS[key]), "count": counts.get(key)} for key in queries.TABS
-    ]
+    labels = dict(queries.TAB_LABELS)
+    if not account_access.has_role(user, *account_access.HANDLING_ROLES):
+        labels["todo"] = queries.TODO_WATCHING_LABEL  # acting on nothing, they watch what runs
+    tabs = [{"key": key, "label": _(labels[key]), "count": counts.get(key)} for key in queries.TABS]
     if verification:
         tabs.insert(
             5, {"key": VERIFICATION_TAB, "label": _("告知承诺待核查"), "count": counts[VERIFICATION_TAB]}
         )
-    entries = []
-    if not supervisor:
-        entries = list(
-            Entry.objects.filter(department_id=user.staff.department_id, published__isnull=False)
-            .order_by("code")
-            .values_list("code", "name")[:300]
-        )
+    entries = list(
+        access.queue_entries(user, department).values_list(
+            "code", "name", "department_id", "department__name"
+        )[: ENTRY_CAP + 1]
+    )
+    if len(entries) > ENTRY_CAP or (filters.entry and filters.entry not in {e[0] for e in entries}):
+        entries = []  # too many to list (a large tree), or a code typed in: the code is typed
+    by_department: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for code, name, department_id, department_name in entries:
+        by_department.setdefault(department_id, (department_name, []))[1].append((code, name))
     departments = []
     if supervisor:
         departments = list(
@@ -163,7 +167,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
             "department": department,
             "states": STATE_CHOICES[1:],
             "channels": Channel.choices,
-            "entries": entries,
+            "entry_groups": list(by_department.values()),  # (department name, [(code, name)])
             "departments": departments,
             "show_department": supervisor or len({r.case.department_id for r in rows}) > 1,
             "is_window_clerk": is_window_clerk(user),
@@ -236,7 +240,7 @@ def _detail(
             uploadable = [r for r in material_rows if r.pending]
     for row in uploadable:
         row.errors = (upload_errors or {}).get(f"material.{row.material_id}", [])
-    corrections = list(case.corrections.select_related("requested_by").all())
+    corrections = display.correction_records(case)
     allowed_labels = []
     if conflict is not None:
         allowed_labels = [action_label(a) for a in conflict.get("allowed") or []]

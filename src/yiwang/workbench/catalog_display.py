@@ -77,7 +77,7 @@ CHILD_MODELS = {
     "materials": (Material, [*MATERIAL_FIELDS, "situation", "blank_form", "sample_form"], "name"),
     "fees": (Fee, FEE_FIELDS, "name"),
     "faqs": (Faq, FAQ_FIELDS, "question"),
-    "situations": (Situation, ["seq", "name", "description", "form_schema"], "name"),
+    "situations": (Situation, ["seq", "name", "name_en", "description", "form_schema"], "name"),
 }
 CHILD_NOUN = {
     "materials": gettext_lazy("材料"),
@@ -204,6 +204,7 @@ def material_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": m.get("name"),
+                "name_en": m.get("name_en") or "",
                 "kind": display(Material, "kind", m.get("kind")),
                 "necessity": display(Material, "necessity", m.get("necessity")),
                 "condition": m.get("condition") or "",

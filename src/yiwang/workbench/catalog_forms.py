@@ -44,6 +44,8 @@ SECTIONS = [
         [
             "name",
             "plain_title",
+            "name_en",
+            "plain_title_en",
             "aliases",
             "audience",
             "legal_basis",
@@ -108,6 +110,11 @@ ELEMENT_SECTION.update(
 )
 
 
+# The optional English texts (issue 13): typed in English, so marked `lang="en"` for screen readers
+# and spell checkers.
+ENGLISH_FIELDS = ("name_en", "plain_title_en")
+
+
 def _model_field(model, name: str, **overrides) -> forms.Field:
     formfield = model._meta.get_field(name).formfield(**overrides)
     if isinstance(formfield.widget, forms.Textarea):
@@ -142,6 +149,8 @@ class GuideForm(forms.Form):
                 overrides["required"] = False
             self.fields[name] = _model_field(EntryVersion, name, **overrides)
         self.fields["name"].required = True
+        for name in ENGLISH_FIELDS:
+            self.fields[name].widget.attrs["lang"] = "en"
         self.fields["topics"].choices = [
             (t.code, f"{t.name}（{t.get_audience_display()}）") for t in Topic.objects.all()
         ]
@@ -224,6 +233,12 @@ class SituationForm(forms.Form):
         help_text=gettext_lazy("留空自动编号"),
     )
     name = forms.CharField(label=gettext_lazy("情形名称"), max_length=200)
+    name_en = forms.CharField(
+        label=gettext_lazy("英文情形名称（可选）"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
     description = forms.CharField(
         label=gettext_lazy("适用说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -267,6 +282,7 @@ class MaterialForm(forms.Form):
         for name in guide_document.MATERIAL_FIELDS:
             overrides = {"required": False} if name in ("paper_copies",) else {}
             self.fields[name] = _model_field(Material, name, **overrides)
+        self.fields["name_en"].widget.attrs["lang"] = "en"
         self.fields["situation"] = forms.TypedChoiceField(
             label=gettext_lazy("适用情形"),
             required=False,
@@ -364,6 +380,7 @@ FORMSETS = [
         gettext_lazy("添加材料"),
         (
             "name",
+            "name_en",
             "kind",
             "necessity",
             "condition",
@@ -387,7 +404,7 @@ FORMSETS = [
         gettext_lazy("办理情形（业务办理项）"),
         gettext_lazy("情形"),
         gettext_lazy("添加情形"),
-        ("seq", "name", "description"),
+        ("seq", "name", "name_en", "description"),
     ),
     FormsetSpec(
         "procedure",

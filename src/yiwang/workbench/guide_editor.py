@@ -96,6 +96,7 @@ class GuideEditor:
                             "seq": r["seq"],
                             "orig_seq": r["seq"],
                             "name": r["name"],
+                            "name_en": r.get("name_en", ""),
                             "description": r["description"],
                         }
                         for r in rows
@@ -211,6 +212,7 @@ class GuideEditor:
                         {
                             "seq": seq,
                             "name": data["name"],
+                            "name_en": data.get("name_en") or "",
                             "description": data.get("description") or "",
                             "form_schema": source.get("form_schema") or {},
                         }

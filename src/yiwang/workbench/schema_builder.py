@@ -1,21 +1,29 @@
-"""The form builder's table of fields: a schema as editable rows, posted rows back to a schema,
-and the row operations (add, remove, move up/down, nested table columns).
+"""The form builder's list of fields: a schema as editable rows, posted rows back to a schema, and
+the row operations (ready fields, blank fields by type, remove, move up/down, table columns).
+
+A clerk never types a key or a regular expression: a new field's key is generated (`name`,
+`mobile`, `choice_1`… see `catalog.form_presets.new_key`), unique in the form and kept once given
+(editable under 高级); a text field's format is picked by name (`form_presets.PATTERNS`), a regular
+expression without a name shows as 自定义 under 高级.
 
 Posted names: `fields-TOTAL`, `fields-<i>-<key>`; a table field's columns `fields-<i>-columns-TOTAL`
-and `fields-<i>-columns-<j>-<key>`. Schema keys the builder does not edit (e.g. `min_length`,
-`pattern_message`, a `show_if` with `in`) travel in a hidden `extra` JSON value so saving never
-drops them.
+and `fields-<i>-columns-<j>-<key>`. Which properties a row edits depends on its type
+(`TYPE_KEYS`); everything else of the stored field (e.g. `min_length`, a `show_if` with `in`, a
+property of another type) travels in a hidden `extra` JSON value, so saving never drops it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiwang.catalog.form_schema import FIELD_TYPES
+from yiwang.catalog import form_presets
+from yiwang.catalog.form_schema import FIELD_TYPES, NAME_RE
 
 PREFILL_LABELS = {
     "name": gettext_lazy("姓名"),
@@ -26,24 +34,31 @@ PREFILL_LABELS = {
     "enterprise_name": gettext_lazy("企业名称"),
     "legal_representative": gettext_lazy("法定代表人"),
 }
-EDITED_KEYS = {
-    "name",
-    "label",
-    "type",
-    "required",
-    "help",
-    "options",
-    "min",
-    "max",
-    "min_date",
-    "max_date",
-    "max_length",
-    "pattern",
-    "prefill",
-    "show_if",
-    "columns",
-    "min_rows",
-    "max_rows",
+COMMON_KEYS = {"name", "label", "type", "required", "help", "show_if"}
+_TEXT = {"max_length", "pattern", "pattern_message", "prefill"}
+TYPE_KEYS: dict[str, set[str]] = {
+    "text": _TEXT,
+    "textarea": _TEXT,
+    "number": {"min", "max"},
+    "money": {"min", "max"},
+    "date": {"min_date", "max_date"},
+    "choice": {"options"},
+    "multichoice": {"options"},
+    "id_number": {"prefill"},
+    "uscc": {"prefill"},
+    "phone": {"prefill"},
+    "address": set(),
+    "table": {"columns", "min_rows", "max_rows"},
+}
+# The property groups of a row and the types that show them (the template and the script hide
+# the others; hidden inputs are still posted and ignored for a type that does not use them).
+GROUP_TYPES = {
+    "options": ("choice", "multichoice"),
+    "bounds": ("number", "money"),
+    "dates": ("date",),
+    "text": ("text", "textarea"),
+    "prefill": ("text", "textarea", "id_number", "uscc", "phone"),
+    "table": ("table",),
 }
 TEXT_KEYS = (
     "name",
@@ -53,8 +68,12 @@ TEXT_KEYS = (
     "options",
     "min",
     "max",
+    "min_date",
+    "max_date",
     "max_length",
+    "pattern_name",
     "pattern",
+    "pattern_message",
     "prefill",
     "show_if_field",
     "show_if_value",
@@ -67,7 +86,7 @@ MAX_ROWS = 200
 
 def empty_row(column: bool = False) -> dict[str, Any]:
     row: dict[str, Any] = {k: "" for k in TEXT_KEYS}
-    row.update(type="text", required=False, errors=[])
+    row.update(type="text", required=False, errors=[], open=False, advanced=False)
     if not column:
         row["columns"] = []
     return row
@@ -82,46 +101,58 @@ def _text(value: Any) -> str:
 
 
 def row_from_field(fld: Any, column: bool = False) -> dict[str, Any]:
-    """One schema field as builder inputs (strings)."""
+    """One schema field as builder inputs (strings): the properties its type edits; the rest in
+    `extra`."""
     row = empty_row(column)
     if not isinstance(fld, dict):
         row["extra"] = json.dumps({"_invalid": fld}, ensure_ascii=False)
         return row
-    kind = fld.get("type", "")
+    kind = _text(fld.get("type"))
+    edited = COMMON_KEYS | TYPE_KEYS.get(kind, set())
+    if column:
+        edited = edited - {"columns", "min_rows", "max_rows"}
     row.update(
         name=_text(fld.get("name")),
         label=_text(fld.get("label")),
-        type=_text(kind),
+        type=kind,
         required=bool(fld.get("required")),
         help=_text(fld.get("help")),
-        max_length=_text(fld.get("max_length")),
-        pattern=_text(fld.get("pattern")),
-        prefill=_text(fld.get("prefill")),
-        min_rows=_text(fld.get("min_rows")),
-        max_rows=_text(fld.get("max_rows")),
     )
-    if kind == "date":
-        row["min"], row["max"] = _text(fld.get("min_date")), _text(fld.get("max_date"))
-    else:
-        row["min"], row["max"] = _text(fld.get("min")), _text(fld.get("max"))
-    options = fld.get("options")
-    if isinstance(options, list):
-        lines = []
-        for o in options:
-            if isinstance(o, dict):
-                value, label = _text(o.get("value")), _text(o.get("label"))
-                lines.append(value if not label or label == value else f"{value}|{label}")
-        row["options"] = "\n".join(lines)
+    for key in ("min", "max", "min_date", "max_date", "max_length", "prefill", "min_rows", "max_rows"):
+        if key in edited:
+            row[key] = _text(fld.get(key))
+    extra = {k: v for k, v in fld.items() if k not in edited}
+    if "pattern" in edited:
+        pattern, message = fld.get("pattern"), fld.get("pattern_message")
+        named = form_presets.pattern_named(pattern)
+        if named is not None:
+            row["pattern_name"] = named.key
+            if message not in (None, "") and message != named.message:
+                row["pattern_message"] = _text(message)
+        elif pattern not in (None, ""):
+            row["pattern_name"] = form_presets.CUSTOM
+            row["pattern"] = _text(pattern)
+            row["pattern_message"] = _text(message)
+        elif message not in (None, ""):
+            row["pattern_message"] = _text(message)
+    if "options" in edited:
+        options = fld.get("options")
+        if isinstance(options, list):
+            lines = []
+            for o in options:
+                if isinstance(o, dict):
+                    value, label = _text(o.get("value")), _text(o.get("label"))
+                    lines.append(value if not label or label == value else f"{value}|{label}")
+            row["options"] = "\n".join(lines)
+        elif options is not None:
+            extra["options"] = options
     cond = fld.get("show_if")
-    extra = {k: v for k, v in fld.items() if k not in EDITED_KEYS}
-    if kind != "date":
-        extra.update({k: fld[k] for k in ("min_date", "max_date") if k in fld})
     if isinstance(cond, dict) and set(cond) <= {"field", "equals"}:
         row["show_if_field"] = _text(cond.get("field"))
         row["show_if_value"] = _text(cond.get("equals"))
     elif cond is not None:
         extra["show_if"] = cond
-    if not column:
+    if "columns" in edited:
         columns = fld.get("columns")
         if isinstance(columns, list):
             row["columns"] = [row_from_field(c, column=True) for c in columns]
@@ -150,6 +181,8 @@ def _read_rows(post, prefix: str, column: bool) -> list[dict[str, Any]]:
             row[key] = (post.get(f"{p}-{key}") or "").strip()
         row["type"] = row["type"] or "text"
         row["required"] = post.get(f"{p}-required") in ("on", "1", "true")
+        row["open"] = post.get(f"{p}-open") == "1"
+        row["advanced"] = post.get(f"{p}-advanced") == "1"
         if not column:
             row["columns"] = _read_rows(post, f"{p}-columns", column=True)
         rows.append(row)
@@ -180,8 +213,55 @@ def _number(text: str, row: dict, label: str, *, integer: bool = False, minimum:
     return int(value) if value.is_integer() else value
 
 
-def _field_from_row(row: dict[str, Any], column: bool) -> dict[str, Any]:
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date(text: str, row: dict, label: str) -> str | None:
+    if text == "":
+        return None
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError
+        dt.date.fromisoformat(text)
+    except ValueError:
+        row["errors"].append(_("“%(what)s”应为日期，如 2025-01-31。") % {"what": label})
+        return None
+    return text
+
+
+def _pattern_into(fld: dict[str, Any], row: dict[str, Any]) -> None:
+    """The row's named (or custom) format as the stored `pattern` and `pattern_message`."""
+    choice, message = row["pattern_name"], row["pattern_message"]
+    named = form_presets.PATTERNS_BY_KEY.get(choice)
+    if named is not None:
+        fld["pattern"] = named.regex
+        custom = message and not form_presets.is_default_message(message)
+        fld["pattern_message"] = message if custom else named.message
+    elif choice == form_presets.CUSTOM:
+        if not row["pattern"]:
+            row["errors"].append(_("选择了“自定义”格式，请在“高级”中填写正则表达式。"))
+            row["advanced"] = True
+            return
+        try:
+            re.compile(row["pattern"])
+        except re.error:
+            row["errors"].append(_("自定义格式的正则表达式无效。"))
+            row["advanced"] = True
+        fld["pattern"] = row["pattern"]
+        if message:
+            fld["pattern_message"] = message
+    elif choice:
+        row["errors"].append(_("请从列表中选择格式。"))
+    elif message:
+        fld["pattern_message"] = message  # a message without a format: kept as it was
+
+
+def _field_from_row(row: dict[str, Any], column: bool, strict: bool) -> dict[str, Any]:
     row["errors"] = []
+    kind = row["type"]
+    edited = COMMON_KEYS | TYPE_KEYS.get(kind, set())
+    if column:
+        edited = edited - {"columns", "min_rows", "max_rows"}
     fld: dict[str, Any] = {}
     if row.get("extra"):
         try:
@@ -189,14 +269,22 @@ def _field_from_row(row: dict[str, Any], column: bool) -> dict[str, Any]:
         except ValueError:
             extra = {}
         if isinstance(extra, dict):
-            fld.update({k: v for k, v in extra.items() if k != "_invalid"})
-    kind = row["type"]
+            keep_show_if = not row["show_if_field"] and "show_if" in extra
+            fld.update(
+                {
+                    k: v
+                    for k, v in extra.items()
+                    if k != "_invalid" and (k not in edited or (k == "show_if" and keep_show_if))
+                }
+            )
     fld.update(name=row["name"], label=row["label"], type=kind)
+    if strict and not row["label"]:
+        row["errors"].append(_("请填写字段标题（申请人看到的文字）。"))
     if row["required"]:
         fld["required"] = True
     if row["help"]:
         fld["help"] = row["help"]
-    if kind in ("choice", "multichoice"):
+    if "options" in edited:
         options = []
         for line in row["options"].splitlines():
             line = line.strip()
@@ -205,88 +293,185 @@ def _field_from_row(row: dict[str, Any], column: bool) -> dict[str, Any]:
             value, _sep, label = line.partition("|")
             options.append({"value": value.strip(), "label": (label or value).strip()})
         fld["options"] = options
-    elif row["options"].strip():
-        row["errors"].append(_("只有单选、多选字段需要选项。"))
-    if kind == "date":
-        for key, text in (("min_date", row["min"]), ("max_date", row["max"])):
-            if text:
-                fld[key] = text
-        if row["min"] and row["max"] and row["min"] > row["max"]:
+        if strict and not options:
+            row["errors"].append(_("请填写选项，每行一个。"))
+        elif len({o["value"] for o in options}) != len(options):
+            row["errors"].append(_("有重复的选项。"))
+    if "min_date" in edited:
+        dates = {}
+        for key, label in (("min_date", _("最早日期")), ("max_date", _("最晚日期"))):
+            value = _date(row[key], row, label)
+            if value is not None:
+                fld[key] = dates[key] = value
+        if len(dates) == 2 and dates["min_date"] > dates["max_date"]:
             row["errors"].append(_("最早日期晚于最晚日期。"))
-    elif kind in ("number", "money"):
+    if "min" in edited:
         for key in ("min", "max"):
             value = _number(row[key], row, _("最小值") if key == "min" else _("最大值"))
             if value is not None:
                 fld[key] = value
-    elif row["min"] or row["max"]:
-        row["errors"].append(_("只有数字、金额、日期字段可以设置最小值、最大值。"))
-    if row["max_length"]:
-        value = _number(row["max_length"], row, _("最大长度"), integer=True, minimum=1)
+    if "max_length" in edited and row["max_length"]:
+        value = _number(row["max_length"], row, _("最多字数"), integer=True, minimum=1)
         if value is not None:
             fld["max_length"] = value
-    if row["pattern"]:
-        fld["pattern"] = row["pattern"]
-    if row["prefill"]:
+    if "pattern" in edited:
+        _pattern_into(fld, row)
+    if "prefill" in edited and row["prefill"]:
         fld["prefill"] = row["prefill"]
     if row["show_if_field"]:
         cond: dict[str, Any] = {"field": row["show_if_field"]}
         if row["show_if_value"]:
             cond["equals"] = row["show_if_value"]
         fld["show_if"] = cond
-    elif row["show_if_value"]:
-        row["errors"].append(_("填写了显示条件的值，但没有选择条件字段。"))
-    if not column and kind == "table":
+    if "columns" in edited:
         for key, label in (("min_rows", _("最少行数")), ("max_rows", _("最多行数"))):
             value = _number(row[key], row, label, integer=True, minimum=0)
             if value is not None:
                 fld[key] = value
-        fld["columns"] = [_field_from_row(c, column=True) for c in row["columns"]]
+        fld["columns"] = [_field_from_row(c, column=True, strict=strict) for c in row["columns"]]
+        if strict and not row["columns"]:
+            row["errors"].append(_("表格至少需要一列。"))
     elif not column and row["columns"]:
         row["errors"].append(_("只有表格字段可以有列；改回“表格”类型或删除这些列。"))
     return fld
 
 
-def schema_from_rows(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], bool]:
-    """The schema of the rows and whether any row has an input error (marked on the row)."""
-    fields = [_field_from_row(r, column=False) for r in rows]
-    bad = any(r["errors"] or any(c["errors"] for c in r.get("columns", [])) for r in rows)
+def _check_keys(rows: list[dict[str, Any]]) -> None:
+    """Each row's key well-formed and unique among its siblings; else an error on the row (with
+    高级, where the key is, opened)."""
+    seen: set[str] = set()
+    for row in rows:
+        name = row["name"]
+        if not NAME_RE.match(name):
+            row["errors"].append(_("字段代码应以小写字母开头，只含小写字母、数字和下划线（最多40个字符）。"))
+            row["advanced"] = True
+        elif name in seen:
+            row["errors"].append(_("字段代码“%(name)s”与其他字段重复。") % {"name": name})
+            row["advanced"] = True
+        seen.add(name)
+
+
+def schema_from_rows(rows: list[dict[str, Any]], *, strict: bool = False) -> tuple[dict[str, Any], bool]:
+    """The schema of the rows and whether any row has an input error (marked on the row, which is
+    then shown opened). Values that cannot be right (a number that is not one, a bad key) are
+    errors at once; what is merely unfinished (no title, no options yet) only when `strict`
+    (saving)."""
+    fields = [_field_from_row(r, column=False, strict=strict) for r in rows]
+    _check_keys(rows)
+    for row in rows:
+        if row["type"] == "table":
+            _check_keys(row["columns"])
+    bad = False
+    for row in rows:
+        for r in (row, *row.get("columns", [])):
+            if r["errors"]:
+                r["open"] = bad = True
+        if any(c["errors"] for c in row.get("columns", [])):
+            row["open"] = True
     return ({"fields": fields} if fields else {}), bad
 
 
-def apply_op(rows: list[dict[str, Any]], op: str) -> bool:
-    """Apply a row operation (`add`, `remove:3`, `up:3`, `addcol:3`, `downcol:3:1` ...); True when
-    the rows changed."""
+def assign_keys(rows: list[dict[str, Any]], reserved: set[str] | frozenset = frozenset()) -> None:
+    """A generated key for every row (and table column) without one: from its type, unique among
+    the rows and the `reserved` keys (the other form an application combines with this one)."""
+    taken = {r["name"] for r in rows} | set(reserved)
+    for row in rows:
+        if not row["name"]:
+            row["name"] = form_presets.new_key(_key_base(row), taken)
+            taken.add(row["name"])
+        columns = row.get("columns") or []
+        col_taken = {c["name"] for c in columns}
+        for col in columns:
+            if not col["name"]:
+                col["name"] = form_presets.new_key(_key_base(col), col_taken)
+                col_taken.add(col["name"])
+
+
+def _key_base(row: dict[str, Any]) -> str:
+    return row["type"] if row["type"] in FIELD_TYPES else "field"
+
+
+def apply_op(
+    rows: list[dict[str, Any]], op: str, reserved: set[str] | frozenset = frozenset()
+) -> tuple[int, str] | None:
+    """Apply a row operation; returns where the clerk's attention goes next — (row index, what:
+    `label`, `up`, `down`, `list`, `col:<j>:label|up|down`, `addcol`) — or None when nothing
+    changed (an unknown op, an index out of range: the page is shown again as posted).
+
+    Ops: `add` (a blank text field), `ready:<key>` (a ready field, `form_presets.READY_FIELDS`),
+    `new:<key>` (a blank field of a type, `form_presets.BLANK_FIELDS`), `remove:3`, `up:3`,
+    `down:3`, `addcol:3`, `removecol:3:1`, `upcol:3:1`, `downcol:3:1`."""
     verb, _sep, rest = op.partition(":")
+    if verb in ("add", "ready", "new"):
+        if len(rows) >= MAX_ROWS:
+            return None
+        preset = {"ready": form_presets.READY_BY_KEY, "new": form_presets.BLANK_BY_KEY}.get(verb, {}).get(
+            rest
+        )
+        if verb != "add" and preset is None:
+            return None
+        taken = {r["name"] for r in rows} | set(reserved)
+        if preset is None:
+            row = empty_row()
+        else:
+            fld = preset.make()
+            fld["name"] = form_presets.new_key(preset.key, taken)
+            row = row_from_field(fld)
+        for other in rows:
+            other["open"] = False
+        row["open"] = True
+        rows.append(row)
+        assign_keys(rows, reserved)
+        return len(rows) - 1, "label"
     try:
         args = [int(x) for x in rest.split(":")] if rest else []
     except ValueError:
-        return False
-    if verb == "add" and len(rows) < MAX_ROWS:
-        rows.append(empty_row())
-        return True
-    if verb in ("remove", "up", "down", "addcol") and len(args) == 1 and 0 <= args[0] < len(rows):
-        return _move(rows, verb, args[0], lambda: empty_row(column=True))
-    if verb in ("removecol", "upcol", "downcol") and len(args) == 2 and 0 <= args[0] < len(rows):
-        columns = rows[args[0]].setdefault("columns", [])
-        if 0 <= args[1] < len(columns):
-            return _move(columns, verb.removesuffix("col"), args[1], None)
-    return False
-
-
-def _move(items: list, verb: str, i: int, new_column) -> bool:
-    if verb == "remove":
-        items.pop(i)
-    elif verb == "up" and i > 0:
-        items[i - 1], items[i] = items[i], items[i - 1]
-    elif verb == "down" and i < len(items) - 1:
-        items[i + 1], items[i] = items[i], items[i + 1]
-    elif verb == "addcol":
-        items[i].setdefault("columns", []).append(new_column())
-        items[i]["type"] = "table"
-    else:
-        return False
-    return True
+        return None
+    if not args or not 0 <= args[0] < len(rows):
+        return None
+    i = args[0]
+    if verb == "remove" and len(args) == 1:
+        rows.pop(i)
+        return min(i, len(rows) - 1), "list"
+    if verb == "up" and len(args) == 1 and i > 0:
+        rows[i - 1], rows[i] = rows[i], rows[i - 1]
+        return i - 1, "up" if i - 1 > 0 else "down"
+    if verb == "down" and len(args) == 1 and i < len(rows) - 1:
+        rows[i + 1], rows[i] = rows[i], rows[i + 1]
+        return i + 1, "down" if i + 1 < len(rows) - 1 else "up"
+    if verb == "addcol" and len(args) == 1:
+        columns = rows[i].setdefault("columns", [])
+        columns.append(empty_row(column=True))
+        rows[i]["type"] = "table"
+        rows[i]["open"] = True
+        assign_keys(rows, reserved)
+        return i, f"col:{len(columns) - 1}:label"
+    if verb in ("removecol", "upcol", "downcol") and len(args) == 2:
+        columns = rows[i].setdefault("columns", [])
+        j = args[1]
+        if not 0 <= j < len(columns):
+            return None
+        rows[i]["open"] = True
+        if verb == "removecol":
+            columns.pop(j)
+            return i, "addcol"
+        if verb == "upcol" and j > 0:
+            columns[j - 1], columns[j] = columns[j], columns[j - 1]
+            return i, f"col:{j - 1}:{'up' if j - 1 > 0 else 'down'}"
+        if verb == "downcol" and j < len(columns) - 1:
+            columns[j + 1], columns[j] = columns[j], columns[j + 1]
+            return i, f"col:{j + 1}:{'down' if j + 1 < len(columns) - 1 else 'up'}"
+    return None
 
 
 def type_choices(column: bool = False) -> list[tuple[str, str]]:
     return [(k, v) for k, v in FIELD_TYPES.items() if not (column and k == "table")]
+
+
+def pattern_choices() -> list[tuple[str, str]]:
+    """The 格式 select: 无, the named formats, 自定义."""
+    return [
+        ("", _("无")),
+        *((p.key, str(p.label)) for p in form_presets.PATTERNS),
+        (form_presets.CUSTOM, _("自定义（在“高级”中填写正则表达式）")),
+    ]

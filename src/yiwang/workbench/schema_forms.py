@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from yiwang.catalog import form_presets
 from yiwang.catalog.form_schema import FIELD_TYPES, is_visible
 
 CHOICE_RADIO_MAX = 6  # up to this many options: radio buttons; more: a drop-down list
@@ -171,6 +172,11 @@ def bind_field(
     if kind in ("text", "textarea"):
         sf.widget = "textarea" if kind == "textarea" else "input"
         attrs["maxlength"] = fld.get("max_length")
+        named = form_presets.pattern_named(fld.get("pattern")) if kind == "text" else None
+        if named is not None:  # a named format: the keyboard and autofill that suit it
+            sf.input_type = named.input_type
+            attrs.update(inputmode=named.inputmode, autocomplete=named.autocomplete)
+            attrs["spellcheck"] = "false"
     elif kind in ("number", "money"):
         sf.input_type = "text"
         attrs["inputmode"] = "decimal"

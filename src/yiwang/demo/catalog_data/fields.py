@@ -34,10 +34,11 @@ def when(field: str, equals: str) -> dict[str, str]:
 
 YES_NO = [("yes", "是"), ("no", "否")]
 
+# The applicant's contact phone and how the result reaches them are asked by the platform's own
+# steps (form_schema.duplicates_platform_step): the demo's forms do not ask them again.
 PERSON = [
     f("applicant_name", "申请人姓名", max_length=50, prefill="name", help="与居民身份证一致"),
     f("applicant_id_number", "公民身份号码", "id_number", prefill="id_number"),
-    f("applicant_phone", "联系电话", "phone", prefill="phone"),
 ]
 
 ENTERPRISE = [
@@ -46,22 +47,15 @@ ENTERPRISE = [
     f("legal_representative", "法定代表人（负责人）", max_length=50, prefill="legal_representative"),
     f("agent_name", "经办人姓名", max_length=50, prefill="name"),
     f("agent_id_number", "经办人公民身份号码", "id_number", prefill="id_number"),
-    f("agent_phone", "经办人联系电话", "phone", prefill="phone"),
-]
-
-DELIVERY = [
-    choice(
-        "delivery",
-        "结果领取方式",
-        [("window", "窗口领取"), ("mail", "邮寄送达（免费）"), ("online", "电子证照")],
-    ),
-    f("mail_address", "邮寄地址", "address", show_if=when("delivery", "mail")),
 ]
 
 
 def person(*more: dict[str, Any], delivery: bool = False) -> dict[str, Any]:
-    return {"fields": [*PERSON, *more, *(DELIVERY if delivery else [])]}
+    """A person's form; `delivery` is kept for the item tables' sake: the platform asks it."""
+    del delivery
+    return {"fields": [*PERSON, *more]}
 
 
 def enterprise(*more: dict[str, Any], delivery: bool = False) -> dict[str, Any]:
-    return {"fields": [*ENTERPRISE, *more, *(DELIVERY if delivery else [])]}
+    del delivery
+    return {"fields": [*ENTERPRISE, *more]}

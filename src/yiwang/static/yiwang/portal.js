@@ -60,9 +60,23 @@
   }
 
   // Autosave: every 20 seconds and when leaving a field, if something changed; the server saves
-  // every valid value and answers what was wrong and what is still missing before submission.
+  // every valid value and answers what it refused (a 422, each message shown next to its field,
+  // aria-describedby and aria-invalid) and what is still missing before submission. One status
+  // line whose text is replaced: 保存中… / 已保存 hh:mm / 未保存：why, never two of them at once.
   var AUTOSAVE_MS = 20000;
   var autosavers = [];
+  // Every change this page makes to the draft goes through one queue (autosaves here, in-place
+  // uploads and removals in application.js): two at once would find the draft changed under them.
+  var writes = Promise.resolve();
+  var writing = 0;
+  function queueWrite(task) {
+    writing += 1;
+    var run = writes.then(task, task);
+    var done = function () { writing -= 1; };
+    writes = run.then(done, done);
+    return run;
+  }
+  window.yiwangDraftWrites = queueWrite;
 
   function link(item) {
     var li = document.createElement("li");
@@ -77,19 +91,87 @@
     return li;
   }
 
+  // --- Messages next to a field (the same markup the server renders for a refused post) -------
+  var FIELD = ".field, fieldset.choice-group";
+  function wrapperOf(el) { return el && el.closest ? el.closest(FIELD) : null; }
+  function controlsOf(el) {
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) return [el];
+    return Array.prototype.slice.call(el.querySelectorAll("input:not([type=hidden]), select, textarea"));
+  }
+  function describe(el, id, on) {
+    var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+    else el.removeAttribute("aria-describedby");
+  }
+  // Take away the messages of one field (`ownOnly`: only those this script put there).
+  function clearField(wrap, ownOnly) {
+    var holders = [wrap].concat(Array.prototype.slice.call(wrap.querySelectorAll("[aria-describedby]")));
+    wrap.querySelectorAll(".field-error").forEach(function (box) {
+      if (wrapperOf(box.parentElement) !== wrap && box.parentElement !== wrap) return;
+      if (ownOnly && !box.hasAttribute("data-autosave-error")) return;
+      holders.forEach(function (h) { if (box.id) describe(h, box.id, false); });
+      box.parentNode.removeChild(box);
+    });
+    if (ownOnly) return;
+    wrap.classList.remove("field-invalid");
+    controlsOf(wrap).forEach(function (c) {
+      if (wrapperOf(c) === wrap) c.removeAttribute("aria-invalid");
+    });
+  }
+  var boxes = 0;
+  function showAt(target, text, invalid) {
+    var wrap = wrapperOf(target) || target;
+    // Who the message describes: the control, a group's fieldset, or a field's only control.
+    var holder = target;
+    if (!/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.tagName !== "FIELDSET") {
+      var controls = controlsOf(target);
+      holder = target.querySelector("fieldset") || (controls.length === 1 ? controls[0] : target);
+    }
+    var id = (holder.id || target.id || "field-" + (++boxes)) + "-autosave-error";
+    var box = document.getElementById(id);
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "field-error";
+      box.id = id;
+      box.setAttribute("data-autosave-error", "");
+      (holder.tagName === "FIELDSET" ? holder : wrap).appendChild(box);
+    }
+    var p = document.createElement("p");
+    p.textContent = text;
+    box.appendChild(p);
+    describe(holder, id, true);
+    if (invalid) {
+      wrap.classList.add("field-invalid");
+      controlsOf(target).forEach(function (c) { c.setAttribute("aria-invalid", "true"); });
+    }
+  }
+
   function autosave(form) {
     var status = form.querySelector(".autosave-status") || document.getElementById("autosave-status");
     var dirty = false;
     var pending = null;
-    var marked = [];
+    var touched = []; // the fields (their .field wrappers) changed since they were last saved
     function message(name, fallback) {
       return (status && status.getAttribute("data-msg-" + name)) || fallback;
     }
-    function say(text, isError, extra) {
+    function say(state, text, extra) {
       if (!status) return;
       status.textContent = text;
-      status.classList.toggle("is-error", !!isError);
-      if (extra) status.appendChild(extra);
+      status.setAttribute("data-state", state);
+      status.classList.toggle("is-error", state === "unsaved");
+      if (extra) {
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(extra);
+      }
+    }
+    function unsaved(reason, extra) {
+      say("unsaved", message("unsaved", "未保存：{reason}").replace("{reason}", reason), extra);
+    }
+    function keep(wraps) {
+      wraps.forEach(function (w) { if (touched.indexOf(w) < 0) touched.push(w); });
     }
     function showMissing(items) {
       var list = document.getElementById("missing-list");
@@ -100,70 +182,88 @@
       list.hidden = items.length === 0;
       if (none) none.hidden = items.length !== 0;
     }
-    function markInvalid(errors) {
-      marked.forEach(function (el) { el.removeAttribute("aria-invalid"); });
-      marked = [];
-      errors.forEach(function (item) {
-        var el = item.href && item.href.charAt(0) === "#" ? document.getElementById(item.href.slice(1)) : null;
-        if (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) {
-          el.setAttribute("aria-invalid", "true");
-          marked.push(el);
-        }
+    // Not saved at all (the network, the server): said in the status and at each field changed.
+    function failed(reason, sent, extra) {
+      dirty = true; // tried again at the next interval
+      keep(sent);
+      touched.forEach(function (wrap) {
+        clearField(wrap, true);
+        showAt(wrap, message("field-unsaved", "这里的修改还没有保存。"), false);
       });
+      unsaved(reason, extra);
     }
-    function answer(status_, body) {
-      if (status_ === 401) {
+    function answer(code, body, sent) {
+      if (code === 401 && body && body.login_url) {
         var a = document.createElement("a");
         a.href = body.login_url;
         a.textContent = message("relogin", "重新登录");
-        say((body.message || "") + " ", true, a);
+        failed(body.message || "", sent, a);
         return;
       }
-      if (status_ >= 400 || !body || !body.saved) {
-        dirty = true;
-        say((body && body.message) || message("failed", "自动保存失败，您填写的内容仍在页面上，请稍后再试。"), true);
+      if (code === 422 && body && body.errors) {
+        // The valid values are saved; each refused one is named next to its field.
+        sent.forEach(function (wrap) { clearField(wrap, false); });
+        var refused = [];
+        body.errors.forEach(function (item) {
+          var el = item.href && item.href.charAt(0) === "#" ? document.getElementById(item.href.slice(1)) : null;
+          if (!el) return;
+          var wrap = wrapperOf(el) || el;
+          if (refused.indexOf(wrap) < 0) {
+            clearField(wrap, false);
+            refused.push(wrap);
+          }
+          showAt(el, item.message || item.text, true);
+        });
+        keep(refused);
+        unsaved(body.message || message("failed", "服务器暂时出错，您填写的内容仍在页面上"));
+        if (body.missing) showMissing(body.missing);
         return;
       }
-      var text = message("saved", "已自动保存（{time}）").replace("{time}", body.saved_at);
-      markInvalid(body.errors || []);
-      if (body.errors && body.errors.length) {
-        var ul = document.createElement("ul");
-        body.errors.forEach(function (item) { ul.appendChild(link(item)); });
-        say(text + " " + message("invalid", "以下内容有误，暂未保存："), true, ul);
-      } else {
-        say(text, false);
+      if (code >= 400 || !body || !body.saved) {
+        failed((body && body.message) || message("failed", "服务器暂时出错，您填写的内容仍在页面上"), sent);
+        return;
       }
+      sent.forEach(function (wrap) { clearField(wrap, false); });
+      say("saved", message("saved", "已保存 {time}").replace("{time}", body.saved_at));
       if (body.missing) showMissing(body.missing);
     }
     function save() {
       if (pending) return pending;
       if (!dirty) return Promise.resolve();
       dirty = false;
-      var data = new FormData(form);
-      data.set("do", "autosave");
+      var sent = touched;
+      touched = [];
       var token = form.querySelector("[name=csrfmiddlewaretoken]");
-      say(message("saving", "正在保存…"), false);
-      pending = fetch(form.action, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "Accept": "application/json", "X-CSRFToken": token ? token.value : "" }
+      say("saving", message("saving", "保存中…"));
+      pending = queueWrite(function () {
+        var data = new FormData(form); // read when it leaves: the latest values
+        data.set("do", "autosave");
+        return fetch(form.action, {
+          method: "POST",
+          body: data,
+          credentials: "same-origin",
+          headers: { "Accept": "application/json", "X-CSRFToken": token ? token.value : "" }
+        });
       })
         .then(function (response) {
           return response.json().then(
-            function (body) { answer(response.status, body); },
-            function () { answer(response.status, null); }
+            function (body) { answer(response.status, body, sent); },
+            function () { answer(response.status, null, sent); }
           );
         })
         .catch(function () {
-          dirty = true;
-          say(message("offline", "网络连接中断，暂未保存；您填写的内容仍在页面上。"), true);
+          failed(message("offline", "网络连接中断，您填写的内容仍在页面上"), sent);
         })
         .then(function () { pending = null; });
       return pending;
     }
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
+    function change(event) {
+      dirty = true;
+      var wrap = wrapperOf(event.target);
+      if (wrap) keep([wrap]);
+    }
+    form.addEventListener("input", change);
+    form.addEventListener("change", change);
     form.addEventListener("focusout", function () { if (dirty) save(); });
     // Wait for a save already on its way (leaving a field starts one, e.g. when the applicant
     // clicks a submit button): two requests at once would make the second one "stale".
@@ -171,10 +271,10 @@
       return (pending || Promise.resolve()).then(function () { return dirty ? save() : undefined; });
     }
     form.addEventListener("submit", function (event) {
-      if (pending) {
+      if (pending || writing) { // a save or an upload on its way: submit once it is answered
         event.preventDefault();
         var submitter = event.submitter;
-        pending.then(function () {
+        (pending || Promise.resolve()).then(function () { return writes; }).then(function () {
           dirty = false;
           if (form.requestSubmit) form.requestSubmit(submitter || undefined);
           else form.submit();
@@ -195,16 +295,18 @@
     autosavers.push({ settle: settle, isBusy: function () { return dirty || pending !== null; } });
   }
 
-  // An upload leaves the page: save the form first so nothing typed is lost (and let a save
-  // already on its way finish, or the upload would find the draft changed under it).
+  // An upload that leaves the page (without application.js, or the licence consent): save the
+  // form first so nothing typed is lost (and let a save already on its way finish, or the upload
+  // would find the draft changed under it). One listener for the whole page: forms put in place
+  // later are covered too; a form application.js sends in place is not (the event is prevented).
   function uploadsSaveFirst() {
-    document.querySelectorAll("form[data-upload]").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        var waiting = autosavers.filter(function (a) { return a.isBusy(); });
-        if (!waiting.length) return;
-        event.preventDefault();
-        Promise.all(waiting.map(function (a) { return a.settle(); })).then(function () { form.submit(); });
-      });
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (event.defaultPrevented || !form.matches || !form.matches("form[data-upload]")) return;
+      var waiting = autosavers.filter(function (a) { return a.isBusy(); });
+      if (!waiting.length) return;
+      event.preventDefault();
+      Promise.all(waiting.map(function (a) { return a.settle(); })).then(function () { form.submit(); });
     });
   }
 
