@@ -150,3 +150,9 @@ def test_a_catalog_change_is_seen_by_the_next_search(client, catalog):
     birth_now = next(c for c in cards if c.official_name == "出生登记" or c.title == "出生登记")
     assert birth_now.code != birth.code  # the cancelled copy is gone, the next nearest shown
     assert birth.code not in {o.code for o in birth_now.others}
+
+
+def test_a_topic_page_takes_the_area_too(client, catalog):
+    response = client.get("/topics/birth-adoption/", {"area": BEIHE})
+    assert BEIHE in response.cookies[AREA_COOKIE].value
+    assert [c.department for c in cards(response)] == ["北河县政务服务中心"]

@@ -161,6 +161,11 @@ def application_page(
                 for i, m in enumerate(merged)
             ],
             "delivery": delivery,
+            # The platform's own contact step, asked once for every case of the bundle.
+            "contact_phone": request.POST.get("contact_phone", "")[:20]
+            if request.method == "POST"
+            else ("" if window else profile.get("phone", "")),
+            "contact_phone_errors": errors.get("contact_phone", []),
             "delivery_errors": {k: v for k, v in errors.items() if k.startswith("delivery")},
             "applicant_rows": [
                 {"key": k, "label": label, "value": applicant[k], "errors": errors.get(k, [])}

@@ -228,7 +228,9 @@
       if (body.missing) showMissing(body.missing);
     }
     function save() {
-      if (pending) return pending;
+      // A save on its way took the values as they were when it left: what changed since is saved
+      // right after it, not at the next interval.
+      if (pending) return pending.then(function () { return dirty ? save() : undefined; });
       if (!dirty) return Promise.resolve();
       dirty = false;
       var sent = touched;
