@@ -64,6 +64,29 @@ def _demo_region_per_module(django_db_setup, django_db_blocker):
         atomic.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def demo_catalog(_demo_region_per_module, django_db_blocker, tmp_path_factory):
+    """The demo catalog over the demo region, loaded once per module inside an outer transaction
+    rolled back after it (forms in a temporary media root)."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from yiwang.demo import catalog
+
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    media.enable()
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            catalog.load_catalog(_demo_region_per_module)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            media.disable()
+
+
 @pytest.fixture
 def demo_region(_demo_region_per_module, db):
     """Like `region`, but loaded once per module (much faster on PostgreSQL)."""

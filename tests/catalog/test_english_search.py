@@ -5,7 +5,6 @@ English name match every English question."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 from django.utils import translation
 
 from catalog.test_search import build_catalog, names, publish
@@ -77,26 +76,6 @@ def test_english_situation_names_are_searched(catalog):
 
 
 # --- The demo catalog ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_catalog(_demo_region_per_module, django_db_blocker, tmp_path_factory):
-    from django.test import override_settings
-
-    from yiwang.demo import catalog
-
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            catalog.load_catalog(_demo_region_per_module)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
 
 
 def first_card(q: str):

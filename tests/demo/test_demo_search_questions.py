@@ -4,7 +4,6 @@ for ≥ 95 % of questions nobody tuned the synonym table to (see everyday_questi
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 
 from yiwang.catalog import synonyms
 from yiwang.catalog.queries import ItemFilters, page_of_services
@@ -12,26 +11,6 @@ from yiwang.catalog.queries import ItemFilters, page_of_services
 from .everyday_questions import QUESTIONS
 
 TARGET = 0.95
-
-
-@pytest.fixture(scope="module")
-def demo_catalog(_demo_region_per_module, django_db_blocker, tmp_path_factory):
-    from django.test import override_settings
-
-    from yiwang.demo import catalog
-
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            catalog.load_catalog(_demo_region_per_module)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
 
 
 def first_service(q: str) -> str | None:

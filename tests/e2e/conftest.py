@@ -102,6 +102,26 @@ def axe_violations(page) -> list[dict]:
     return _axe.run(page).response["violations"]
 
 
+def seed_food_permit_item(settings, tmp_path):
+    """The demo region and the basic-catalog item 食品经营许可 (with its item type, which the flush
+    after an earlier live-server test removed), forms under a temporary media root."""
+    from yiwang.catalog import services
+    from yiwang.catalog.models import ItemType
+    from yiwang.demo.region import load_region
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    region = load_region()
+    ItemType.objects.get_or_create(code="01", defaults={"name": "行政许可"})
+    services.create_catalog_item(
+        basic_code="150100123000",
+        name="食品经营许可",
+        item_type="01",
+        legal_basis="《中华人民共和国食品安全法》第三十五条",
+        levels=[2, 3],
+    )
+    return region
+
+
 class Clicks:
     """A person's clicks and the pages they load, counted: every click of a measured journey goes
     through here, and `pages` counts each navigation (a full page load, not an in-place update)."""

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from yiwang.catalog import form_presets
 
-from .conftest import Clicks
+from .conftest import Clicks, seed_food_permit_item
 from .people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -27,19 +27,9 @@ def draft_entry(live_server, settings, tmp_path):
     """An entry of 青山市市场监督管理局 claimed and compiled: its draft v1 has no form yet."""
     from yiwang.accounts.models import User
     from yiwang.catalog import services
-    from yiwang.catalog.models import CatalogItem, ItemType
-    from yiwang.demo.region import load_region
+    from yiwang.catalog.models import CatalogItem
 
-    settings.MEDIA_ROOT = tmp_path / "media"
-    region = load_region()
-    ItemType.objects.get_or_create(code="01", defaults={"name": "行政许可"})
-    services.create_catalog_item(
-        basic_code="150100123000",
-        name="食品经营许可",
-        item_type="01",
-        legal_basis="《中华人民共和国食品安全法》第三十五条",
-        levels=[2, 3],
-    )
+    region = seed_food_permit_item(settings, tmp_path)
     admin = User.objects.get(username="demo-itemadmin")
     claim = services.claim_item(region.departments["city_market"], CatalogItem.objects.get(), admin)
     return services.compile_entry(claim, admin)

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import seed_food_permit_item
 from .people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -17,22 +18,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def region(live_server, settings, tmp_path):
-    from yiwang.catalog import services
-    from yiwang.catalog.models import ItemType
-    from yiwang.demo.region import load_region
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    region = load_region()
-    # live_server tests are transactional: the flush after an earlier test removed the seeded types.
-    ItemType.objects.get_or_create(code="01", defaults={"name": "行政许可"})
-    services.create_catalog_item(
-        basic_code="150100123000",
-        name="食品经营许可",
-        item_type="01",
-        legal_basis="《中华人民共和国食品安全法》第三十五条",
-        levels=[2, 3],
-    )
-    return region
+    return seed_food_permit_item(settings, tmp_path)
 
 
 def pdf(name: str) -> dict:
