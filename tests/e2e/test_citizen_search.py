@@ -168,3 +168,27 @@ def test_search_and_filters_work_without_javascript(browser, live_server, publis
         expect(page.get_by_role("button", name="打印")).to_be_hidden()  # needs the script
     finally:
         context.close()
+
+
+def test_on_a_phone_in_elderly_mode_the_results_come_first(journey, published_catalog):
+    """390 px wide, 长辈模式: the filters fold behind one line, so the first result starts within
+    the first screen (it started 1,340 px down behind four full-width filters); one tap opens them."""
+    j = journey()
+    page = j.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    j.goto("/items/")
+    j.toggle_elderly()
+    assert j.body_is_elderly()
+    j.goto("/items/?q=" + quote("生孩子"))
+    page.wait_for_load_state("load")
+    panel = page.locator("#filters-panel")
+    expect(panel).not_to_have_attribute("open", "")
+    expect(page.get_by_label("办理层级")).to_be_hidden()
+    j.check("phone-elderly-results-first")
+    top = page.locator("#results .result").first.bounding_box()
+    # Its title, at least, is on the first screen (844 px high).
+    assert top is not None and top["y"] + 60 < 844, f"the first result starts {top and top['y']} px down"
+    print(f"390 px, elderly mode: the first result starts {top['y']:.0f} px down (was 1,340)")
+    panel.locator("summary").click()
+    expect(page.get_by_label("办理层级")).to_be_visible()
+    j.check("phone-elderly-filters-open")
