@@ -53,7 +53,7 @@ TAB_LABELS = {
     "all": gettext_noop("全部"),
 }
 # 待办 of staff whose roles act on nothing in the procedure: every running case they see.
-TODO_WATCHING_LABEL = gettext_noop("在办")
+WATCHING_LABEL = gettext_noop("在办")  # the todo tab of staff who act on nothing
 
 
 @dataclass(frozen=True)

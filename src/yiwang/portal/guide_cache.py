@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,7 +50,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from yiwang.catalog import queries
-from yiwang.portal import presenters
+from yiwang.portal import anonymous_pages, presenters
 
 CACHE_ALIAS = "guides"
 TIMEOUT = 600  # seconds: bounds what the key cannot see (a renamed department, division, type, topic)
@@ -96,11 +94,8 @@ class AnonymousPage:
     """The whole page as an anonymous reader without messages sees it, encoded, in the pieces
     between which its CSRF tokens go."""
 
-    pieces: tuple[bytes, ...]
+    pieces: tuple[bytes, ...]  # anonymous_pages.split
     digest: str  # the body's
-
-    def with_token(self, token: str) -> bytes:
-        return token.encode().join(self.pieces)
 
 
 @functools.cache
@@ -164,7 +159,7 @@ def respond(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     language = get_language() or settings.LANGUAGE_CODE
     key = body_key(code, row, language)
-    if request.user.is_authenticated or len(get_messages(request)):
+    if not anonymous_pages.served_whole(request):
         return _headers(_render(request, guide_body(key, row[0])), None)
     elderly = bool(getattr(request, "elderly_mode", False))
     if "CSRF_COOKIE" not in request.META:  # no secret came: the page's tokens will be of a new one
@@ -185,7 +180,7 @@ def respond(request: HttpRequest, code: str) -> HttpResponse:
     if page is None:
         assert body is not None
         return _headers(_render(request, body), etag)
-    return _headers(HttpResponse(page.with_token(get_token(request))), etag)
+    return _headers(HttpResponse(anonymous_pages.joined(request, page.pieces)), etag)
 
 
 def _anonymous_page(request: HttpRequest, key: str, version_id: int, elderly: bool) -> AnonymousPage:
@@ -194,9 +189,8 @@ def _anonymous_page(request: HttpRequest, key: str, version_id: int, elderly: bo
     page = cache.get(page_key)
     if page is None:
         body = guide_body(key, version_id)
-        placeholder = f"csrf{secrets.token_hex(16)}"  # what no guide's text can know to spell
-        html = _render(request, body, csrf_token=placeholder).content
-        page = AnonymousPage(pieces=tuple(html.split(placeholder.encode())), digest=body.digest)
+        pieces = anonymous_pages.split(lambda token: _render(request, body, csrf_token=token))
+        page = AnonymousPage(pieces=pieces, digest=body.digest)
         cache.set(page_key, page, TIMEOUT)
     return page
 

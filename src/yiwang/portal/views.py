@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 from dataclasses import astuple, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -43,7 +40,7 @@ from yiwang.core.memo import Memo
 from yiwang.core.models import Department, DivisionLevel, StoredFile
 from yiwang.core.queries import divisions_at_level
 from yiwang.core.uploads import file_response
-from yiwang.portal import bundle_views, guide_cache, guide_pdf, presenters
+from yiwang.portal import anonymous_pages, bundle_views, guide_cache, guide_pdf, presenters
 
 PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 100
@@ -367,13 +364,9 @@ def items(
             return render(request, "portal/_results.html", {**context, "oob": True})
         return render(request, "portal/items.html", context)
 
-    if request.user.is_authenticated or len(get_messages(request)):
+    if not anonymous_pages.served_whole(request):
         response = page()
     else:
-        # An anonymous reader's page is the same for every anonymous reader but for its CSRF
-        # tokens (as the guide's, `guide_cache`): kept whole, a fresh token put in per request.
-        if "CSRF_COOKIE" not in request.META:
-            get_token(request)
         page_key = (
             "page:"
             + hashlib.sha256(
@@ -387,12 +380,8 @@ def items(
                 ).encode("utf-8", "surrogatepass")
             ).hexdigest()
         )
-
-        def pieces() -> tuple[bytes, ...]:
-            placeholder = f"csrf{secrets.token_hex(16)}"
-            return tuple(page(csrf_token=placeholder).content.split(placeholder.encode()))
-
-        response = HttpResponse(get_token(request).encode().join(SEARCH_CACHE.get(page_key, pieces)))
+        pieces = SEARCH_CACHE.get(page_key, lambda: anonymous_pages.split(lambda t: page(csrf_token=t)))
+        response = HttpResponse(anonymous_pages.joined(request, pieces))
     patch_vary_headers(response, ("HX-Request", "Cookie"))
     areas.remember(request, response, remembered)
     return response

@@ -123,7 +123,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         counts[VERIFICATION_TAB] = display.verification_queue(access.visible_cases(user)).count()
     labels = dict(queries.TAB_LABELS)
     if not account_access.has_role(user, *account_access.HANDLING_ROLES):
-        labels["todo"] = queries.TODO_WATCHING_LABEL  # acting on nothing, they watch what runs
+        labels["todo"] = queries.WATCHING_LABEL  # acting on nothing, they watch what runs
     tabs = [{"key": key, "label": _(labels[key]), "count": counts.get(key)} for key in queries.TABS]
     if verification:
         tabs.insert(
