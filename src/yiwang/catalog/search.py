@@ -293,6 +293,22 @@ def index_entry(entry) -> None:
     generations.bump(generations.CATALOG)  # cached search answers (portal.views) are now stale
 
 
+def index_item(catalog_item_id: int) -> None:
+    """Recompute the tokens of every published implementation of a basic-catalog item (its taught
+    phrases changed): their texts read in four statements, one generation bump."""
+    from yiwang.catalog.models import Entry
+
+    ensure_index()
+    entries = (
+        Entry.objects.filter(catalog_item_id=catalog_item_id, published__isnull=False)
+        .select_related("published", "department", "catalog_item__item_type")
+        .prefetch_related("published__topics", "published__situations", "catalog_item__search_phrases")
+    )
+    for entry in entries:
+        Entry.objects.filter(pk=entry.pk).update(search_tokens=tokens_of_entry(entry))
+    generations.bump(generations.CATALOG)
+
+
 def analyze() -> None:
     """Refresh the planner's statistics of catalog_entry after a bulk change (SQLite keeps none
     until asked; without them it scans the status index instead of following the search index)."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
 from yiwang.catalog import search
-from yiwang.catalog.models import CatalogItem, Entry, SearchMiss, SearchPhrase
+from yiwang.catalog.models import CatalogItem, SearchMiss, SearchPhrase
 
 MAX_LOGGED = 50
 _PERSONAL = re.compile(r"\d{4,}|[0-9xX]{15,}|\S+@\S+")
@@ -73,10 +73,7 @@ def teach(miss: SearchMiss, item: CatalogItem, user: User, phrase: str | None = 
         taught, _created = SearchPhrase.objects.get_or_create(
             catalog_item=item, phrase=phrase, defaults={"added_by": user}
         )
-        for entry in Entry.objects.filter(catalog_item=item, published__isnull=False).select_related(
-            "published", "department", "catalog_item__item_type"
-        ):
-            search.index_entry(entry)
+        search.index_item(item.pk)
         SearchMiss.objects.filter(pk=miss.pk).update(
             resolved_at=timezone.now(),
             resolved_by=user,
@@ -96,7 +93,4 @@ def forget_phrase(taught: SearchPhrase) -> None:
     item = taught.catalog_item
     with transaction.atomic():
         taught.delete()
-        for entry in Entry.objects.filter(catalog_item=item, published__isnull=False).select_related(
-            "published", "department", "catalog_item__item_type"
-        ):
-            search.index_entry(entry)
+        search.index_item(item.pk)
