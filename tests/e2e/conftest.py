@@ -244,3 +244,13 @@ def journey(request, browser, live_server) -> Iterator:
     yield open_journey
     for j in opened:
         j.close()
+
+
+@pytest.fixture
+def published_catalog(live_server, settings, tmp_path):
+    """The demo region and the portal tests' published catalog (29 entries), forms in a temp dir."""
+    from portal.catalog_data import build_catalog
+    from yiwang.demo.region import load_region
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_catalog(load_region())

@@ -12,16 +12,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def published_catalog(live_server, settings, tmp_path):
-    """The demo region and the portal tests' published catalog (29 entries), forms in a temp dir."""
-    from portal.catalog_data import build_catalog
-    from yiwang.demo.region import load_region
-
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return build_catalog(load_region())
-
-
 def search_from_home(j, words: str):
     page = j.page
     box = page.get_by_role("searchbox", name="搜索办事服务")
