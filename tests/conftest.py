@@ -127,10 +127,14 @@ def _fresh_search_cache():
     the test, so a generation number or a version id can come back with other data behind it."""
     from django.core.cache import caches
 
+    from yiwang.core import generations
+    from yiwang.portal import guide_cache
     from yiwang.portal.views import SEARCH_CACHE
 
     SEARCH_CACHE.clear()
     caches["guides"].clear()
+    guide_cache.ROWS.clear()
+    generations.forget_seen()
 
 
 @pytest.fixture(autouse=True)

@@ -135,6 +135,9 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'yiwang.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, whose health check asks the socket before it asks the server (ADR 16).
+    DATABASES["default"]["ENGINE"] = "yiwang.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections persist per thread as on PostgreSQL: opening one (Django's functions registered,
     # the PRAGMAs run) cost ~4 ms of CPU on every request that touched the database.

@@ -18,7 +18,8 @@ class Memo:
         self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+    def get(self, key: str, compute: Callable[[], Any], keep: Callable[[Any], bool] | None = None) -> Any:
+        """The value kept under `key`, else `compute()`'s, kept unless `keep` says otherwise."""
         now = time.monotonic()
         with self._lock:
             hit = self._items.get(key)
@@ -26,12 +27,18 @@ class Memo:
                 self._items.move_to_end(key)
                 return hit[1]
         value = compute()  # outside the lock: two threads may both compute, one value wins
+        if keep is not None and not keep(value):
+            return value
         with self._lock:
             self._items[key] = (now + self.ttl, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -50,6 +50,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from yiwang.catalog import queries
+from yiwang.core import generations
+from yiwang.core.memo import Memo
 from yiwang.portal import anonymous_pages, presenters
 
 CACHE_ALIAS = "guides"
@@ -74,6 +76,8 @@ TEMPLATES = (
 # within TIMEOUT instead.
 LOOKUP_FIELDS = ("published_id", "published_at", "status", "status_reason")
 CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+ROW_SECONDS = 60
+ROWS = Memo(size=5000, ttl=ROW_SECONDS)  # published_row
 _CODE = "\x00guide-code\x00"  # stands for the code while the statement is compiled
 
 
@@ -118,6 +122,17 @@ def lookup(code: str) -> tuple | None:
     return tuple(row) if row is not None else None
 
 
+def published_row(code: str) -> tuple | None:
+    """`lookup`, kept per process under the catalog generation this process has seen (every
+    publication and status change bumps it): a repeat reader's guide needs no statement. Another
+    process's publication or suspension is seen within `generations.FRESH`; a change that bumps
+    nothing (an entry edited in the admin site) within `ROW_SECONDS`. Unknown codes are not kept."""
+    if not generations.memo_usable():
+        return lookup(code)
+    key = f"{generations.seen(generations.CATALOG)}:{code}"
+    return ROWS.get(key, lambda: lookup(code), keep=lambda row: row is not None)
+
+
 def body_key(code: str, row: tuple, language: str) -> str:
     digest = hashlib.sha256(repr((row, _revision())).encode()).hexdigest()[:24]
     return f"guide:{code}:{row[0]}:{language}:{digest}"
@@ -154,7 +169,7 @@ def guide_body(key: str, version_id: int) -> GuideBody:
 def respond(request: HttpRequest, code: str) -> HttpResponse:
     """The guide page: one statement and a cache read when the page is cached; a 304 for an
     anonymous reader who has it already."""
-    row = lookup(code)
+    row = published_row(code)
     if row is None:
         raise Http404
     language = get_language() or settings.LANGUAGE_CODE

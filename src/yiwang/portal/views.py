@@ -269,8 +269,9 @@ def items(
 
     What the page shows of the catalog is cached per catalog generation (`core.generations`,
     bumped by every change search can see) and language: the filters' lists once, each answer
-    per query, filters, area and page. A repeated search costs one statement for the generation."""
-    generation = generations.current(generations.CATALOG)
+    per query, filters, area and page. A repeated search costs no statement: the generation is the
+    one this process has seen (`generations.seen`, at most a second old)."""
+    generation = generations.seen(generations.CATALOG)
     language = get_language() or ""
     facets_key = f"facets:{generation}:{language}"
     facets = SEARCH_CACHE.get(facets_key, Facets.load)

@@ -1,0 +1,77 @@
+"""The hottest pages outside any transaction, as a server runs them (ADR 14): a repeat reader's
+guide and a repeated search need no statement, this process's own change shows at once, and
+another process's within `generations.FRESH`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from yiwang.catalog import services
+from yiwang.catalog.models import Entry, EntryStatus
+from yiwang.core import generations, memo
+from yiwang.core.models import Generation
+
+from .catalog_data import build_catalog
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def food(region, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_catalog(region).first("food")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The memos' clock, moved on by hand."""
+
+    class Clock:
+        now = time.monotonic()
+
+        def monotonic(self) -> float:
+            return self.now
+
+    fake = Clock()
+    monkeypatch.setattr(memo, "time", fake)
+    return fake
+
+
+def statements(client: Client, path: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode(), len(ctx)
+
+
+def test_repeat_readers_cost_no_statement(food):
+    reader = Client()
+    guide, search = f"/items/{food.code}/", "/items/?q=食品经营"
+    for path in (guide, search):
+        statements(reader, path)
+        assert statements(reader, path)[1] == 0
+        assert statements(Client(), path)[1] == 0  # a new reader, on the page kept whole
+
+
+def test_this_processs_own_change_shows_at_once(food, clock):
+    reader, path = Client(), f"/items/{food.code}/"
+    assert "本事项暂停办理" not in statements(reader, path)[0]
+    services.set_entry_status(food, None, EntryStatus.SUSPENDED, "系统升级期间暂停受理")
+    assert "系统升级期间暂停受理" in statements(reader, path)[0]  # the clock has not moved
+
+
+def test_another_processs_change_shows_within_fresh_seconds(food, clock):
+    reader, path = Client(), f"/items/{food.code}/"
+    assert "本事项暂停办理" not in statements(reader, path)[0]
+    # What another process's suspension commits: the entry's row and the catalog's generation.
+    Entry.objects.filter(pk=food.pk).update(status=EntryStatus.SUSPENDED, status_reason="另一进程暂停")
+    Generation.objects.filter(key=generations.CATALOG).update(n=generations.current(generations.CATALOG) + 1)
+    clock.now += generations.FRESH / 2
+    assert "另一进程暂停" not in statements(reader, path)[0]
+    clock.now += generations.FRESH
+    assert "另一进程暂停" in statements(reader, path)[0]
