@@ -58,11 +58,23 @@ def test_repeat_readers_cost_no_statement(food):
         assert statements(Client(), path)[1] == 0  # a new reader, on the page kept whole
 
 
+def test_a_first_time_question_reads_only_the_copies_it_shows(food):
+    """The ranking comes from the services in memory (catalog/service_index.py): a question never
+    asked reads the entries to show, and the bundles answering it on the first page."""
+    reader = Client()
+    statements(reader, "/items/?q=营业执照")  # the index built once for this generation
+    page, count = statements(reader, "/items/?q=食品经营")
+    assert food.name in page
+    assert count == 2
+
+
 def test_this_processs_own_change_shows_at_once(food, clock):
     reader, path = Client(), f"/items/{food.code}/"
     assert "本事项暂停办理" not in statements(reader, path)[0]
     services.set_entry_status(food, None, EntryStatus.SUSPENDED, "系统升级期间暂停受理")
     assert "系统升级期间暂停受理" in statements(reader, path)[0]  # the clock has not moved
+    services.set_entry_status(food, None, EntryStatus.CANCELLED, "事项取消")
+    assert f"/items/{food.code}/" not in statements(reader, "/items/?q=食品经营")[0]
 
 
 def test_another_processs_change_shows_within_fresh_seconds(food, clock):

@@ -138,6 +138,19 @@ def test_good_ratings_do_not_tell_staff_who_rated(api, accepted):
     assert api("get", "/ratings", "demo-citizen").json() == []
 
 
+def test_staff_reading_english_get_the_rating_level_in_english(api, completed, deliver_outbox):
+    from yiwang.accounts.models import User
+
+    User.objects.filter(username="demo-reviewer").update(language="en")
+    rate(api, completed, BAD)
+    deliver_outbox()
+    english = Notice.objects.get(user__username="demo-reviewer", key="rating_bad_received")
+    chinese = Notice.objects.get(user__username="demo-approver", key="rating_bad_received")
+    level = {1: ("Very dissatisfied", "非常不满意"), 2: ("Dissatisfied", "不满意")}[BAD["level"]]
+    assert level[0] in english.body and level[1] not in english.body
+    assert level[1] in chinese.body
+
+
 def loop(api, follow_up_id, step, username="demo-approver", **fields):
     return api("post", f"/ratings/follow-ups/{follow_up_id}/steps", username, {"step": step, **fields})
 

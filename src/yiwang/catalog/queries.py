@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.catalog import search
+from yiwang.catalog import search, service_index
 from yiwang.catalog.guide_document import SCALAR_FIELDS, version_to_document
 from yiwang.catalog.models import Entry, EntryStatus, EntryVersion, Material
 from yiwang.core import areas
@@ -92,23 +92,22 @@ def _which(keys: list[tuple[str, str]]) -> Q:
     return which
 
 
+Key = tuple[str, str]  # a service: (official name, plain title)
+
+
 def _services(
-    candidates: QuerySet[Entry], keys: list[tuple[str, str]], area: Division | None
+    candidates: QuerySet[Entry], keys: list[Key], known: dict[Key, tuple[int, str]], area: Division | None
 ) -> list[Service]:
-    """The page's services, in `keys` order. Three statements, whatever the number of copies: how
-    many copies each has; the copies to show (the area's own, above and below it, and its city's
+    """The page's services, in `keys` order, from what the ranking statement already knows of
+    each (`known`: how many copies, the first copy's code): one more statement, whatever the
+    number of copies, for the copies to show (the area's own, above and below it, and its city's
     other counties; without an area, each service's first copy by code)."""
-    mine = candidates.filter(_which(keys))
-    totals = {
-        (n, p): c for n, p, c in mine.order_by().values_list("name", "plain_title").annotate(c=Count("pk"))
-    }
     if area is not None:
         nearby = areas.offered_in(area) | Q(department__division__code__startswith=area.code[:4])
-        shown = list(mine.filter(nearby))
+        shown = list(candidates.filter(_which(keys)).filter(nearby))
     else:
-        firsts = mine.order_by().values("name", "plain_title").annotate(first=Min("code")).values("first")
-        shown = list(candidates.filter(code__in=firsts))
-    copies: dict[tuple[str, str], list[Entry]] = {}
+        shown = list(candidates.filter(code__in=[known[key][1] for key in keys]))
+    copies: dict[Key, list[Entry]] = {}
     for entry in shown:
         copies.setdefault((entry.name, entry.plain_title), []).append(entry)
     out = []
@@ -120,7 +119,7 @@ def _services(
             found.sort(key=lambda e: (areas.distance(area, e.department.division), e.code))
         else:
             found.sort(key=lambda e: e.code)
-        out.append(Service(found[0], found[1 : 1 + NEARBY], totals.get(key, len(found))))
+        out.append(Service(found[0], found[1 : 1 + NEARBY], known[key][0]))
     return out
 
 
@@ -129,21 +128,34 @@ def page_of_services(
 ) -> tuple[int, list[Service]]:
     """One page of services (one card per service, however many departments implement it),
     ranked by relevance when searching, else by code. With an `area`, only services offered there
-    (by its own departments, those above it or below it) and the nearest copy first."""
+    (by its own departments, those above it or below it) and the nearest copy first. One
+    statement for the page when searching with no filter but the area (the ranking comes from
+    `service_index`), three with filters (ranking, texts, copies), three when browsing."""
     candidates, _ranked = find_items(replace(filters, q=""))
-    offered = candidates.filter(areas.offered_in(area)) if area is not None else candidates
+    within = areas.offered_in(area) if area is not None else None
     start = (page - 1) * page_size
     if filters.q.strip():
-        _query, groups = search.ranked_groups(filters.q, offered)
+        if replace(filters, q="") == ItemFilters():  # the search box: the services in memory
+            _query, groups = service_index.current().ranked_groups(filters.q, area)
+        else:
+            _query, groups = search.ranked_groups(filters.q, candidates, within)
         count = len(groups)
-        keys = [(g.name, g.plain_title) for g in groups[start : start + page_size]]
+        chosen = groups[start : start + page_size]
+        known = {(g.name, g.plain_title): (g.count, g.first_code) for g in chosen}
     else:
-        grouped = offered.order_by().values("name", "plain_title").annotate(n=Count("pk"), first=Min("code"))
+        inside = {"inside": Count("pk", filter=within)} if within is not None else {}
+        grouped = (
+            candidates.order_by()
+            .values_list("name", "plain_title")
+            .annotate(n=Count("pk"), first=Min("code"), **inside)
+        )
+        if inside:
+            grouped = grouped.filter(inside__gt=0)
         count = grouped.count()
-        keys = [(r["name"], r["plain_title"]) for r in grouped.order_by("first")[start : start + page_size]]
-    if not keys:
+        known = {(r[0], r[1]): (r[2], r[3]) for r in grouped.order_by("first")[start : start + page_size]}
+    if not known:
         return count, []
-    return count, _services(candidates, keys, area)
+    return count, _services(candidates, list(known), known, area)
 
 
 def version_with_children(version_id: int) -> EntryVersion:

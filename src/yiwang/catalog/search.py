@@ -39,7 +39,7 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -554,15 +554,25 @@ class Group:
 
     name: str
     plain_title: str
-    count: int
+    count: int  # matching entries among the candidates
     representative: int
     score: float
+    first_code: str = ""  # the smallest code among them
 
 
-def ranked_groups(q: str | Query, candidates: QuerySet | None = None) -> tuple[Query, list[Group]]:
+# (name, plain title, matching entries, smallest matching id, smallest matching code)
+GroupRow = tuple[str, str, int, int, str]
+# id → (name, plain title, aliases, tokens) of a group's smallest matching entry
+GroupTexts = dict[int, tuple[str, str, Sequence[str], str]]
+
+
+def ranked_groups(
+    q: str | Query, candidates: QuerySet | None = None, within: Q | None = None
+) -> tuple[Query, list[Group]]:
     """The groups of entries among `candidates` (default: every published entry) answering `q`,
-    best first. Every matching group is scored (up to MAX_GROUPS), here, from its first entry's own
-    tokens: the answer does not depend on the database's ranking."""
+    best first, read from the entries (`catalog.service_index` answers the same from memory when
+    there is no filter but the area). With `within`, only groups with an entry matching it (a
+    citizen's area) are kept, still counted over all the candidates: one statement answers both."""
     from yiwang.catalog.models import Entry
 
     query = q if isinstance(q, Query) else parse_query(q)
@@ -571,34 +581,67 @@ def ranked_groups(q: str | Query, candidates: QuerySet | None = None) -> tuple[Q
     ensure_index()
     if candidates is None:
         candidates = visible_entries()
+    inside = {"inside": Count("pk", filter=within)} if within is not None else {}
     with _planner():
-        rows = list(
+        grouped = (
             candidates.filter(_matching(query))
             .order_by()
             .values_list("name", "plain_title")
-            .annotate(n=Count("pk"), first=Min("pk"))
+            .annotate(n=Count("pk"), first=Min("pk"), first_code=Min("code"), **inside)
         )
-    if len(rows) > MAX_GROUPS:  # a very common word: keep the largest groups
+        rows: list[GroupRow] = [r[:5] for r in (grouped.filter(inside__gt=0) if inside else grouped)]
+    rows = largest(rows)
+    texts: GroupTexts = {
+        pk: (name, plain, aliases or [], tokens)
+        for pk, name, plain, aliases, tokens in Entry.objects.filter(pk__in=[r[3] for r in rows]).values_list(
+            "pk", "name", "plain_title", "published__aliases", "search_tokens"
+        )
+    }
+    return rank(query, rows, texts, lambda fallback: ranked_groups(fallback, candidates, within))
+
+
+def largest(rows: list[GroupRow]) -> list[GroupRow]:
+    """At most MAX_GROUPS groups (a very common word): the largest."""
+    if len(rows) > MAX_GROUPS:
         rows = sorted(rows, key=lambda r: (-r[2], r[0], r[1]))[:MAX_GROUPS]
-    firsts = {r[3]: r for r in rows}
-    texts = Entry.objects.filter(pk__in=list(firsts)).values_list(
-        "pk", "name", "plain_title", "published__aliases", "search_tokens"
-    )
+    return rows
+
+
+def rank(
+    query: Query,
+    rows: list[GroupRow],
+    texts: GroupTexts,
+    retry: Callable[[Query], tuple[Query, list[Group]]],
+) -> tuple[Query, list[Group]]:
+    """The matching groups scored, here, from their first entry's own texts (the answer does not
+    depend on the database's ranking), best first, noise cut; with none, `retry` by characters."""
+    by_first = {r[3]: r for r in rows}
     groups = []
-    for pk, name, plain, aliases, tokens in texts:
+    for pk, (name, plain, aliases, tokens) in texts.items():
+        if pk not in by_first:
+            continue
         if query.prefix:
-            value = char_score(query, name, plain, aliases or [])
+            value = char_score(query, name, plain, aliases)
         else:
-            value = score(query, name, plain, aliases or [], tokens)
+            value = score(query, name, plain, aliases, tokens)
         if value > 0:
-            _n, _p, count, _f = firsts[pk]
-            groups.append(Group(name, plain, count, pk, round(value, 6)))
+            _n, _p, count, _f, first_code = by_first[pk]
+            groups.append(Group(name, plain, count, pk, round(value, 6), first_code))
     if not groups:
         fallback = None if query.prefix else char_fallback(query)
-        return ranked_groups(fallback, candidates) if fallback else (query, [])
+        return retry(fallback) if fallback else (query, [])
     groups.sort(key=lambda g: (-g.score, g.name, g.plain_title))
     floor = groups[0].score * RELATIVE_CUTOFF
     return query, [g for g in groups if g.score >= floor]
+
+
+def holds(query: Query, tokens: str) -> bool:
+    """Whether an entry's tokens match the query, as the database's index decides it: one of the
+    query's retrieval terms is one of its tokens (or, by characters, starts one)."""
+    split = tokens.replace("|", " ").split()
+    if query.prefix:
+        return any(t.startswith(c) for t in split for c in query.retrieval)
+    return not set(query.retrieval).isdisjoint(split)
 
 
 def _members(query: Query, candidates: QuerySet, groups: list[Group]) -> list[tuple[int, str, int]]:
@@ -610,13 +653,6 @@ def _members(query: Query, candidates: QuerySet, groups: list[Group]) -> list[tu
     which = Q()
     for g in groups:
         which |= Q(name=g.name, plain_title=g.plain_title)
-    retrieval = set(query.retrieval)
-
-    def holds(tokens: str) -> bool:
-        split = tokens.replace("|", " ").split()
-        if query.prefix:
-            return any(t.startswith(c) for t in split for c in retrieval)
-        return bool(retrieval.intersection(split))
 
     with _planner():
         rows = list(
@@ -625,7 +661,9 @@ def _members(query: Query, candidates: QuerySet, groups: list[Group]) -> list[tu
             .order_by()
             .values_list("pk", "code", "name", "plain_title", "search_tokens")
         )
-    return sorted((index[(name, plain)], code, pk) for pk, code, name, plain, tokens in rows if holds(tokens))
+    return sorted(
+        (index[(name, plain)], code, pk) for pk, code, name, plain, tokens in rows if holds(query, tokens)
+    )
 
 
 def ranked(q: str, candidates: QuerySet | None = None, limit: int = CANDIDATES) -> list[tuple[int, float]]:

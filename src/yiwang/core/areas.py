@@ -16,8 +16,14 @@ def ancestor_prefixes(area: Division) -> list[str]:
 
 
 def offered_in(area: Division, path: str = "department__division__") -> Q:
-    """Entries (by default; `path` leads to the division) offered in the area."""
+    """Entries (by default; `path` leads to the division) offered in the area. `offers` is the
+    same rule in Python (a test holds them together)."""
     return Q(**{f"{path}prefix__in": ancestor_prefixes(area)}) | Q(**{f"{path}code__startswith": area.prefix})
+
+
+def offers(area: Division, prefix: str, code: str) -> bool:
+    """Whether a department of the division (`prefix`, `code`) offers its services in the area."""
+    return prefix in ancestor_prefixes(area) or code.startswith(area.prefix)
 
 
 def distance(area: Division, division: Division) -> tuple[int, int]:
@@ -25,7 +31,7 @@ def distance(area: Division, division: Division) -> tuple[int, int]:
     the area itself, then the nearest division above, then below, then anything else."""
     if division.code == area.code:
         return (0, 0)
-    if division.prefix in ancestor_prefixes(area):
+    if division.prefix in ancestor_prefixes(area):  # offers(), above the area
         return (1, area.level - division.level)
     if division.code.startswith(area.prefix):
         return (2, division.level - area.level)

@@ -216,7 +216,7 @@ ENGLISH: dict[str, dict[str, str]] = {
     },
     "rating_bad_received": {
         "title": "Poor rating, action needed: {title}",
-        "body": "Case {number} ({title}) received a poor rating. Please contact the applicant by "
+        "body": "Case {number} ({title}) was rated “{level}”. Please contact the applicant by "
         "{contact_due} and put things right and reply by {answer_due}.",
         "sms": "[Yiwang] Case {number} received a poor rating: please contact the applicant by {contact_due}.",
     },

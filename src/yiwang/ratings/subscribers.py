@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from yiwang.core import outbox, schedule
 from yiwang.core.models import OutboxMessage
@@ -41,7 +42,10 @@ def on_bad_rating(message: OutboxMessage) -> None:
     context = {
         "number": payload.get("number", ""),
         "title": payload.get("title", ""),
-        "level": rules.LEVEL_LABELS.get(payload.get("level"), ""),
+        # Translated when the notice is rendered, in each reader's language.
+        "level": gettext_lazy(rules.LEVEL_LABELS[payload["level"]])
+        if payload.get("level") in rules.LEVEL_LABELS
+        else "",
         "contact_due": follow_up.contact_due.isoformat(),
         "answer_due": follow_up.answer_due.isoformat(),
     }
