@@ -137,13 +137,28 @@ def main() -> None:
 
 
 class Writer:
-    """COPY into PostgreSQL, executemany into SQLite, for one model's columns (id excluded)."""
+    """COPY into PostgreSQL, executemany into SQLite, for one model's columns (id excluded); the
+    model's other NOT NULL columns with a constant default in Python only (the database has none
+    to fill them) get that default, so that a field added later needs no change here."""
 
     def __init__(self, model, names: list[str]):
         from django.db import connection
+        from django.db.models import NOT_PROVIDED
 
         self.connection = connection
         fields = {f.name: f for f in model._meta.concrete_fields}
+        implicit = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in names
+            and not f.primary_key
+            and not f.null
+            and f.db_default is NOT_PROVIDED
+            and f.has_default()
+            and not callable(f.default)
+        ]
+        self.defaults = tuple(f.get_default() for f in implicit)
+        names = [*names, *(f.name for f in implicit)]
         self.fields = [fields[n] for n in names]
         self.table = model._meta.db_table
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
@@ -156,6 +171,8 @@ class Writer:
         ]
 
     def write(self, rows: list[tuple]) -> None:
+        if self.defaults:
+            rows = [(*row, *self.defaults) for row in rows]
         if self.convert:
             converted = []
             for row in rows:
@@ -353,6 +370,7 @@ CASE_COLUMNS = [
     "warn_from",
     "due_provisional",
     "review_step",
+    "step_role",
     "pending_materials",
     "commitment_overdue",
     "commitment_text",
@@ -361,6 +379,13 @@ CASE_COLUMNS = [
     "event_count",
     "last_event_hash",
 ]
+
+
+def _step_role(state: str, step: int, roles: tuple[str, ...]) -> str:
+    """Whose turn it is in review (`Case.step_role`), by the rule the services use."""
+    from yiwang.cases.rules import State, step_turn
+
+    return step_turn(State(state), step, roles)
 
 
 def _service_centres() -> dict[str, int]:
@@ -485,6 +510,7 @@ class _Plan:
                 "published__legal_limit",
                 "published__promised_limit_unit",
                 "published__audience",
+                "published__review_steps",
             )
             .order_by("pk")
         )
@@ -504,12 +530,16 @@ class _Plan:
             legal,
             unit,
             audience,
+            steps,
         ) in rows:
             limit = 0 if kind == "instant" else (promised or legal or 20)
             sector = next((w for s, w in SECTOR_WEIGHT.items() if dept_name.endswith(s)), 0.6)
             popularity = 1.0 / (1 + (pk * 7919) % 12) ** 0.8  # a few items of each sector are popular
             weights.append(sector * popularity * (3.0 if level == 2 else 1.0))
-            self.entries.append((pk, code, version, dept, division, name, limit, unit or "workday", audience))
+            roles = tuple(str(step.get("role", "approver")) for step in steps or [])
+            self.entries.append(
+                (pk, code, version, dept, division, name, limit, unit or "workday", audience, roles)
+            )
         if not self.entries:
             raise SystemExit("no published entries: generate the catalog first")
         self.cum = []
@@ -562,7 +592,7 @@ class _Plan:
     def _case(self, entry, day: dt.date, at: dt.datetime, workday: bool) -> tuple:
         deadlines = self.deadlines
         rng = self.rng
-        pk, code, version, dept, division, name, limit, unit, audience = entry
+        pk, code, version, dept, division, name, limit, unit, audience, roles = entry
         channel = "online"
         if workday:
             roll = rng.random()
@@ -626,6 +656,7 @@ class _Plan:
             schedule.warn_from,
             schedule.provisional,
             s["review_step"],
+            _step_role(s["state"], s["review_step"], roles),
             [],
             False,
             "",

@@ -27,6 +27,7 @@ from yiwang.accounts.models import AccountKind, StaffRole, User
 from yiwang.cases.models import Case, Channel
 from yiwang.cases.rules import Actor, State, actionable_states, step_states
 from yiwang.catalog.models import Entry
+from yiwang.core.models import Division
 
 STAFF_ACTORS = {
     StaffRole.WINDOW_CLERK: Actor.WINDOW_CLERK,
@@ -76,6 +77,33 @@ def staff_filter(user: User) -> Q | None:
         q |= Q(division_code=staff.division.code) | Q(intake_department_id=staff.department_id)
     # A clerk also keeps the cases they took in for another level (就近办, 通办).
     return q if StaffRole.WINDOW_CLERK in roles else in_tree & q
+
+
+def unattended_divisions(user: User) -> list[tuple[Division, int]]:
+    """Divisions of `user`'s subtree with active published entries and no active window clerk, with
+    how many entries: a case applied for online waits for acceptance, and by `staff_filter` only a
+    clerk of the case's own division (or its department) sees it, so nobody's 待办 would hold it.
+    For supervisors and platform administrators (the workbench's home page warns them)."""
+    from django.db.models import Count
+
+    from yiwang.accounts.models import Staff
+    from yiwang.catalog.models import EntryStatus
+
+    prefix = access.staff_division_prefix(user)
+    if prefix is None or not access.staff_roles(user) & {StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN}:
+        return []
+    clerks = Staff.objects.filter(user__is_active=True, role_grants__role=StaffRole.WINDOW_CLERK)
+    published = Q(  # accepting applications: a suspended entry takes none
+        departments__entries__published__isnull=False, departments__entries__status=EntryStatus.ACTIVE
+    )
+    rows = (
+        Division.objects.filter(code__startswith=prefix)
+        .exclude(pk__in=clerks.values("division_id"))
+        .annotate(entries=Count("departments__entries", filter=published))
+        .filter(entries__gt=0)
+        .order_by("code")
+    )
+    return [(division, division.entries) for division in rows]
 
 
 def todo_filter(user: User, running: Iterable[State]) -> Q:

@@ -22,9 +22,9 @@ from yiwang.cases.models import (
 )
 from yiwang.cases.rules import (
     Actor,
-    Facts,
     State,
     step_states,
+    step_turn,
 )
 from yiwang.core import outbox
 from yiwang.core.models import OutboxMessage
@@ -109,10 +109,10 @@ STEP_STATES = step_states()
 def step_role_of(case: Case) -> str:
     """The role of the case's current review step while it is in review, else "" (`Case.step_role`:
     whose turn it is, for the queue's 待办). The steps are the guide's, fixed for the case."""
-    if case.state not in STEP_STATES:
+    if case.state not in STEP_STATES:  # no need to read the steps
         return ""
     roles = tuple(str(s.get("role", "approver")) for s in published.published(case.version).review_steps)
-    return Facts(State(case.state), step=case.review_step, step_roles=roles).step_role
+    return step_turn(State(case.state), case.review_step, roles)
 
 
 def commit(

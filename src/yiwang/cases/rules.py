@@ -504,6 +504,14 @@ def step_states() -> frozenset[State]:
     return frozenset(s for t in TRANSITIONS.values() if STEP_ROLE in t.guards for s in t.sources)
 
 
+def step_turn(state: State, step: int, step_roles: tuple[str, ...]) -> str:
+    """Whose turn it is while a case is in review (the role of its current step: `Case.step_role`,
+    the queue's 待办), else ""."""
+    if state not in step_states():
+        return ""
+    return Facts(state, step=step, step_roles=step_roles).step_role
+
+
 def actionable_states(actor: Actor) -> frozenset[State]:
     """The states in which a case waits for `actor`, read from the table (guards aside): what the
     staff queue's 待办 holds (`cases.access.todo_filter`).

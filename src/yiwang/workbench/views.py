@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from yiwang.accounts import access
 from yiwang.accounts.models import StaffRole
+from yiwang.cases import access as case_access
 from yiwang.core.queries import departments_in_subtree, division_path
 from yiwang.workbench import access as wb_access
 from yiwang.workbench.access import staff_required
@@ -51,5 +52,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_guide_supervisor": wb_access.is_supervisor(request.user),
             "ratings_tile": ratings_tile(request.user),
             "supervision_tile": supervision_tile(request.user),
+            "unattended": case_access.unattended_divisions(request.user),
         },
     )
