@@ -47,7 +47,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from yiwang.catalog import codes, guide_document, rules, search, services
+from yiwang.catalog import codes, guide_document, rules, search_index, services
 from yiwang.catalog.guide_document import (
     FAQ_FIELDS,
     FEE_FIELDS,
@@ -956,7 +956,7 @@ def import_sources(
             if dry_run:
                 transaction.set_rollback(True)
         if len(plans) >= 500 and not dry_run:
-            search.analyze()
+            search_index.analyze()
     except ValidationError as exc:  # a rule the checks above did not foresee: nothing is kept
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         current = getattr(exc, "_yiwang_source", None)

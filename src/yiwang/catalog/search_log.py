@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
-from yiwang.catalog import search
+from yiwang.catalog import search_index
 from yiwang.catalog.models import CatalogItem, SearchMiss, SearchPhrase
 
 MAX_LOGGED = 50
@@ -73,7 +73,7 @@ def teach(miss: SearchMiss, item: CatalogItem, user: User, phrase: str | None = 
         taught, _created = SearchPhrase.objects.get_or_create(
             catalog_item=item, phrase=phrase, defaults={"added_by": user}
         )
-        search.index_item(item.pk)
+        search_index.index_item(item.pk)
         SearchMiss.objects.filter(pk=miss.pk).update(
             resolved_at=timezone.now(),
             resolved_by=user,
@@ -93,4 +93,4 @@ def forget_phrase(taught: SearchPhrase) -> None:
     item = taught.catalog_item
     with transaction.atomic():
         taught.delete()
-        search.index_item(item.pk)
+        search_index.index_item(item.pk)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
-from yiwang.catalog import access, codes, guide_document, rules, search
+from yiwang.catalog import access, codes, guide_document, rules, search_index
 from yiwang.catalog.models import (
     AuditFinding,
     CatalogItem,
@@ -289,7 +289,7 @@ def publish_version(version: EntryVersion, user: User | None, comment: str = "")
     if entry.status == EntryStatus.DRAFT:
         entry.status = EntryStatus.ACTIVE
     entry.save(update_fields=["published", "published_at", "name", "plain_title", "status"])
-    search.index_entry(entry)
+    search_index.index_entry(entry)
     return version
 
 
@@ -318,5 +318,5 @@ def set_entry_status(entry: Entry, user: User | None, status: str, reason: str) 
         raise ValidationError({"reason": [_("请写明暂停或取消的原因。")]})
     entry.status, entry.status_reason = status, reason.strip()
     entry.save(update_fields=["status", "status_reason"])
-    search.index_entry(entry)
+    search_index.index_entry(entry)
     return entry

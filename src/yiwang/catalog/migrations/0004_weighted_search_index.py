@@ -5,12 +5,12 @@ of existing entries are recomputed in the new layout. See yiwang.catalog.search.
 
 PostgreSQL note: `catalog_entry.search_vector` depends on `search_tokens`; a later migration that
 changes that column's type must drop the generated column first and recreate it
-(search.schema_statements).
+(search_index.schema_statements).
 """
 
 from django.db import migrations
 
-from yiwang.catalog import search
+from yiwang.catalog import search, search_index
 
 
 def _retokenise(apps):
@@ -40,14 +40,14 @@ def forwards(apps, schema_editor):
         schema_editor.execute("DROP TABLE IF EXISTS catalog_entry_fts")
     elif vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS catalog_entry_tokens_gin")
-    for statement in search.schema_statements(vendor):
+    for statement in search_index.schema_statements(vendor):
         schema_editor.execute(statement)
     _retokenise(apps)
 
 
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for statement in search.drop_statements(vendor):
+    for statement in search_index.drop_statements(vendor):
         schema_editor.execute(statement)
     if vendor == "sqlite":
         schema_editor.execute(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from yiwang.catalog import search
+from yiwang.catalog import search_index
 
 
 class Command(BaseCommand):
@@ -25,5 +25,5 @@ class Command(BaseCommand):
                 total=total, desc=desc, unit="项", file=self.stderr._out, disable=None if show else True
             )
 
-        indexed = search.reindex_all(progress=progress)
+        indexed = search_index.reindex_all(progress=progress)
         self.stdout.write(self.style.SUCCESS(f"检索索引已重建：{indexed} 个已发布事项可被检索。"))
