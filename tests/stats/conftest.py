@@ -45,6 +45,8 @@ EXPECTED_COUNTS = {
     "instant": 1,  # C3
     "workdays_used_sum": 15,  # 3 + 11 + 0 + 1
     "workdays_promised_sum": 30,  # 10 + 10 + 0 + 10
+    "limit_compared": 3,  # C1, C2, C5: 法定 20 and 承诺 10 working days (C3's 即办件 promises none)
+    "limit_compression_bp": 15000,  # 3 × (20 − 10) ÷ 20, in ten-thousandths
     "finished": 5,  # four delivered, C4 not accepted
     "no_visit": 2,  # C1 (online, electronic), C4 (online, not accepted)
     "one_visit": 4,  # C1, C4 (0); C2 (pickup), C3 (on the spot, handed over in the visit)
@@ -66,6 +68,7 @@ EXPECTED_FIGURES = {
     "on_time_rate": 75.0,  # 3 ÷ 4
     "avg_workdays_used": 3.75,  # 15 ÷ 4
     "avg_workdays_promised": 7.5,  # 30 ÷ 4
+    "limit_compression_rate": 50.0,  # each of the three compared cases: (20 − 10) ÷ 20
     "rating_rate": 62.5,  # 5 ÷ 8
     "satisfaction_rate": 50.0,  # 2 ÷ (5 − 1)
     "rectification_rate": 50.0,  # 1 ÷ 2

@@ -166,3 +166,19 @@ def test_split_periods():
         None,
     )
     assert queries.split(dt.date.min, dt.date.max)[1] == (dt.date.min, dt.date.max.replace(day=1))
+
+
+def test_time_limit_compression_compares_limits_in_one_unit_only():
+    assert rules.comparable_limits(20, "workday", 10, "workday") == (20, 10)
+    assert rules.comparable_limits(30, "natural_day", 10, "workday") == (0, 0)  # not comparable
+    assert rules.comparable_limits(None, "workday", 10, "workday") == (0, 0)
+    assert rules.comparable_limits(20, "workday", None, "workday") == (0, 0)
+    decided = {"decided_on": dt.date(2026, 11, 2), "decision_due": dt.date(2026, 11, 6)}
+    facts = rules.CaseFacts(channel="online", nearby=False, legal_limit=60, promised_limit=15, **decided)
+    counts = rules.case_event_counts("approve", facts)
+    assert (counts["limit_compared"], counts["limit_compression_bp"]) == (1, 7500)
+    uncompared = rules.CaseFacts(channel="online", nearby=False, **decided)
+    assert "limit_compared" not in rules.case_event_counts("approve", uncompared)
+    figure = rules.FIGURES_BY_KEY["limit_compression_rate"]
+    assert rules.compute(figure, {"limit_compared": 2, "limit_compression_bp": 7500 + 2500}) == 50.0
+    assert rules.compute(figure, {"limit_compared": 0, "limit_compression_bp": 0}) is None

@@ -5,9 +5,11 @@ version line, except the apply box — is rendered once per published version an
 in the `guides` cache (ADR 14). One statement, on the entry's row alone, finds its published
 version with what the body shows that changes without a new version: the status and its reason
 (the suspension notice). Both enter the cache key, so a new version, a suspension or a resumption
-is a new key: nothing has to be invalidated, in this process or in another. Names the body takes
-from other tables (department, division, item type, topics), edited in admin, are seen within
-`TIMEOUT`.
+is a new key: nothing has to be invalidated, in this process or in another. That statement's row
+is itself kept per process under the catalog generation (`published_row`): a repeat reader's
+guide runs no statement, and another process's publication or suspension shows within
+`generations.FRESH`. Names the body takes from other tables (department, division, item type,
+topics), edited in admin, are seen within `TIMEOUT`.
 
 The body is rendered without the request: nothing of the reader (name, CSRF token, 长辈模式,
 messages) can enter it. The shell around it (`base.html`'s header, the apply box with its CSRF

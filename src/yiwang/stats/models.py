@@ -20,6 +20,8 @@ class Counters(models.Model):
     instant = models.IntegerField(default=0)
     workdays_used_sum = models.IntegerField(default=0)
     workdays_promised_sum = models.IntegerField(default=0)
+    limit_compared = models.IntegerField(default=0)
+    limit_compression_bp = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
     no_visit = models.IntegerField(default=0)
     one_visit = models.IntegerField(default=0)

@@ -29,6 +29,8 @@ COUNTERS: dict[str, str] = {
     "instant": gettext_noop("当场办结（即办件）"),
     "workdays_used_sum": gettext_noop("受理至决定所用工作日（合计）"),
     "workdays_promised_sum": gettext_noop("承诺时限工作日（合计）"),
+    "limit_compared": gettext_noop("作出决定且法定、承诺时限单位相同的件数"),
+    "limit_compression_bp": gettext_noop("逐件时限压缩比例合计（万分之一）"),
     "finished": gettext_noop("办结完毕（已送达，或不予受理）"),
     "no_visit": gettext_noop("零跑动办结"),
     "one_visit": gettext_noop("最多跑一次办结"),
@@ -62,6 +64,19 @@ class CaseFacts:
     limit_workdays: int = 0
     on_the_spot: bool = False  # decided in the sitting it was taken in (即办件, 告知承诺)
     window_resubmits: int = 0  # corrections brought to a window
+    # The guide's 法定 and 承诺 limits, when both are stated in the same unit (else 0: not compared)
+    legal_limit: int = 0
+    promised_limit: int = 0
+
+
+def comparable_limits(
+    legal: int | None, legal_unit: str, promised: int | None, promised_unit: str
+) -> tuple[int, int]:
+    """(legal, promised) when a guide states both in the same unit (working days, natural days or
+    hours), else (0, 0): a compression across units would compare nothing."""
+    if not legal or not promised or (legal_unit or "workday") != (promised_unit or "workday"):
+        return 0, 0
+    return legal, promised
 
 
 def visits(facts: CaseFacts, action: str, method: str) -> int:
@@ -93,6 +108,7 @@ def case_event_counts(action: str, facts: CaseFacts, *, method: str = "", workda
             "instant": int(action == "decide_on_the_spot"),
             "workdays_used_sum": max(workdays_used, 0),
             "workdays_promised_sum": facts.limit_workdays,
+            **_compression(facts),
         }
     if action in FINISHING:
         came = visits(facts, action, method)
@@ -103,6 +119,18 @@ def case_event_counts(action: str, facts: CaseFacts, *, method: str = "", workda
             "full_online": int(action == "deliver" and facts.channel == "online" and method == "electronic"),
         }
     return {}
+
+
+def _compression(facts: CaseFacts) -> dict:
+    """A decided case's time-limit compression, (法定 − 承诺) ÷ 法定, in ten-thousandths of a case
+    (a promised limit longer than the legal one, which the guide audit flags, counts negative)."""
+    if not facts.legal_limit:
+        return {}
+    share = (facts.legal_limit - facts.promised_limit) / facts.legal_limit
+    return {"limit_compared": 1, "limit_compression_bp": round(share * BASIS)}
+
+
+BASIS = 10_000  # what one case compressed by 100 % adds to limit_compression_bp
 
 
 def rating_counts(*, level: int, bad: bool) -> dict:
@@ -122,6 +150,7 @@ class Figure:
     definition: str
     kind: str = "rate"  # "rate" (per cent, one decimal) or "average" (two decimals)
     gov_uk: bool = False  # one of the four figures GOV.UK asks of every service
+    per: int = 1  # what one unit of the denominator adds to the numerator at 100 %
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -198,6 +227,17 @@ FIGURES: tuple[Figure, ...] = (
         kind="average",
     ),
     Figure(
+        "limit_compression_rate",
+        gettext_noop("时限压缩率"),
+        "limit_compression_bp",
+        "limit_compared",
+        gettext_noop(
+            "时限压缩率 = 各件（法定时限 − 承诺时限）÷ 法定时限 的平均值，按决定日期统计；"
+            "只计办事指南的法定、承诺时限单位相同（同为工作日、自然日或小时）的件"
+        ),
+        per=BASIS,
+    ),
+    Figure(
         "rating_rate",
         gettext_noop("评价率"),
         "rated",
@@ -262,7 +302,7 @@ def compute(figure: Figure, totals: Mapping[str, int]) -> float | None:
     part = _value(totals, figure.numerator)
     if figure.kind == "average":
         return round(part / whole, 2)
-    return round(100 * part / whole, 1)
+    return round(100 * part / (whole * figure.per), 1)
 
 
 def compute_all(totals: Mapping[str, int]) -> dict[str, float | None]:

@@ -164,6 +164,10 @@ def _nearby(case: Any, levels: dict[int, int]) -> bool:
 def facts_of(case: Any, trail: Iterable[tuple[str, str]], levels: dict[int, int]) -> rules.CaseFacts:
     """A case's facts for the counters; `trail`: its (action, actor role) in `rules.TRAIL_ACTIONS`."""
     trail = list(trail)
+    version = case.version
+    legal, promised = rules.comparable_limits(
+        version.legal_limit, version.legal_limit_unit, version.promised_limit, version.promised_limit_unit
+    )
     return rules.CaseFacts(
         channel=case.channel,
         nearby=_nearby(case, levels),
@@ -172,6 +176,8 @@ def facts_of(case: Any, trail: Iterable[tuple[str, str]], levels: dict[int, int]
         limit_workdays=case.limit_workdays or 0,
         on_the_spot=any(action in rules.ON_THE_SPOT for action, _role in trail),
         window_resubmits=sum(1 for action, role in trail if action == "resubmit" and role == "window_clerk"),
+        legal_limit=legal,
+        promised_limit=promised,
     )
 
 
@@ -196,7 +202,7 @@ def count_case_event(payload: dict) -> int:
     action = payload.get("action", "")
     if action not in rules.COUNTED_ACTIONS:
         return 0
-    case = Case.objects.filter(pk=payload.get("case")).first()
+    case = Case.objects.select_related("version").filter(pk=payload.get("case")).first()
     if case is None or not case.number:
         return 0
     trail: list[tuple[str, str]] = []
@@ -243,6 +249,7 @@ def count_rating_event(topic: str, payload: dict) -> int:
 CURSOR_CASES = "cases.started"
 CURSOR_INVITATIONS = "ratings.invitations"
 CASE_FIELDS = ("id", "department_id", "division_code", "entry_id", "channel", "intake_department_id")
+LIMIT_FIELDS = ("legal_limit", "legal_limit_unit", "promised_limit", "promised_limit_unit")  # the version's
 
 
 def _advance(name: str, read: Callable[[int, int], tuple[Increments, int | None]], limit: int) -> int:
@@ -355,7 +362,12 @@ def rebuild(
     )
     after, done = 0, 0
     while True:
-        cases = list(Case.objects.filter(pk__gt=after, pk__lte=case_top).order_by("pk").only(*fields)[:chunk])
+        cases = list(
+            Case.objects.filter(pk__gt=after, pk__lte=case_top)
+            .select_related("version")
+            .order_by("pk")
+            .only(*fields, *(f"version__{f}" for f in LIMIT_FIELDS))[:chunk]
+        )
         if not cases:
             break
         after = cases[-1].pk
