@@ -56,6 +56,24 @@ def test_acceptance_overdue_counts_working_days_across_national_day(entry, users
     assert warning.cleared_at is not None
 
 
+def test_a_red_card_is_told_to_the_handlers_and_to_the_supervisors_watching(entry, users, deliver_outbox):
+    from yiwang.notices.models import Notice
+
+    case = apply(entry, users["demo-citizen"], dt.date(2026, 11, 2))
+    with clock.frozen(dt.date(2026, 11, 2)):
+        deliver_outbox()
+    supervision.run_pass(dt.date(2026, 11, 10))  # five working days to accept have passed
+    assert live(case, "acceptance_overdue").get().colour == "red"
+    with clock.frozen(dt.date(2026, 11, 10)):
+        deliver_outbox()
+    told = dict(Notice.objects.filter(key__startswith="supervision_red").values_list("user__username", "key"))
+    assert told["demo-reviewer"] == told["demo-approver"] == "supervision_red"  # the department's
+    assert told["demo-supervisor"] == told["demo-admin"] == "supervision_red_watched"  # the city's
+    watched = Notice.objects.get(user__username="demo-supervisor", key="supervision_red_watched")
+    assert entry.department.name in watched.title and "红牌预警 1 条" in watched.body
+    assert "demo-citizen" not in told and "demo-clerk-beihe" not in told  # another county's
+
+
 def test_deadline_yellow_then_red_then_cleared_by_the_decision(entry, users, deliver_outbox):
     case = apply(entry, users["demo-citizen"], dt.date(2026, 11, 2))
     with clock.frozen(dt.date(2026, 11, 2)):
@@ -82,6 +100,26 @@ def test_deadline_yellow_then_red_then_cleared_by_the_decision(entry, users, del
     case.refresh_from_db()
     # After the decision the delivery deadline runs; the decision's red card is cleared.
     assert not live(case, "deadline_overdue").filter(due_date=dt.date(2026, 11, 16)).exists()
+
+
+def test_decision_and_step_overdue_count_working_days_across_national_day(entry, users, deliver_outbox):
+    # Accepted 09-29, ten working days: 09-30, 10-08, 10-09, 10-10 (a make-up Saturday), 10-12,
+    # 10-13, 10-14, 10-15, 10-16, 10-19. The first of two steps has five: due 10-12.
+    case = apply(entry, users["demo-citizen"], dt.date(2026, 9, 28))
+    with clock.frozen(dt.date(2026, 9, 29)):
+        services.act(users["demo-clerk"], case, "accept")
+        deliver_outbox()
+    case.refresh_from_db()
+    assert case.decision_due == dt.date(2026, 10, 19)
+    supervision.run_pass(dt.date(2026, 10, 9))  # weekdays alone would have the step due 10-06
+    supervision.run_pass(dt.date(2026, 10, 12))
+    assert not live(case, "step_overrun").exists()
+    supervision.run_pass(dt.date(2026, 10, 13))
+    assert live(case, "step_overrun").get().due_date == dt.date(2026, 10, 12)
+    supervision.run_pass(dt.date(2026, 10, 19))  # weekdays alone would say overdue since 10-13
+    assert not live(case, "deadline_overdue").exists()
+    supervision.run_pass(dt.date(2026, 10, 20))
+    assert live(case, "deadline_overdue").get().due_date == dt.date(2026, 10, 19)
 
 
 def test_a_review_step_overrunning_its_share(entry, users, deliver_outbox):
@@ -170,6 +208,18 @@ def test_an_extension_without_a_real_reason(entry, users, deliver_outbox, reason
     assert Warning.objects.filter(case=case, rule="reason_missing").exists() == trips
 
 
+@pytest.mark.parametrize(
+    "reason, trips", [("暂停", True), ("需委托第三方检测经营场所的油烟排放，约需十个工作日", False)]
+)
+def test_a_suspension_without_a_real_reason(entry, users, deliver_outbox, reason, trips):
+    case = apply(entry, users["demo-citizen"], dt.date(2026, 11, 2))
+    with clock.frozen(dt.date(2026, 11, 3)):
+        services.act(users["demo-clerk"], case, "accept")
+        services.act(users["demo-reviewer"], case, "suspend", {"procedure": "检验检测", "reason": reason})
+        deliver_outbox()
+    assert Warning.objects.filter(case=case, rule="reason_missing").exists() == trips
+
+
 def test_not_accepting_an_application_whose_materials_were_complete(entry, users, deliver_outbox):
     refusal = {"reason": "不属于本机关职权范围", "remedy": "可依法申请行政复议或提起行政诉讼"}
     complete = apply(entry, users["demo-citizen"], dt.date(2026, 11, 2))
@@ -209,6 +259,44 @@ def test_a_window_case_decided_minutes_after_it_was_registered(entry, users, id_
         deliver_outbox()
     assert Warning.objects.filter(case=quick, rule="outside_system").get().detail == "approve"
     assert not Warning.objects.filter(case=slow, rule="outside_system").exists()
+
+
+def test_a_licence_issued_outside_the_system_before_the_case(entry, users, id_number, deliver_outbox):
+    """体外循环 by its result: the department gave the applicant this entry's licence without a
+    case, days before the case was registered. A licence of another holder, or one issued long
+    before (an old licence being renewed), trips nothing."""
+    from licences.licence_fixtures import FOOD_SCHEMA, licence_type
+    from yiwang.licences import issuing, keys
+
+    clerk, reviewer, approver = users["demo-clerk"], users["demo-reviewer"], users["demo-approver"]
+    food = licence_type(
+        entry.department, code_suffix="001", name="食品经营许可证", schema=FOOD_SCHEMA, entries=[entry]
+    )
+    keys.create_key(entry.department, users["demo-admin"])
+    start = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
+    with clock.frozen(start):
+        backdated = _window_case(entry, clerk, id_number, "941")
+        renewed = _window_case(entry, clerk, id_number, "942")
+        clean = _window_case(entry, clerk, id_number, "943")
+
+    def outside(case, issued_on):
+        holder = issuing.person_holder(case.applicant_person)
+        data = {"operator": case.applicant_name, "shop_name": "好味道小吃"}
+        return issuing.issue(
+            licence_type=food, issuer=entry.department, holder=holder, data=data, issued_on=issued_on
+        )
+
+    early = outside(backdated, dt.date(2026, 11, 7))  # three days before the case
+    outside(renewed, dt.date(2025, 3, 1))  # long before: the licence a 延续 renews
+    with clock.frozen(start + dt.timedelta(days=2)):
+        for case in (backdated, renewed, clean):
+            services.act(clerk, case, "accept")
+            services.act(reviewer, case, "pass_step")
+            services.act(approver, case, "approve")
+        deliver_outbox()
+    card = Warning.objects.filter(case=backdated, rule="outside_system").get()
+    assert card.colour == "red" and early.number in card.detail
+    assert not Warning.objects.filter(case__in=[renewed, clean], rule="outside_system").exists()
 
 
 def test_a_disabled_rule_neither_trips_nor_keeps_its_cards(entry, users, deliver_outbox):

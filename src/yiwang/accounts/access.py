@@ -81,6 +81,26 @@ def handlers_of(department_id: int):
     )
 
 
+def supervisors_of(department_id: int):
+    """The active supervisors who watch a department: those of its division or of one above it."""
+    from yiwang.accounts.models import Staff
+    from yiwang.core.areas import ancestor_prefixes
+    from yiwang.core.models import Department
+
+    department = Department.objects.select_related("division").filter(pk=department_id).first()
+    if department is None:
+        return Staff.objects.none()
+    return (
+        Staff.objects.filter(
+            division__prefix__in=ancestor_prefixes(department.division),
+            role_grants__role=StaffRole.SUPERVISOR,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .distinct()
+    )
+
+
 def enterprises_acted_for(user: User) -> list[Enterprise]:
     """The enterprise itself for an enterprise account; the authorising enterprises for an agent."""
     if not user.is_authenticated:

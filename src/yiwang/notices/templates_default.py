@@ -96,6 +96,11 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "body": "本部门新增红牌预警 {red} 条、黄牌预警 {yellow} 条，请在两个工作日内说明原因和措施。",
         "sms": "【一网】电子监察：本部门新增红牌预警{red}条，请及时处理并说明。",
     },
+    "supervision_red_watched": {
+        "title": "电子监察红牌预警：{department}",
+        "body": "{department}新增红牌预警 {red} 条、黄牌预警 {yellow} 条。可在电子监察中查看原因说明，必要时督办。",
+        "sms": "",
+    },
     "supervision_order": {
         "title": "督办通知",
         "body": "监察人员对本部门发出督办，请按要求在期限内办理并反馈。",
@@ -231,6 +236,12 @@ ENGLISH: dict[str, dict[str, str]] = {
         "body": "New alerts for your department: red {red}, yellow {yellow}. Please explain the "
         "causes and the measures taken within two working days.",
         "sms": "[Yiwang] E-supervision: new red alerts for your department: {red}. Please deal with them.",
+    },
+    "supervision_red_watched": {
+        "title": "E-supervision red alert: {department}",
+        "body": "New alerts for {department}: red {red}, yellow {yellow}. See their explanations in "
+        "e-supervision and order action where needed.",
+        "sms": "",
     },
     "supervision_order": {
         "title": "Supervision order",

@@ -110,8 +110,11 @@ RULES: dict[str, RuleSpec] = {
             gettext_noop("疑似体外循环"),
             Colour.RED,
             "event",
-            gettext_noop("窗口办件自创建起几分钟内即办结（非即办件），或办件的决定日期早于提交日期。"),
-            {"minutes": 10},
+            gettext_noop(
+                "窗口办件自创建起几分钟内即办结（非即办件），或办件创建前已有同一发证部门在系统外"
+                "（不经办件）向同一申请人核发了该事项的证照。"
+            ),
+            {"minutes": 10, "days": 30},
         ),
         RuleSpec(
             "follow_up_overdue",
@@ -131,6 +134,7 @@ PARAM_LABELS = {
     "workdays": gettext_noop("工作日数"),
     "min_chars": gettext_noop("理由最少字数"),
     "minutes": gettext_noop("分钟数"),
+    "days": gettext_noop("回溯天数（办件创建前几天内的系统外发证）"),
 }
 STATE_RULES = [r for r in RULES.values() if r.kind == "state"]
 EVENT_RULES = [r for r in RULES.values() if r.kind == "event"]
@@ -180,13 +184,14 @@ def looks_outside(
     instant: bool,
     created_at: dt.datetime,
     closed_at: dt.datetime | None,
-    submitted_on: dt.date | None,
-    decided_on: dt.date | None,
+    result_before: bool,
     minutes: int,
 ) -> bool:
     """体外循环: a window case of a 承诺件 closed within minutes of its creation (the work was done
-    before it was registered), or a decision dated before the application."""
-    if decided_on is not None and submitted_on is not None and decided_on < submitted_on:
+    before it was registered), or a result that existed before the case (`result_before`: a
+    licence the case's entry issues, given to its applicant by its department without a case in
+    the days before it was created, see `supervision.services`)."""
+    if result_before:
         return True
     if window and not instant and closed_at is not None:
         return closed_at - created_at < dt.timedelta(minutes=minutes)

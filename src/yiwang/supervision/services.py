@@ -211,12 +211,40 @@ def _event_trips(case: Case, payload: dict, settings: dict) -> list[tuple[str, s
             instant=instant,
             created_at=case.created_at,
             closed_at=dt.datetime.fromisoformat(payload["at"]) if payload.get("at") else case.closed_at,
-            submitted_on=timezone.localdate(case.submitted_at) if case.submitted_at else None,
-            decided_on=case.decided_on,
+            result_before=(earlier := _result_before(case, settings["outside_system"][1]["days"]))
+            is not None,
             minutes=settings["outside_system"][1]["minutes"],
         ):
-            found.append(("outside_system", action))
+            found.append(("outside_system", f"{action} · {earlier}" if earlier else action))
     return found
+
+
+def _result_before(case: Case, days: int) -> str | None:
+    """The number of a licence the case's entry issues, given to the case's applicant by the
+    case's department without any case (outside the system's procedure) on or up to `days` days
+    before the case was created: the result existed before the application. None if there is
+    none. Licences issued through a case, or long before (a 延续 of an old licence), do not count."""
+    from yiwang.licences.models import Licence
+
+    if case.applicant_enterprise_id:
+        holder = case.applicant_enterprise.uscc
+    elif case.applicant_person_id:
+        holder = case.applicant_person.id_number
+    else:
+        return None
+    created = timezone.localdate(case.created_at)
+    return (
+        Licence.objects.filter(
+            case__isnull=True,
+            licence_type__entries=case.entry_id,
+            issuer_id=case.department_id,
+            holder_id=holder,
+            issued_on__lte=created,
+            issued_on__gte=created - dt.timedelta(days=days),
+        )
+        .values_list("number", flat=True)
+        .first()
+    )
 
 
 def judge_event(case: Case, payload: dict, settings: dict | None = None) -> list[Warning]:

@@ -30,8 +30,9 @@ def on_loop_step(message: OutboxMessage) -> None:
 
 
 def tell_department(message: OutboxMessage) -> None:
-    """New warnings or a 督办 for a department: one notice to each of its handlers."""
-    from yiwang.accounts.access import handlers_of
+    """New warnings or a 督办 for a department: one notice to each of its handlers; a red card
+    also to the supervisors who watch the department (a 督办 comes from one of them)."""
+    from yiwang.accounts.access import handlers_of, supervisors_of
     from yiwang.notices.services import notify
 
     payload = message.payload
@@ -46,8 +47,20 @@ def tell_department(message: OutboxMessage) -> None:
             "/workbench/supervision/",
         )
     at = dt.datetime.fromisoformat(payload["at"]) if payload.get("at") else None
-    for member in handlers_of(payload.get("department")):
-        notify(member.user, key, context, link=link, at=at)
+    handlers = {member.user for member in handlers_of(payload.get("department"))}
+    for user in sorted(handlers, key=lambda u: u.pk):
+        notify(user, key, context, link=link, at=at)
+    if key != "supervision_red":
+        return
+    from yiwang.core.models import Department
+
+    department = (
+        Department.objects.filter(pk=payload.get("department")).values_list("name", flat=True).first()
+    )
+    watched = {**context, "department": department or ""}
+    for member in supervisors_of(payload.get("department")):
+        if member.user not in handlers:
+            notify(member.user, "supervision_red_watched", watched, link=link, at=at)
 
 
 def register() -> None:
