@@ -45,6 +45,8 @@ EXPECTED_COUNTS = {
     "instant": 1,  # C3
     "workdays_used_sum": 15,  # 3 + 11 + 0 + 1
     "workdays_promised_sum": 30,  # 10 + 10 + 0 + 10
+    "materials_required": 10,  # five submissions, two required materials each
+    "materials_spared": 0,  # every one uploaded (the dataset's entry shares no e-licence)
     "limit_compared": 3,  # C1, C2, C5: 法定 20 and 承诺 10 working days (C3's 即办件 promises none)
     "limit_compression_bp": 15000,  # 3 × (20 − 10) ÷ 20, in ten-thousandths
     "finished": 5,  # four delivered, C4 not accepted
@@ -68,6 +70,7 @@ EXPECTED_FIGURES = {
     "on_time_rate": 75.0,  # 3 ÷ 4
     "avg_workdays_used": 3.75,  # 15 ÷ 4
     "avg_workdays_promised": 7.5,  # 30 ÷ 4
+    "materials_spared_rate": 0.0,  # 0 ÷ 10
     "limit_compression_rate": 50.0,  # each of the three compared cases: (20 − 10) ÷ 20
     "rating_rate": 62.5,  # 5 ÷ 8
     "satisfaction_rate": 50.0,  # 2 ÷ (5 − 1)

@@ -182,3 +182,41 @@ def test_time_limit_compression_compares_limits_in_one_unit_only():
     figure = rules.FIGURES_BY_KEY["limit_compression_rate"]
     assert rules.compute(figure, {"limit_compared": 2, "limit_compression_bp": 7500 + 2500}) == 50.0
     assert rules.compute(figure, {"limit_compared": 0, "limit_compression_bp": 0}) is None
+
+
+def test_a_submission_counts_the_materials_the_platform_spared(make_published, users, client, api_token):
+    """材料精简率's counts come from the submit event, on every path: the portal's submit leaves out
+    the business licence the department looks up itself (无需提交); the API's does too."""
+    from api.test_cases_api import application
+    from catalog.guide_samples import PDF
+    from yiwang.cases import drafts
+    from yiwang.cases.models import CaseEvent
+
+    entry = make_published(shared_licence=True)  # its second material is an e-licence looked up
+    citizen = users["demo-citizen"]
+    case = drafts.start_application(citizen, entry)
+    drafts.save_form(citizen, case, {"applicant_name": "张三", "shop_name": "好味道小吃", "area": 45})
+    first = next(item for item in drafts.checklist(case) if not item.shared)
+    drafts.attach_material(citizen, case, first.material.pk, PDF, "a.pdf")
+    drafts.submit(citizen, case)
+    portal = CaseEvent.objects.get(case=case, action="submit").data["materials"]
+    assert portal == {"required": 2, "spared": 1}
+
+    body = application(entry)
+    body["materials"] = body["materials"][:1]  # the application form only
+    response = client.post(
+        "/api/v1/cases",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api_token('demo-citizen')}",
+    )
+    assert response.status_code == 201, response.content
+    number = response.json()["number"]
+    assert CaseEvent.objects.get(case__number=number, action="submit").data["materials"] == portal
+
+    facts = rules.CaseFacts(channel="online", nearby=False)
+    counts = rules.case_event_counts("submit", facts, materials=portal)
+    assert (counts["materials_required"], counts["materials_spared"]) == (2, 1)
+    assert "materials_required" not in rules.case_event_counts("submit", facts, materials={"required": "x"})
+    figure = rules.FIGURES_BY_KEY["materials_spared_rate"]
+    assert rules.compute(figure, {"materials_required": 4, "materials_spared": 1}) == 25.0

@@ -440,14 +440,34 @@ def extra_materials(case: Case) -> list[CaseMaterial]:
     return list(case.materials.filter(material__isnull=True, replaced=False).select_related("file"))
 
 
-def submission_problems(case: Case) -> dict[str, list[str]]:
-    """Everything still missing before submission, each named (fields and materials)."""
+def material_counts(required: list[Material], uploaded: set[int], from_wallet: set[int]) -> dict[str, int]:
+    """材料精简 as a submission shows it (the submit event's `materials`, counted by statistics):
+    the required materials, and those the applicant handed in no file for because the platform
+    had it — an e-licence the department looks up itself (无需提交), or one taken from the
+    applicant's wallet. `uploaded`, `from_wallet`: material ids with a file the applicant sent,
+    with a wallet licence."""
+    spared = sum(
+        1 for m in required if m.pk not in uploaded and (m.pk in from_wallet or bool(m.licence_type_code))
+    )
+    return {"required": len(required), "spared": spared}
+
+
+def _material_counts(items: list[ChecklistItem]) -> dict[str, int]:
+    uploaded = {i.material.pk for i in items if any(not f.licence_identifier for f in i.files)}
+    from_wallet = {i.material.pk for i in items if any(f.licence_identifier for f in i.files)}
+    required = [i.material for i in items if i.necessity == Necessity.REQUIRED]
+    return material_counts(required, uploaded, from_wallet)
+
+
+def submission_problems(case: Case, items: list[ChecklistItem] | None = None) -> dict[str, list[str]]:
+    """Everything still missing before submission, each named (fields and materials); `items`:
+    the checklist when the caller has it."""
     problems: dict[str, list[str]] = {}
     try:
         form_schema.clean_data(case_schema(case), case.form_data)
     except ValidationError as exc:
         problems.update(exc.message_dict)
-    for item in checklist(case):
+    for item in checklist(case) if items is None else items:
         if item.blocking:
             problems[f"material.{item.material.pk}"] = [
                 _("请上传材料：%(name)s。") % {"name": item.material.name}
@@ -481,14 +501,21 @@ def submit(user: User, case: Case, *, idempotency_key: str = "") -> Case:
         if case.number:  # a double submit of the same draft answers the same case
             return case
         raise CaseConflict(_("该申请不是草稿，不能提交。"), allowed=[])
-    problems = submission_problems(case)
+    items = checklist(case)
+    problems = submission_problems(case, items)
     if problems:
         raise ValidationError(problems)
     parts = published.published(case.version)
     try:
         with transaction.atomic():
             now = clock.now()
-            commit(case, acting, "submit", _submitted(case, parts, now))
+            commit(
+                case,
+                acting,
+                "submit",
+                _submitted(case, parts, now),
+                data={"materials": _material_counts(items)},
+            )
             if idempotency_key:
                 submission.record_key(user, idempotency_key, case)
     except IntegrityError:
@@ -552,10 +579,12 @@ def release(case: Case, provided: list[Provided], form_data: dict[str, Any], *, 
             },
         )
     case.form_data = form_schema.clean_data(case_schema(case), merged, partial=True)
-    problems = submission_problems(case)
+    items = checklist(case)
+    problems = submission_problems(case, items)
     if problems:
         raise ValidationError(problems)
     parts = published.published(case.version)
+    data = {**(data or {}), "materials": _material_counts(items)}
     commit(case, SYSTEM, "submit", {**_submitted(case, parts, now), "held_reason": ""}, data=data)
     return case
 

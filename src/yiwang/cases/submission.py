@@ -43,7 +43,7 @@ from yiwang.cases.models import (
 from yiwang.cases.published import Published, published
 from yiwang.cases.rules import Actor, State, audience_problem
 from yiwang.catalog import form_schema
-from yiwang.catalog.models import Entry, EntryStatus
+from yiwang.catalog.models import Entry, EntryStatus, Necessity
 from yiwang.core import rows, uploads
 from yiwang.core.models import StoredFile
 
@@ -177,6 +177,7 @@ class _Checked:
     delivery: dict[str, str] | None
     problems: dict[str, list[str]]
     too_large: bool
+    material_counts: dict[str, int]  # drafts.material_counts, for the submit event
 
 
 def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
@@ -247,7 +248,13 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
                 for k in ("recipient", "phone", "address"):
                     if not delivery[k]:
                         problems[f"delivery.{k}"] = [_("快递送达须填写此项。")]
-    return _Checked(parts, form, files, delivery, problems, too_large)
+    from yiwang.cases.drafts import material_counts
+
+    uploaded = {f.material for f, _stored in files if f.material is not None and not f.licence_identifier}
+    from_wallet = {f.material for f, _stored in files if f.material is not None and f.licence_identifier}
+    required = [m for m in materials.values() if m.necessity == Necessity.REQUIRED]
+    counts = material_counts(required, uploaded, from_wallet)
+    return _Checked(parts, form, files, delivery, problems, too_large, counts)
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -417,7 +424,9 @@ def _write(
             data["licence"] = f.licence_identifier
         event("use_licence" if f.licence_identifier else "attach_material", State.DRAFT, State.DRAFT, data)
     if submit:
-        event("submit", State.DRAFT, State.SUBMITTED, dict(app.event_data))
+        event(
+            "submit", State.DRAFT, State.SUBMITTED, {**app.event_data, "materials": checked.material_counts}
+        )
     case.event_count = len(events)
     case.revision = len(events)
 

@@ -29,6 +29,8 @@ COUNTERS: dict[str, str] = {
     "instant": gettext_noop("当场办结（即办件）"),
     "workdays_used_sum": gettext_noop("受理至决定所用工作日（合计）"),
     "workdays_promised_sum": gettext_noop("承诺时限工作日（合计）"),
+    "materials_required": gettext_noop("提交的申请的必要材料（合计）"),
+    "materials_spared": gettext_noop("其中申请人免于提交的（电子证照、数据共享调取）"),
     "limit_compared": gettext_noop("作出决定且法定、承诺时限单位相同的件数"),
     "limit_compression_bp": gettext_noop("逐件时限压缩比例合计（万分之一）"),
     "finished": gettext_noop("办结完毕（已送达，或不予受理）"),
@@ -93,11 +95,25 @@ def visits(facts: CaseFacts, action: str, method: str) -> int:
     return came
 
 
-def case_event_counts(action: str, facts: CaseFacts, *, method: str = "", workdays_used: int = 0) -> dict:
+def case_event_counts(
+    action: str,
+    facts: CaseFacts,
+    *,
+    method: str = "",
+    workdays_used: int = 0,
+    materials: Mapping | None = None,
+) -> dict:
     """The counters one case event adds (on the day of the event). `workdays_used`: working days
-    from acceptance to decision (the caller has the calendar)."""
+    from acceptance to decision (the caller has the calendar); `materials`: the submit event's
+    own count of required and spared materials (`cases.drafts.material_counts`; absent from
+    events written before it was kept, which then count in neither)."""
     if action == SUBMIT:
-        return {"submitted": 1, "online": int(facts.channel == "online"), "nearby": int(facts.nearby)}
+        counts = {"submitted": 1, "online": int(facts.channel == "online"), "nearby": int(facts.nearby)}
+        if isinstance(materials, Mapping):
+            required, spared = materials.get("required"), materials.get("spared")
+            if isinstance(required, int) and isinstance(spared, int) and 0 <= spared <= required:
+                counts.update(materials_required=required, materials_spared=spared)
+        return counts
     if action in DECISIONS:
         on_time = facts.decision_due is None or (
             facts.decided_on is not None and facts.decided_on <= facts.decision_due
@@ -225,6 +241,16 @@ FIGURES: tuple[Figure, ...] = (
         "decided",
         gettext_noop("平均承诺时限 = 各件的承诺办理时限（工作日）之和 ÷ 作出决定的件数"),
         kind="average",
+    ),
+    Figure(
+        "materials_spared_rate",
+        gettext_noop("材料精简率"),
+        "materials_spared",
+        "materials_required",
+        gettext_noop(
+            "材料精简率 = 申请人免于提交的必要材料数 ÷ 必要材料数，按提交日期统计；免于提交：部门通过"
+            "电子证照或数据共享调取，或申请人从卡包选用电子证照，未另行上传"
+        ),
     ),
     Figure(
         "limit_compression_rate",

@@ -189,6 +189,7 @@ def case_event_increments(
         facts,
         method=str((data or {}).get("method") or ""),
         workdays_used=workdays_used(case.accepted_on, case.decided_on) if action in rules.DECISIONS else 0,
+        materials=(data or {}).get("materials"),
     )
     acc: Increments = {}
     merge(acc, key_of(case, day), counts)
