@@ -29,7 +29,7 @@ COUNTERS: dict[str, str] = {
     "instant": gettext_noop("当场办结（即办件）"),
     "workdays_used_sum": gettext_noop("受理至决定所用工作日（合计）"),
     "workdays_promised_sum": gettext_noop("承诺时限工作日（合计）"),
-    "materials_required": gettext_noop("提交的申请的必要材料（合计）"),
+    "materials_required": gettext_noop("必要材料数（提交时合计）"),
     "materials_spared": gettext_noop("其中申请人免于提交的（电子证照、数据共享调取）"),
     "limit_compared": gettext_noop("作出决定且法定、承诺时限单位相同的件数"),
     "limit_compression_bp": gettext_noop("逐件时限压缩比例合计（万分之一）"),
