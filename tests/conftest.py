@@ -42,49 +42,24 @@ def region(db):
 
 @pytest.fixture(scope="module")
 def _demo_region_per_module(django_db_setup, django_db_blocker):
-    """The demo region built once per test module inside an outer transaction that is rolled back
-    after the module; each test runs in a savepoint inside it (like Django's `setUpTestData`).
-    Not for transactional or live-server tests: their other connections cannot see it."""
-    from django.db import transaction
-
+    """The demo region built once per test module (`module_data.kept_for_module`)."""
+    from module_data import kept_for_module
     from yiwang.demo.region import load_region
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            region = load_region()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    yield region
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    with kept_for_module(django_db_blocker, load_region) as region:
+        yield region
 
 
 @pytest.fixture(scope="module")
 def demo_catalog(_demo_region_per_module, django_db_blocker, tmp_path_factory):
-    """The demo catalog over the demo region, loaded once per module inside an outer transaction
-    rolled back after it (forms in a temporary media root)."""
-    from django.db import transaction
-    from django.test import override_settings
-
+    """The demo catalog over the demo region, loaded once per module (`module_data.kept_for_module`;
+    forms in a temporary media root)."""
+    from module_data import kept_for_module
     from yiwang.demo import catalog
 
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            catalog.load_catalog(_demo_region_per_module)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
+    media = str(tmp_path_factory.mktemp("media"))
+    with kept_for_module(django_db_blocker, lambda: catalog.load_catalog(_demo_region_per_module), media):
+        yield
 
 
 @pytest.fixture

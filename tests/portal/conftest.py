@@ -5,8 +5,6 @@ it, like Django's `setUpTestData`."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from .catalog_data import Catalog, build_catalog
 
@@ -15,24 +13,12 @@ from .catalog_data import Catalog, build_catalog
 def _catalog_per_module(_demo_region_per_module, django_db_blocker, tmp_path_factory):
     from django.core.cache import cache
 
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            data = build_catalog(_demo_region_per_module)
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
-            raise
-    yield data
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    from module_data import kept_for_module
+
+    media = str(tmp_path_factory.mktemp("media"))
+    with kept_for_module(django_db_blocker, lambda: build_catalog(_demo_region_per_module), media) as data:
+        yield data
     cache.clear()  # cached guide PDFs
-    media.disable()
 
 
 @pytest.fixture
