@@ -75,7 +75,7 @@ def summary(loaded, db):
 
 def test_a_few_hundred_cases_across_states_and_channels(summary):
     cases = Case.objects.all()
-    assert 300 <= cases.count() <= 400
+    assert 400 <= cases.count() <= 500  # 330 of the past weeks, 110 closed ones of the months before
     assert summary.created == cases.count()
     states = Counter(cases.values_list("state", flat=True))
     for state in (
@@ -158,8 +158,17 @@ def test_dates_are_in_the_past_and_some_cases_are_due_soon_or_overdue(summary):
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     assert not CaseEvent.objects.filter(at__gte=midnight).exists()
     first = Case.objects.exclude(submitted_at=None).order_by("submitted_at").first().submitted_at
-    assert today - timezone.localdate(first) <= dt.timedelta(days=70)
+    assert dt.timedelta(days=300) <= today - timezone.localdate(first) <= dt.timedelta(days=400)
     assert Case.objects.filter(submitted_at__gte=midnight - dt.timedelta(days=7)).count() >= 10
+    # Only closed cases are older than the recent weeks.
+    old = Case.objects.filter(submitted_at__lt=midnight - dt.timedelta(days=80))
+    assert set(old.values_list("state", flat=True)) <= {
+        "delivered",
+        "refused",
+        "not_accepted",
+        "withdrawn",
+        "terminated",
+    }
     counts = queries.tab_counts(User.objects.get(username="demo-supervisor"))
     assert counts["due_soon"] > 0 and counts["overdue"] > 0 and counts["suspended"] > 0
     assert counts["overdue"] < counts["todo"] / 2
@@ -491,3 +500,29 @@ def test_extensions_name_the_entrys_own_joint_bodies_or_the_entry(summary):
         version = event.case.version
         bodies = re.sub(r"[（(][^）)]*[）)]", "", version.joint_bodies).split("、")
         assert version.name in event.reason or any(b.strip() and b.strip() in event.reason for b in bodies)
+
+
+def test_the_months_before_give_the_statistics_a_year_of_trends(summary):
+    """A supervisor's month-by-month figures (rebuilt from the events, as the worker counts them)
+    have submissions, decisions and ratings in each of the eleven months before this one."""
+    from yiwang.stats import queries as stats_queries
+    from yiwang.stats import services as stats_services
+
+    stats_services.rebuild()
+    today = timezone.localdate()
+    first = (today.replace(day=1) - dt.timedelta(days=320)).replace(day=1)
+    year = stats_queries.make_filter(start=first, end=today)
+    months = {
+        row["key"]: row["counts"]
+        for row in stats_queries.by(User.objects.get(username="demo-supervisor"), "month", year)["results"]
+    }
+    expected = []
+    month = first
+    while month < today.replace(day=1):
+        expected.append(month.strftime("%Y-%m"))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    assert len(expected) == 11
+    for key in expected:
+        counts = months.get(key) or {}
+        assert counts.get("submitted", 0) > 0 and counts.get("decided", 0) > 0, key
+        assert counts.get("rated", 0) > 0, key

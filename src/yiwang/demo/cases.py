@@ -13,7 +13,9 @@ where a published entry allows 容缺 and has a required material that is not ke
 
 Each case follows a script of steps in working days after its submission, and is placed backwards
 from today so that it stands where its script ends: most older cases are closed, some open ones
-are due soon and some overdue. Nothing happens today or later: the clock is only ever frozen in the
+are due soon and some overdue. A further `HISTORY_CASES`, all closed (delivered, refused, not
+accepted, withdrawn, terminated), ran in the year before, more of them in the recent
+months as a platform gains users: the supervisors' month-by-month figures have a year to compare. Nothing happens today or later: the clock is only ever frozen in the
 past, so the due dates the services store are real ones (provisional only where a deadline runs
 into a year whose schedule is not entered yet).
 
@@ -57,6 +59,8 @@ SEED = 1599
 CASES = 330  # in all, 张三's and 好味道餐饮's included
 MARKER = "demo-applicant-01"  # the pool's first account: its presence means the cases are loaded
 EARLIEST = 30  # working days back: about six weeks
+HISTORY_CASES = 110  # closed cases of the months before: the statistics' trends
+HISTORY = 255  # working days back: about a year
 
 # --- People -------------------------------------------------------------------------------------
 
@@ -322,7 +326,7 @@ class Line:
     calendar, with Monday to Friday assumed for a year whose schedule is not entered yet)."""
 
     def __init__(self, today: dt.date):
-        first, last = today - dt.timedelta(days=120), today + dt.timedelta(days=120)
+        first, last = today - dt.timedelta(days=480), today + dt.timedelta(days=120)
         calendar = current_calendar()
         try:
             calendar.workdays_between(first, last)
@@ -700,6 +704,7 @@ TARGETS = [
     ("draft", 2.0),
 ]
 OPEN_REVIEW = {"accepted", "under_review", "suspended", "pending_overdue"}
+CLOSED_TARGETS = {"delivered", "refused", "not_accepted", "withdrawn", "terminated"}
 
 
 @dataclass
@@ -723,6 +728,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     start: int = 0  # index of the submission day on the line
     minute: int = 600
+    history: bool = False  # one of the closed cases of the months before (HISTORY_CASES)
 
 
 class Script:
@@ -917,7 +923,11 @@ def _suits(info: EntryInfo, target: str, flags: dict) -> bool:
     return not (flags.get("extend") and info.limit < 5)
 
 
-def _plans(rng: random.Random, infos: list[EntryInfo], pools: Pools, count: int) -> list[Plan]:
+def _plans(
+    rng: random.Random, infos: list[EntryInfo], pools: Pools, count: int, *, history: bool = False
+) -> list[Plan]:
+    """`count` plans: the named applicants' cases, every kind at least once, then the rest at
+    random; or (`history`) `count` closed cases of the months before, at random."""
     plans: list[Plan] = []
 
     def pick_entry(target: str, flags: dict, audience: str | None, online: bool) -> EntryInfo | None:
@@ -955,40 +965,42 @@ def _plans(rng: random.Random, infos: list[EntryInfo], pools: Pools, count: int)
             options.append((DeliveryMethod.EXPRESS, 2.5))
         if target == "completed":  # left awaiting delivery: electronic ones are delivered with the document
             options = options[1:]
-        p = Plan(info, applicant, channel, target, _weighted(rng, options), flags)
+        p = Plan(info, applicant, channel, target, _weighted(rng, options), flags, history=history)
         if info.situations:
             p.situation = rng.choice(info.situations)
         plans.append(p)
         return p
 
-    # 张三: about ten cases in varied states, one awaiting his correction and one draft.
-    for target, flags in [
-        ("draft", {}),
-        ("correction", {}),
-        ("submitted", {}),
-        ("under_review", {"urgency": "due_soon"}),
-        ("suspended", {}),
-        ("completed", {}),
-        ("delivered", {"correction": True}),
-        ("delivered", {}),
-        ("refused", {}),
-        ("withdrawn", {}),
-    ]:
-        plan(target, flags, applicant=pools.zhang)
-    # 好味道餐饮: some cases, one filed by 张三 as its agent, one with an overdue commitment.
-    food = [i for i in infos if i.tolerant and i.entry.department.name == "青山市市场监督管理局"]
-    plan("pending_overdue", {}, applicant=pools.enterprise, info=food[0] if food else None)
-    plan("under_review", {"urgency": "normal"}, applicant=pools.zhang_for_enterprise)
-    for target in ("delivered", "delivered", "completed", "submitted", "correction", "draft"):
-        plan(target, {}, applicant=pools.enterprise)
-    # 李秀英 (the elderly-mode account): a few.
-    for target in ("delivered", "under_review", "submitted"):
-        plan(target, {"urgency": "normal"}, applicant=pools.li)
-    # Every kind of case at least once or twice, then the rest at random.
-    for target, flags in FORCED:
-        plan(target, dict(flags))
+    targets = [(t, w) for t, w in TARGETS if t in CLOSED_TARGETS] if history else TARGETS
+    if not history:
+        # 张三: about ten cases in varied states, one awaiting his correction and one draft.
+        for target, flags in [
+            ("draft", {}),
+            ("correction", {}),
+            ("submitted", {}),
+            ("under_review", {"urgency": "due_soon"}),
+            ("suspended", {}),
+            ("completed", {}),
+            ("delivered", {"correction": True}),
+            ("delivered", {}),
+            ("refused", {}),
+            ("withdrawn", {}),
+        ]:
+            plan(target, flags, applicant=pools.zhang)
+        # 好味道餐饮: some cases, one filed by 张三 as its agent, one with an overdue commitment.
+        food = [i for i in infos if i.tolerant and i.entry.department.name == "青山市市场监督管理局"]
+        plan("pending_overdue", {}, applicant=pools.enterprise, info=food[0] if food else None)
+        plan("under_review", {"urgency": "normal"}, applicant=pools.zhang_for_enterprise)
+        for target in ("delivered", "delivered", "completed", "submitted", "correction", "draft"):
+            plan(target, {}, applicant=pools.enterprise)
+        # 李秀英 (the elderly-mode account): a few.
+        for target in ("delivered", "under_review", "submitted"):
+            plan(target, {"urgency": "normal"}, applicant=pools.li)
+        # Every kind of case at least once or twice, then the rest at random.
+        for target, flags in FORCED:
+            plan(target, dict(flags))
     while len(plans) < count:
-        target = _weighted(rng, TARGETS)
+        target = _weighted(rng, targets)
         flags: dict[str, Any] = {}
         if target in OPEN_REVIEW:
             flags["urgency"] = _weighted(rng, [("normal", 50.0), ("due_soon", 32.0), ("overdue", 18.0)])
@@ -1043,10 +1055,17 @@ FORCED: list[tuple[str, dict[str, Any]]] = [
 def _place(plan: Plan, rng: random.Random, line: Line) -> None:
     """Put the script on the calendar so that its anchor step lies the chosen age before today."""
     script, (low, high) = _script(plan, rng)
-    if not low:
+    earliest = EARLIEST
+    if plan.history:
+        # The months before: closing EARLIEST to HISTORY working days ago, the density falling
+        # linearly with age (twice as many a month ago as a year ago, as a platform grows).
+        earliest = HISTORY
+        age = EARLIEST + round((HISTORY - EARLIEST - script.last) * (2 - (4 - 3 * rng.random()) ** 0.5))
+        low = high = max(EARLIEST, age)
+    elif not low:
         low, high = 1, max(1, EARLIEST - script.last)
     age = rng.randint(low, max(low, high))
-    start = max(line.today - age - script.anchor, line.today - EARLIEST - 5)
+    start = max(line.today - age - script.anchor, line.today - earliest - 5)
     start = min(start, line.today - 1 - script.last)  # every step before today
     plan.start, plan.steps = start, script.steps
     plan.minute = rng.randint(8 * 60 + 40, 16 * 60 + 30)
@@ -1404,7 +1423,7 @@ def demo_cases_loaded() -> bool:
     return User.objects.filter(username=MARKER).exists()
 
 
-def load_cases(*, count: int = CASES, seed: int = SEED) -> Summary:
+def load_cases(*, count: int = CASES, history_count: int = HISTORY_CASES, seed: int = SEED) -> Summary:
     """Create the demo cases (nothing when they exist). Expects the region and catalog loaded."""
     started = time.monotonic()
     summary = Summary()
@@ -1420,6 +1439,11 @@ def load_cases(*, count: int = CASES, seed: int = SEED) -> Summary:
     plans = _plans(rng, infos, pools, count)
     for plan in plans:
         _place(plan, rng, line)
+    # The months before, from a generator of their own: the recent cases stay as they were.
+    past = random.Random(seed + 1)
+    for plan in (history := _plans(past, infos, pools, history_count, history=True)):
+        _place(plan, past, line)
+    plans += history
     plans.sort(key=lambda p: (p.start, p.minute))  # case numbers follow the submission order
     runner = Runner(rng, staffing, Files(), line)
     for plan in plans:
