@@ -149,3 +149,64 @@ def pgbench_reference(database: str, seconds: int) -> float | None:
         return pgbench_run(database, seconds)
     finally:
         pgbench_drop(database)
+
+
+def pg_xact_counters(vendor: str) -> tuple[int, int] | None:
+    """(xact_commit, xact_rollback) of the benchmark database, after this backend's statistics are
+    flushed; read through a connection to the maintenance database so the reading adds nothing."""
+    if vendor != "postgresql":
+        return None
+    import psycopg
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # one transaction of our own
+    time.sleep(0.6)  # the backend flushes when it goes idle
+    with psycopg.connect(PG_URL, autocommit=True) as other:
+        other.execute("SELECT pg_stat_clear_snapshot()")
+        row = other.execute(
+            "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+class PageClient:
+    """Django's test Client in-process, with what a WSGI server's request signals do around each
+    request (the test Client disconnects them): the whole server-side request — middleware, view,
+    queries, template — without the network or the WSGI server's own parsing."""
+
+    def __init__(self, *, user=None, token: str | None = None) -> None:
+        from django.test import Client
+
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        self.client = Client(HTTP_HOST="127.0.0.1", **headers)
+        if user is not None:
+            self.client.force_login(user)
+
+    def get(self, path: str) -> bytes:
+        from django.db import close_old_connections
+
+        close_old_connections()  # request_started
+        response = self.client.get(path)
+        close_old_connections()  # request_finished
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code} {response.content[:300]!r}")
+        return response.content
+
+    def latencies(self, path: str, runs: int) -> dict[str, float]:
+        """p50/p95/max over `runs` requests after a first one (timed apart: it fills what the
+        process keeps), and the statements of one request."""
+        from django.db import connection
+
+        started = time.perf_counter()
+        self.get(path)
+        first_ms = (time.perf_counter() - started) * 1000
+        counter = StatementCounter()
+        with connection.execute_wrapper(counter):
+            self.get(path)
+        return {
+            **latencies_ms(lambda: self.get(path), runs),
+            "first": first_ms,
+            "statements": counter.statements,
+        }

@@ -100,6 +100,7 @@ from _common import (  # noqa: E402
     ROOT,
     latencies_ms,
     pg_url,
+    pg_xact_counters,
     pgbench_drop,
     pgbench_init,
     pgbench_run,
@@ -252,28 +253,6 @@ class Poster:
             raise RuntimeError(f"{response.status_code} {response.content[:300]!r}")
 
 
-def _pg_counters(vendor: str) -> tuple[int, int] | None:
-    """(xact_commit, xact_rollback) of the benchmark database, after this backend's statistics are
-    flushed; read through a connection to the maintenance database so the reading adds nothing."""
-    if vendor != "postgresql":
-        return None
-    import psycopg
-    from django.db import connection
-
-    from _common import PG_URL
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_force_next_flush()")  # one transaction of our own
-    time.sleep(0.6)  # the backend flushes when it goes idle
-    with psycopg.connect(PG_URL, autocommit=True) as other:
-        other.execute("SELECT pg_stat_clear_snapshot()")
-        row = other.execute(
-            "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = %s",
-            [connection.settings_dict["NAME"]],
-        ).fetchone()
-    return int(row[0]), int(row[1])
-
-
 def _backend_cpu_s(pid: int | None) -> tuple[float, float] | None:
     """(user, system) CPU seconds of a local PostgreSQL backend, from /proc (None if not readable)."""
     if pid is None:
@@ -320,7 +299,7 @@ def sample(poster: Poster, requests: int) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
-    before = _pg_counters(connection.vendor)
+    before = pg_xact_counters(connection.vendor)
     cpu_before = _backend_cpu_s(pid)
     connection.commit, connection.rollback = commit, rollback
     try:
@@ -333,7 +312,7 @@ def sample(poster: Poster, requests: int) -> dict:
     finally:
         del connection.commit, connection.rollback  # the class's methods again
     cpu_after = _backend_cpu_s(pid)
-    after = _pg_counters(connection.vendor)
+    after = pg_xact_counters(connection.vendor)
 
     def kind(sql: str) -> str:
         if sql.lstrip().startswith(RATE_LIMIT_TAG):

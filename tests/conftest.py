@@ -105,11 +105,13 @@ def _fresh_search_cache():
     from yiwang.core import generations
     from yiwang.portal import guide_cache
     from yiwang.portal.views import SEARCH_CACHE
+    from yiwang.stats import queries as stats_queries
 
     SEARCH_CACHE.clear()
     caches["guides"].clear()
     guide_cache.ROWS.clear()
     generations.forget_seen()
+    stats_queries.forget_settled()
 
 
 @pytest.fixture(autouse=True)

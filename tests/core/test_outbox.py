@@ -191,3 +191,49 @@ def test_delivered_messages_are_purged_after_the_retention_but_a_dead_one_stays(
     assert result["outbox_messages"] == total - 1
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [dead.message_id]
     assert list(OutboxDelivery.objects.values_list("message_id", flat=True).distinct()) == [dead.message_id]
+
+
+def test_a_batch_subscriber_takes_a_round_in_one_call_and_a_bad_message_fails_alone(db, deliver_outbox):
+    calls: list[list[int]] = []
+    seen: list[int] = []
+
+    def one(message):
+        if message.payload.get("bad"):
+            raise RuntimeError("bad message")
+        seen.append(message.pk)
+
+    def several(messages):
+        calls.append([m.pk for m in messages])
+        if any(m.payload.get("bad") for m in messages):
+            raise RuntimeError("bad message in the batch")
+        seen.extend(m.pk for m in messages)
+
+    outbox.subscribe("test.batch", ["test.*"], one, batch=several)
+    try:
+        round_one = [outbox.publish("test.thing", {"n": n}) for n in range(5)]
+        assert deliver_outbox() == 5
+        assert calls == [[m.pk for m in round_one]]  # one call, one transaction
+        assert seen == [m.pk for m in round_one]
+        assert OutboxDelivery.objects.filter(subscriber="test.batch", state="delivered").count() == 5
+
+        calls.clear()
+        seen.clear()
+        round_two = [outbox.publish("test.thing", {"n": n, "bad": n == 1}) for n in range(3)]
+        assert deliver_outbox() == 2
+        assert calls == [[m.pk for m in round_two]]  # tried once together, then one by one
+        assert seen == [round_two[0].pk, round_two[2].pk]
+        states = dict(OutboxDelivery.objects.filter(message__in=round_two).values_list("message_id", "state"))
+        assert states == {
+            round_two[0].pk: "delivered",
+            round_two[1].pk: "failed",
+            round_two[2].pk: "delivered",
+        }
+    finally:
+        outbox.unsubscribe("test.batch")
+
+
+def test_only_a_transactional_subscriber_takes_a_batch():
+    with pytest.raises(ValueError):
+        outbox.subscribe(
+            "test.outside", ["test.*"], lambda m: None, transactional=False, batch=lambda ms: None
+        )

@@ -4,11 +4,13 @@ the page with its tables, chart and link."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 
 from stats.conftest import EXPECTED_FIGURES, NOVEMBER
+from yiwang.stats import queries
 
 Q = "from=2026-11-01&to=2026-11-30"
 
@@ -107,3 +109,24 @@ def test_the_page_is_for_handlers_and_supervisors(client, region, users):
     assert client.get("/workbench/stats/").status_code == 404
     client.force_login(users["demo-reviewer"])
     assert client.get("/workbench/stats/").status_code == 200
+
+
+def test_a_long_ranked_table_shows_its_largest_rows_and_offers_them_all(client, dataset, users, monkeypatch):
+    """A city's supervisor has hundreds of departments: the page lists the largest, the download
+    has them all (here with one row shown, as the dataset has two windows)."""
+    from yiwang.workbench import stats_views
+
+    monkeypatch.setattr(stats_views, "SHOWN_ROWS", 1)
+    client.force_login(users["demo-supervisor"])
+    body = client.get("/workbench/stats/", NOVEMBER).content.decode()
+    window = body.split('id="table-4-title"')[1].split("</section>")[0]
+    assert "按受理窗口" in window and window.count('<th scope="row">') == 1
+    assert "只列出申请件数最多的 1 个（共 3 个）" in window
+    assert "/workbench/stats/export.xlsx?" in window and "dimension=window" in window
+    # The API gives every row.
+    api_rows = queries.by(
+        users["demo-supervisor"],
+        "window",
+        queries.make_filter(**{"start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30)}),
+    )["results"]
+    assert len(api_rows) == 3

@@ -17,6 +17,7 @@ from yiwang.core.memo import Memo
 from yiwang.core.models import Generation
 
 CATALOG = "catalog"  # what search shows: published entries, their tokens, bundles, phrases
+STATS = "stats"  # the statistics of settled days (stats.queries): a late event, a rebuild
 FRESH = 1.0  # seconds
 
 _seen = Memo(size=16, ttl=FRESH)

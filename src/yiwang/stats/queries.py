@@ -1,11 +1,23 @@
 """The one read model of the statistics, shared by the API, the workbench page and the export:
 sums over `Daily` (never over cases) in the reader's reach, filtered by division subtree,
 department, item and period, grouped by one dimension, with the figures of `rules.FIGURES`, their
-definitions and the previous period of equal length."""
+definitions and the previous period of equal length.
+
+Settled days are read once per process: an event counts on its own day, so once a day is
+`rules.SETTLED_DAYS` old its sums stop moving. The sums of a period's settled days (and of each
+group of a dimension) are kept per process under the reader's reach, the filter, the days and the
+`stats` generation, which `services.add` bumps when a late event (a worker back after an outage),
+a rebuild or a refreshed roll-up writes to a settled day; only today is read from the tables each
+time, and within `one_reading()` (the statistics page: an overview and five tables of one filter)
+only once, its rows summed here for every figure and table (ADR 0012).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,7 +28,9 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
 from yiwang.cases import clock
+from yiwang.core import generations
 from yiwang.core.identifiers import LEVEL_PREFIX_LENGTH
+from yiwang.core.memo import Memo
 from yiwang.core.models import Department, Division, DivisionLevel
 from yiwang.stats import access, rules
 from yiwang.stats.models import Cost, Daily, DailyTotal, Monthly
@@ -126,10 +140,66 @@ def _parts(user: User, f: Filter, start: dt.date, end: dt.date) -> list[tuple[Qu
     return parts
 
 
+# --- Settled and live days ------------------------------------------------------------------------
+
+_settled: Memo = Memo(size=2048, ttl=6 * 3600)
+
+
+def _split_settled(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, tuple | None]:
+    """The period's settled days and its live ones (either may be None)."""
+    last = clock.today() - dt.timedelta(days=rules.SETTLED_DAYS)
+    if start > last:
+        return None, (start, end)
+    if end <= last:
+        return (start, end), None
+    return (start, last), (last + dt.timedelta(days=1), end)
+
+
+def _kept(user: User, f: Filter, what: str, days: tuple[dt.date, dt.date], compute):
+    """`compute()` for settled `days`, kept per process under everything it depends on."""
+    if not generations.memo_usable():  # inside a transaction: its own writes may be in the sums
+        return compute()
+    key = "|".join(
+        str(part)
+        for part in (
+            what,
+            access.watches(user),
+            access.handles(user),
+            f.division.pk if f.division else "",
+            f.department.pk if f.department else "",
+            f.entry_id or "",
+            days[0],
+            days[1],
+            generations.seen(generations.STATS),
+        )
+    )
+    return _settled.get(key, compute)
+
+
+def forget_settled() -> None:
+    """Read every period afresh (tests: a rolled-back database reuses generation numbers)."""
+    _settled.clear()
+
+
+def _added(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {c: a.get(c, 0) + b.get(c, 0) for c in rules.COUNTERS}
+
+
 def sums(user: User, f: Filter, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, int]:
-    """The counters of the period (one aggregate per table read)."""
+    """The counters of the period: the settled days' as kept, the live days' read now."""
+    settled, live = _split_settled(start or f.start, end or f.end)
     out = dict.fromkeys(rules.COUNTERS, 0)
-    for qs, _column in _parts(user, f, start or f.start, end or f.end):
+    if settled is not None:
+        out = _added(out, _kept(user, f, "sums", settled, lambda: _read_sums(user, f, *settled)))
+    if live is not None:
+        out = _added(out, _summed(_live_rows(user, f, *live, by_entry=False)))
+    return out
+
+
+def _read_sums(user: User, f: Filter, start: dt.date, end: dt.date) -> dict[str, int]:
+    """The counters of the period from the tables (one aggregate per table read)."""
+    out = dict.fromkeys(rules.COUNTERS, 0)
+    for qs, _column in _parts(user, f, start, end):
         for name, n in totals(qs).items():
             out[name] += n
     return out
@@ -226,17 +296,126 @@ def _parent_division(user: User, f: Filter) -> Division | None:
     return None
 
 
-def by(user: User, dimension: str, f: Filter) -> dict[str, Any]:
+def by(user: User, dimension: str, f: Filter, *, limit: int | None = None) -> dict[str, Any]:
     """The counters and figures grouped by `dimension` (`rules.DIMENSIONS`), largest first (the
-    division's children in code order, months in order)."""
+    division's children in code order, months in order); with `limit`, only the largest `limit`
+    groups of a ranked dimension (`total` counts them all)."""
     if dimension not in rules.DIMENSIONS:
         raise ValidationError({"dimension": [_("未知的统计维度：%(d)s。") % {"d": dimension[:20]}]})
-    parent = None
+    parent, level = None, DivisionLevel.PROVINCE
     if dimension == "division":
         parent = _parent_division(user, f)
         level = min((parent.level if parent else DivisionLevel.PROVINCE) + 1, DivisionLevel.VILLAGE)
+    settled, live = _split_settled(f.start, f.end)
+    merged: dict[Any, dict[str, int]] = {}
+    for days, kept in ((settled, True), (live, False)):
+        if days is None:
+            continue
+        if kept:
+            read = lambda days=days: _read_groups(user, dimension, level, f, *days)  # noqa: E731
+            groups = _kept(user, f, f"by:{dimension}", days, read)
+        else:
+            groups = _grouped(_live_rows(user, f, *days, by_entry=dimension == "item"), dimension, level)
+        for g, counts in groups.items():
+            have = merged.get(g)
+            merged[g] = counts if have is None else _added(have, counts)  # the kept dicts are not changed
+    labels = _labels(dimension, list(merged), parent)
+    out = []
+    for g, counts in merged.items():
+        key = g
+        if dimension == "month":
+            key = g.strftime("%Y-%m") if hasattr(g, "strftime") else str(g)[:7]
+        label, drill = labels.get(g, (str(key), None))
+        out.append({"key": key, "label": label, "drill": drill, "counts": dict(counts)})
+    ordered = dimension in ("division", "month")
+    if ordered:
+        out.sort(key=lambda row: str(row["key"]))
+    else:
+        out.sort(key=lambda row: (-row["counts"]["submitted"], -row["counts"]["finished"], str(row["label"])))
+    total = len(out)
+    if limit is not None and not ordered:
+        out = out[:limit]
+    for row in out:
+        row["figures"] = figures(row["counts"])
+    return {
+        "dimension": dimension,
+        "dimension_label": _(rules.DIMENSIONS[dimension]),
+        "period": _period(f.start, f.end),
+        "parent": {"code": parent.short_code, "name": parent.name} if parent else None,
+        "results": out,
+        "total": total,
+        "definitions": definitions(),
+    }
+
+
+# --- Today: read once per reading ----------------------------------------------------------------
+
+_reading: ContextVar[dict | None] = ContextVar("stats_reading", default=None)
+_LIVE = ("day", "department_id", "division_code", "channel", "intake")  # then the entry, the counters
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within it, the live days' rows of a filter are read once and every figure and table of that
+    filter is summed from them."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def _live_rows(user: User, f: Filter, start: dt.date, end: dt.date, *, by_entry: bool) -> list[tuple]:
+    """The live days' rows in reach: (day, department, division code, channel, intake, entry or 0,
+    *counters); from `Daily` when the entry matters, else from `DailyTotal` (a quarter as many)."""
+    by_entry = by_entry or f.entry_id is not None
+    key = (user.pk, f, start, end, by_entry)
+    kept = _reading.get()
+    if kept is not None and key in kept:
+        return kept[key]
+    if by_entry:
+        found = list(rows(user, f, start, end).values_list(*_LIVE, "entry_id", *rules.COUNTERS))
+    else:
+        qs = _narrowed(DailyTotal.objects.filter(access.scope(user), day__gte=start, day__lte=end), f)
+        found = [(*r[:5], 0, *r[5:]) for r in qs.values_list(*_LIVE, *rules.COUNTERS)]
+    if kept is not None:
+        kept[key] = found
+    return found
+
+
+def _summed(found: list[tuple]) -> dict[str, int]:
+    totals = [0] * len(rules.COUNTERS)
+    for r in found:
+        for i, n in enumerate(r[6:]):
+            totals[i] += n
+    return dict(zip(rules.COUNTERS, totals, strict=True))
+
+
+def _grouped(found: list[tuple], dimension: str, level: int) -> dict[Any, dict[str, int]]:
+    """The rows summed by `dimension`, grouped as `_read_groups` groups in SQL."""
+    if dimension == "division":
+        width = LEVEL_PREFIX_LENGTH[level]
+        group_of = lambda r: r[2][:width]  # noqa: E731
+    elif dimension == "month":
+        group_of = lambda r: r[0].replace(day=1)  # noqa: E731
+    else:
+        column = {"department": 1, "channel": 3, "window": 4, "item": 5}[dimension]
+        group_of = lambda r: r[column]  # noqa: E731
+    parts: dict[Any, list[tuple]] = {}
+    for r in found:
+        parts.setdefault(group_of(r), []).append(r)
+    return {g: _summed(rs) for g, rs in parts.items()}
+
+
+# --- From the tables -----------------------------------------------------------------------------
+
+
+def _read_groups(
+    user: User, dimension: str, level: int, f: Filter, start: dt.date, end: dt.date
+) -> dict[Any, dict[str, int]]:
+    """The counters of the period grouped by `dimension`, from the tables."""
     # The entry is kept by day only; the other dimensions read whole months from `Monthly`.
-    parts = [(rows(user, f), "day")] if dimension == "item" else _parts(user, f, f.start, f.end)
+    parts = [(rows(user, f, start, end), "day")] if dimension == "item" else _parts(user, f, start, end)
     merged: dict[Any, dict[str, int]] = {}
     for qs, column in parts:
         if dimension == "division":
@@ -255,28 +434,7 @@ def by(user: User, dimension: str, f: Filter) -> dict[str, Any]:
             row = merged.setdefault(r["g"], dict.fromkeys(rules.COUNTERS, 0))
             for c in rules.COUNTERS:
                 row[c] += r[c]
-    grouped = [{"g": g, **t} for g, t in merged.items()]
-    labels = _labels(dimension, [r["g"] for r in grouped], parent)
-    out = []
-    for r in grouped:
-        t = {c: r[c] for c in rules.COUNTERS}
-        key = r["g"]
-        if dimension == "month":
-            key = key.strftime("%Y-%m") if hasattr(key, "strftime") else str(key)[:7]
-        label, drill = labels.get(r["g"], (str(key), None))
-        out.append({"key": key, "label": label, "drill": drill, "counts": t, "figures": figures(t)})
-    if dimension in ("division", "month"):
-        out.sort(key=lambda row: str(row["key"]))
-    else:
-        out.sort(key=lambda row: (-row["counts"]["submitted"], -row["counts"]["finished"], str(row["label"])))
-    return {
-        "dimension": dimension,
-        "dimension_label": _(rules.DIMENSIONS[dimension]),
-        "period": _period(f.start, f.end),
-        "parent": {"code": parent.short_code, "name": parent.name} if parent else None,
-        "results": out,
-        "definitions": definitions(),
-    }
+    return merged
 
 
 def _labels(dimension: str, keys: list[Any], parent: Division | None) -> dict[Any, tuple[str, Any]]:

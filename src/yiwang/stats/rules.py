@@ -352,6 +352,10 @@ DIMENSIONS: dict[str, str] = {
     "month": gettext_noop("月份"),
 }
 MAX_RANGE_DAYS = 3660  # ten years
+# Days this old or older are settled: events count on their own day, so only a late one (one of
+# yesterday delivered after midnight, a worker back after an outage) or a rebuild still writes to
+# them, and that bumps the `stats` generation. Today alone is read afresh every time.
+SETTLED_DAYS = 1
 DEFAULT_DAYS = 30
 
 

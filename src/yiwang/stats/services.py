@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from yiwang.core import rows, workdays
+from yiwang.cases import clock
+from yiwang.core import generations, rows, workdays
 from yiwang.stats import rules
 from yiwang.stats.models import Cursor, Daily, DailyTotal, Monthly
 
@@ -55,6 +56,8 @@ def add(increments: Increments, *, monthly: bool = True) -> int:
     items = [(k, c) for k, c in increments.items() if any(c.values())]
     if not items:
         return 0
+    if min(k[0] for k, _c in items) <= clock.today() - dt.timedelta(days=rules.SETTLED_DAYS):
+        generations.bump(generations.STATS)  # a settled day moved: the kept sums are stale
     _upsert(Daily, [((rows.param(Daily, "day", k[0]), *k[1:]), c) for k, c in items])
     if monthly:
         for model, period in ((DailyTotal, lambda day: day), (Monthly, lambda day: day.replace(day=1))):
@@ -70,23 +73,30 @@ def add(increments: Increments, *, monthly: bool = True) -> int:
 def _upsert(
     model: type[Daily] | type[DailyTotal] | type[Monthly], items: list[tuple[tuple, dict[str, int]]]
 ) -> None:
-    """INSERT … ON CONFLICT (the model's key) DO UPDATE SET c = c + excluded.c, in batches."""
+    """INSERT … ON CONFLICT (the model's key) DO UPDATE SET c = c + excluded.c. On PostgreSQL the
+    rows go as one array per column (`unnest`): a statement of a hundred rows as VALUES has
+    thousands of placeholders, which the driver parses afresh each time (~9 ms); SQLite takes
+    them as VALUES in batches."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     columns = [*model.KEY, *_COUNTERS]
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "
     update = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in _COUNTERS)
+    tail = f" ON CONFLICT ({', '.join(qn(c) for c in model.KEY)}) DO UPDATE SET {update}"
+    rows_ = [(*key, *(counts.get(c, 0) for c in _COUNTERS)) for key, counts in items]
     with connection.cursor() as cursor:
-        for start in range(0, len(items), _BATCH):
-            batch = items[start : start + _BATCH]
-            params: list[Any] = []
-            for key, counts in batch:
-                params += [*key, *(counts.get(c, 0) for c in _COUNTERS)]
+        if connection.vendor == "postgresql":
+            types = [model._meta.get_field(c).db_type(connection) for c in columns]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
-                f"{', '.join([row_sql] * len(batch))} "
-                f"ON CONFLICT ({', '.join(qn(c) for c in model.KEY)}) DO UPDATE SET {update}",
-                params,
+                f"{head}SELECT * FROM unnest({arrays}){tail}", [list(col) for col in zip(*rows_, strict=True)]
+            )
+            return
+        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows_), _BATCH):
+            batch = rows_[start : start + _BATCH]
+            cursor.execute(
+                f"{head}VALUES {', '.join([row_sql] * len(batch))}{tail}", [v for row in batch for v in row]
             )
 
 
@@ -121,6 +131,7 @@ def refresh_monthly(since: dt.date | None = None) -> int:
             ]
             model.objects.bulk_create(made, batch_size=2000)
             written = len(made)
+        generations.bump(generations.STATS)
     return written
 
 
@@ -198,24 +209,42 @@ def case_event_increments(
 
 def count_case_event(payload: dict) -> int:
     """The `stats.cases` subscriber's work for one `case.<action>` message."""
-    from yiwang.cases.models import Case, CaseEvent
+    return count_case_events([payload])
 
-    action = payload.get("action", "")
-    if action not in rules.COUNTED_ACTIONS:
+
+def count_case_events(payloads: list[dict]) -> int:
+    """The `stats.cases` subscriber's work for several `case.<action>` messages at once (a worker's
+    round): their cases, the trails of those finishing and the levels of their windows read once
+    each, every increment merged into one upsert per table. Returns the daily rows touched."""
+    from yiwang.cases.models import CaseEvent
+
+    counted = [
+        p for p in payloads if p.get("action", "") in rules.COUNTED_ACTIONS and isinstance(p.get("case"), int)
+    ]
+    if not counted:
         return 0
-    case = Case.objects.select_related("version").filter(pk=payload.get("case")).first()
-    if case is None or not case.number:
-        return 0
-    trail: list[tuple[str, str]] = []
-    if action in rules.FINISHING:
-        trail = list(
-            CaseEvent.objects.filter(case=case, action__in=rules.TRAIL_ACTIONS).values_list(
-                "action", "actor_role"
-            )
+    cases = {c.pk: c for c in _cases().filter(pk__in={p["case"] for p in counted}) if c.number}
+    finishing = {p["case"] for p in counted if p["action"] in rules.FINISHING and p["case"] in cases}
+    trails: dict[int, list[tuple[str, str]]] = {}
+    if finishing:
+        for case_id, action, role in CaseEvent.objects.filter(
+            case_id__in=finishing, action__in=rules.TRAIL_ACTIONS
+        ).values_list("case_id", "action", "actor_role"):
+            trails.setdefault(case_id, []).append((action, role))
+    levels = _division_levels(c.intake_department_id or 0 for c in cases.values())
+    acc: Increments = {}
+    for p in counted:
+        case = cases.get(p["case"])
+        if case is None:
+            continue
+        trail = trails.get(case.pk, []) if p["action"] in rules.FINISHING else []
+        day = local_day(p["at"]) if p.get("at") else timezone.localdate()
+        increments = case_event_increments(
+            case, p["action"], day, p.get("data") or {}, facts_of(case, trail, levels)
         )
-    facts = facts_of(case, trail, _division_levels([case.intake_department_id or 0]))
-    day = local_day(payload["at"]) if payload.get("at") else timezone.localdate()
-    return add(case_event_increments(case, action, day, payload.get("data") or {}, facts))
+        for key, counts in increments.items():
+            merge(acc, key, counts)
+    return add(acc)
 
 
 # --- What a rating event adds ------------------------------------------------------------------
@@ -251,6 +280,24 @@ CURSOR_CASES = "cases.started"
 CURSOR_INVITATIONS = "ratings.invitations"
 CASE_FIELDS = ("id", "department_id", "division_code", "entry_id", "channel", "intake_department_id")
 LIMIT_FIELDS = ("legal_limit", "legal_limit_unit", "promised_limit", "promised_limit_unit")  # the version's
+# What the counters read of a case (its key, its facts, its dates) and of its guide's version.
+FACT_FIELDS = (
+    *CASE_FIELDS,
+    "number",
+    "created_at",
+    "accepted_on",
+    "decided_on",
+    "decision_due",
+    "limit_workdays",
+)
+
+
+def _cases():
+    """Cases with only what the counters read: a case row with its form data and a guide version
+    with its texts would be read whole for every event otherwise."""
+    from yiwang.cases.models import Case
+
+    return Case.objects.select_related("version").only(*FACT_FIELDS, *(f"version__{f}" for f in LIMIT_FIELDS))
 
 
 def _advance(name: str, read: Callable[[int, int], tuple[Increments, int | None]], limit: int) -> int:
@@ -352,23 +399,9 @@ def rebuild(
         return since is None or day >= since
 
     bar = progress(Case.objects.filter(pk__lte=case_top).count(), "办件") if progress else None
-    fields = (
-        *CASE_FIELDS,
-        "number",
-        "created_at",
-        "accepted_on",
-        "decided_on",
-        "decision_due",
-        "limit_workdays",
-    )
     after, done = 0, 0
     while True:
-        cases = list(
-            Case.objects.filter(pk__gt=after, pk__lte=case_top)
-            .select_related("version")
-            .order_by("pk")
-            .only(*fields, *(f"version__{f}" for f in LIMIT_FIELDS))[:chunk]
-        )
+        cases = list(_cases().filter(pk__gt=after, pk__lte=case_top).order_by("pk")[:chunk])
         if not cases:
             break
         after = cases[-1].pk

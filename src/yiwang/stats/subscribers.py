@@ -17,6 +17,12 @@ def on_case_event(message: OutboxMessage) -> None:
     services.count_case_event(message.payload)
 
 
+def on_case_events(messages: list[OutboxMessage]) -> None:
+    from yiwang.stats import services
+
+    services.count_case_events([m.payload for m in messages])
+
+
 def on_rating_event(message: OutboxMessage) -> None:
     from yiwang.stats import services
 
@@ -26,7 +32,7 @@ def on_rating_event(message: OutboxMessage) -> None:
 def register() -> None:
     from yiwang.stats.tasks import collect
 
-    outbox.subscribe("stats.cases", ["case.*"], on_case_event)
+    outbox.subscribe("stats.cases", ["case.*"], on_case_event, batch=on_case_events)
     outbox.subscribe(
         "stats.ratings", ["rating.given", "rating.follow_up.*", "rating.appeal.ruled"], on_rating_event
     )
