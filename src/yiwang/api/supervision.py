@@ -97,8 +97,11 @@ def list_warnings(request: HttpRequest, filters: Query[WarningQuery]):
         since=filters.since,
         until=filters.until,
     )
-    page = paginate(queries.warnings(request.user, f), filters.page, filters.page_size)
-    page["results"] = [queries.warning_view(w, request.user) for w in page["results"]]
+    listed = queries.warnings(request.user, f)
+    page = paginate(listed.values_list("pk", flat=True), filters.page, filters.page_size)
+    page["results"] = [
+        queries.warning_view(w, request.user) for w in queries.in_order(listed, page["results"])
+    ]
     return page
 
 

@@ -115,6 +115,15 @@ def warnings(user: User, f: WarningFilter) -> QuerySet[Warning]:
     return qs.order_by("-raised_at", "-id")
 
 
+def in_order(qs: QuerySet[Warning], ids: list[int]) -> list[Warning]:
+    """The warnings `ids` (a page of `qs.values_list("pk", flat=True)`) with their case and
+    department, in that order. A page is cut on the warnings alone first: asked for the joined rows
+    with a LIMIT, PostgreSQL joins every visible warning's case before sorting (69 ms for a city's
+    4,465 cards at a million cases, against a few ms)."""
+    found = {w.pk: w for w in qs.filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
 def case_history(case: Case, reader: User) -> list[dict[str, Any]]:
     """The case's colours over time and each warning's trail: raised, answered, cleared, 督办."""
     rows = []

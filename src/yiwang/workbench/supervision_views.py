@@ -61,7 +61,9 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
         since=_date(g.get("since")),
         until=_date(g.get("until")),
     )
-    warnings = [queries.warning_view(w, user) for w in queries.warnings(user, f)[:100]]
+    listed = queries.warnings(user, f)
+    page = queries.in_order(listed, list(listed.values_list("pk", flat=True)[:100]))
+    warnings = [queries.warning_view(w, user) for w in page]
     orders = [
         queries.order_view(o, user) for o in access.visible_orders(user).order_by("state", "due_date")[:50]
     ]
