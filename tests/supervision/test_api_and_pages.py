@@ -300,3 +300,28 @@ def test_huge_ids_in_pages_are_not_a_500(users, username, method, path, data):
     client.force_login(users[username])
     response = getattr(client, method)(path, data or {})
     assert response.status_code in (200, 302, 400, 404), (path, response.status_code)
+
+
+def test_the_cards_are_paged_the_latest_first(as_user, red, monkeypatch):
+    from yiwang.workbench import supervision_views
+
+    _case, warning = red
+    older = Warning.objects.get(pk=warning.pk)
+    older.pk = None
+    older.rule = "deadline_near"
+    older.raised_at = warning.raised_at - dt.timedelta(days=1)
+    older.save()
+    monkeypatch.setattr(supervision_views, "PAGE_SIZE", 1)
+    supervisor = as_user("demo-supervisor")
+    first = supervisor.get("/workbench/supervision/?colour=red").content.decode()
+    table = first.split('class="table warning-table"')[1].split("</table>")[0]
+    assert "受理超时" in table and table.count('<th scope="row">') == 1
+    assert "第 1 页：显示 1 条，从第 1 条起" in table
+    assert 'href="?colour=red&amp;page=2#warnings" rel="next"' in first and 'rel="prev"' not in first
+    second = supervisor.get("/workbench/supervision/?colour=red&page=2").content.decode()
+    table = second.split('class="table warning-table"')[1].split("</table>")[0]
+    assert "受理超时" not in table and f"/workbench/supervision/warnings/{older.pk}/" in table
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # A page past the end, or no page at all: an empty list, never a 500.
+    assert supervisor.get("/workbench/supervision/?page=999999999999").status_code == 200
+    assert supervisor.get("/workbench/supervision/?page=x").status_code == 200

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,6 +46,10 @@ def _errors_text(exc: ValidationError) -> str:
     return " ".join(m for ms in exc.message_dict.values() for m in ms)
 
 
+PAGE_SIZE = 50  # cards per page of the list, the latest first
+MAX_PAGE = 1000
+
+
 @staff_required
 def supervision_home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -61,9 +66,13 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
         since=_date(g.get("since")),
         until=_date(g.get("until")),
     )
+    # A page of the latest cards (one more id read tells whether a next page exists).
+    number = min(row_id(g.get("page")) or 1, MAX_PAGE)
     listed = queries.warnings(user, f)
-    page = queries.in_order(listed, list(listed.values_list("pk", flat=True)[:100]))
-    warnings = [queries.warning_view(w, user) for w in page]
+    start = (number - 1) * PAGE_SIZE
+    ids = list(listed.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+    warnings = [queries.warning_view(w, user) for w in queries.in_order(listed, ids[:PAGE_SIZE])]
+    kept = {k: v for k, v in g.items() if k != "page" and v}
     orders = [
         queries.order_view(o, user) for o in access.visible_orders(user).order_by("state", "due_date")[:50]
     ]
@@ -78,6 +87,12 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "bar_scale": top,
             "warnings": warnings,
+            "page": number,
+            "first_shown": start + 1,
+            "previous_url": "?" + urlencode({**kept, "page": number - 1}) + "#warnings" if number > 1 else "",
+            "next_url": "?" + urlencode({**kept, "page": number + 1}) + "#warnings"
+            if len(ids) > PAGE_SIZE and number < MAX_PAGE
+            else "",
             "filters": f,
             "raw": g,
             "rule_choices": [(c, _(s.label)) for c, s in rules.RULES.items()],
