@@ -130,3 +130,29 @@ def test_a_long_ranked_table_shows_its_largest_rows_and_offers_them_all(client, 
         queries.make_filter(**{"start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30)}),
     )["results"]
     assert len(api_rows) == 3
+
+
+@pytest.mark.parametrize("dimension", ["window", "channel", "department", "item"])
+def test_the_largest_rows_are_the_first_of_all_rows_ties_included(dataset, users, dimension):
+    """`by(..., limit=k)` names only the groups that can be among the largest k; what it gives is
+    the first k of the whole ranking (the dataset's city hall and 东城街道 windows tie on their
+    counts, so their names decide their order)."""
+    reader = users["demo-supervisor"]
+    f = queries.make_filter(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+    whole = queries.by(reader, dimension, f)
+    for k in range(len(whole["results"]) + 2):
+        cut = queries.by(reader, dimension, f, limit=k)
+        assert cut["results"] == whole["results"][:k], k
+        assert cut["total"] == whole["total"] == len(whole["results"])
+
+
+def test_a_table_escapes_what_staff_typed(client, dataset, users):
+    """The tables' rows are written without the template engine: a department's name is still text."""
+    from yiwang.core.models import Department
+
+    department = Department.objects.get(name="青山市市场监督管理局")
+    Department.objects.filter(pk=department.pk).update(name='市场<script>alert("x")</script>局')
+    client.force_login(users["demo-supervisor"])
+    body = client.get("/workbench/stats/", NOVEMBER).content.decode()
+    assert "市场&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;局" in body
+    assert "<script>alert" not in body

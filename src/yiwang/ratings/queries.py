@@ -239,11 +239,12 @@ def appeal_view(appeal: Appeal, reader: User) -> dict[str, Any]:
     }
 
 
-def follow_up_queue(user: User, *, only_open: bool = True) -> list[FollowUp]:
+def follow_up_queue(user: User, *, only_open: bool = True, limit: int = 200) -> list[FollowUp]:
+    """The follow-ups in the reader's reach, the soonest due first (`limit` of them)."""
     qs = access.visible_follow_ups(user)
     if only_open:
         qs = qs.filter(state__in=[s.value for s in rules.LOOP_OPEN])
-    return list(qs.order_by("due_date", "id")[:200])
+    return list(qs.order_by("due_date", "id")[:limit])
 
 
 def tile(user: User) -> dict[str, int]:

@@ -15,6 +15,7 @@ only once, its rows summed here for every figure and table (ADR 0012).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -182,7 +183,7 @@ def forget_settled() -> None:
 
 
 def _added(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-    return {c: a.get(c, 0) + b.get(c, 0) for c in rules.COUNTERS}
+    return {c: a[c] + b[c] for c in rules.COUNTERS}
 
 
 def sums(user: User, f: Filter, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, int]:
@@ -319,6 +320,15 @@ def by(user: User, dimension: str, f: Filter, *, limit: int | None = None) -> di
         for g, counts in groups.items():
             have = merged.get(g)
             merged[g] = counts if have is None else _added(have, counts)  # the kept dicts are not changed
+    total = len(merged)
+    ordered = dimension in ("division", "month")
+    if limit is not None and not ordered and 0 < limit < total:
+        # Only the groups that can be among the largest `limit` are named (a city has hundreds of
+        # departments): those at least as large as the limit-th, ties with it included, since the
+        # name breaks a tie.
+        ranked = sorted(merged.values(), key=lambda c: (-c["submitted"], -c["finished"]))
+        edge = (ranked[limit - 1]["submitted"], ranked[limit - 1]["finished"])
+        merged = {g: c for g, c in merged.items() if (c["submitted"], c["finished"]) >= edge}
     labels = _labels(dimension, list(merged), parent)
     out = []
     for g, counts in merged.items():
@@ -327,12 +337,10 @@ def by(user: User, dimension: str, f: Filter, *, limit: int | None = None) -> di
             key = g.strftime("%Y-%m") if hasattr(g, "strftime") else str(g)[:7]
         label, drill = labels.get(g, (str(key), None))
         out.append({"key": key, "label": label, "drill": drill, "counts": dict(counts)})
-    ordered = dimension in ("division", "month")
     if ordered:
         out.sort(key=lambda row: str(row["key"]))
     else:
         out.sort(key=lambda row: (-row["counts"]["submitted"], -row["counts"]["finished"], str(row["label"])))
-    total = len(out)
     if limit is not None and not ordered:
         out = out[:limit]
     for row in out:
@@ -384,11 +392,12 @@ def _live_rows(user: User, f: Filter, start: dt.date, end: dt.date, *, by_entry:
 
 
 def _summed(found: list[tuple]) -> dict[str, int]:
-    totals = [0] * len(rules.COUNTERS)
-    for r in found:
-        for i, n in enumerate(r[6:]):
-            totals[i] += n
-    return dict(zip(rules.COUNTERS, totals, strict=True))
+    """The counters (the columns after the first six) summed over `found`, column by column."""
+    if not found:
+        return dict.fromkeys(rules.COUNTERS, 0)
+    return dict(
+        zip(rules.COUNTERS, map(sum, itertools.islice(zip(*found, strict=True), 6, None)), strict=True)
+    )
 
 
 def _grouped(found: list[tuple], dimension: str, level: int) -> dict[Any, dict[str, int]]:

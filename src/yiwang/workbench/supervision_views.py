@@ -98,7 +98,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
             "rule_choices": [(c, _(s.label)) for c, s in rules.RULES.items()],
             "orders": orders,
             "follow_ups": [
-                rating_queries.follow_up_view(x, user) for x in rating_queries.follow_up_queue(user)[:20]
+                rating_queries.follow_up_view(x, user) for x in rating_queries.follow_up_queue(user, limit=20)
             ],
             "today": clock.today(),
             "is_admin": access.may_configure(user),
