@@ -220,3 +220,34 @@ def test_a_submission_counts_the_materials_the_platform_spared(make_published, u
     assert "materials_required" not in rules.case_event_counts("submit", facts, materials={"required": "x"})
     figure = rules.FIGURES_BY_KEY["materials_spared_rate"]
     assert rules.compute(figure, {"materials_required": 4, "materials_spared": 1}) == 25.0
+
+
+def test_a_round_of_rating_events_counts_what_they_count_one_by_one(dataset, monkeypatch):
+    """The worker hands `stats.ratings` a round of messages at once: the increments it adds (one
+    upsert) are the sum of what each message adds alone — given, loop closed, appeal upheld."""
+    from yiwang.core.models import OutboxMessage
+
+    messages = [
+        (m.topic, m.payload) for m in OutboxMessage.objects.filter(topic__startswith="rating.").order_by("id")
+    ]
+    assert {"rating.given", "rating.appeal.ruled"} <= {t for t, _p in messages}
+    added: list[dict] = []
+    monkeypatch.setattr(services, "add", lambda acc, **kw: added.append(acc) or len(acc))
+
+    def total(increments: list[dict]) -> dict:
+        out: dict = {}
+        for acc in increments:
+            for key, counts in acc.items():
+                row = out.setdefault(key, {})
+                for name, n in counts.items():
+                    row[name] = row.get(name, 0) + n
+        return {k: {n: v for n, v in c.items() if v} for k, c in out.items()}
+
+    for topic, payload in messages:
+        services.count_rating_event(topic, payload)
+    one_by_one = total(added)
+    added.clear()
+    services.count_rating_events(messages)
+    assert len(added) == 1
+    assert total(added) == one_by_one
+    assert sum(c.get("rated", 0) for c in one_by_one.values()) == 5  # the dataset's five ratings

@@ -251,26 +251,47 @@ def count_case_events(payloads: list[dict]) -> int:
 
 
 def count_rating_event(topic: str, payload: dict) -> int:
-    """The `stats.ratings` subscriber's work: a rating given, a 差评's loop closed with its return
-    visit, an appeal upheld (the rating leaves the satisfaction figures). Each on the day of the
-    rating, so a rate's numerator and denominator count the same ratings."""
+    """The `stats.ratings` subscriber's work for one message (see `count_rating_events`)."""
+    return count_rating_events([(topic, payload)])
+
+
+def count_rating_events(messages: list[tuple[str, dict]]) -> int:
+    """The `stats.ratings` subscriber's work for (topic, payload) messages, a worker's round at
+    once: a rating given, a 差评's loop closed with its return visit, an appeal upheld (the rating
+    leaves the satisfaction figures). Each on the day of the rating, so a rate's numerator and
+    denominator count the same ratings. The ratings are read in one statement, the closed loops of
+    upheld appeals in another, and every increment goes in one upsert per table."""
     from yiwang.ratings.models import FollowUp, Rating
     from yiwang.ratings.rules import LoopState
 
-    rating = Rating.objects.select_related("case").filter(pk=payload.get("rating")).first()
-    if rating is None:
+    wanted = {p.get("rating") for _t, p in messages if isinstance(p.get("rating"), int)}
+    if not wanted:
         return 0
-    if topic == "rating.given":
-        counts = rules.rating_counts(level=rating.level, bad=rating.bad)
-    elif topic.startswith("rating.follow_up.") and payload.get("state") == LoopState.CLOSED:
-        counts = {"bad_rectified": 1}
-    elif topic == "rating.appeal.ruled" and payload.get("upheld"):
-        closed = FollowUp.objects.filter(rating=rating, state=LoopState.CLOSED).exists()
-        counts = {"ruled": 1, "rated_bad": -int(rating.bad), "bad_rectified": -int(closed)}
-    else:
-        return 0
+    ratings = {r.pk: r for r in Rating.objects.select_related("case").filter(pk__in=wanted)}
+    upheld = {p["rating"] for t, p in messages if t == "rating.appeal.ruled" and p.get("upheld")}
+    closed = (
+        set(
+            FollowUp.objects.filter(rating_id__in=upheld, state=LoopState.CLOSED).values_list(
+                "rating_id", flat=True
+            )
+        )
+        if upheld & set(ratings)
+        else set()
+    )
     acc: Increments = {}
-    merge(acc, key_of(rating.case, local_day(rating.rated_at)), counts)
+    for topic, payload in messages:
+        rating = ratings.get(payload.get("rating"))
+        if rating is None:
+            continue
+        if topic == "rating.given":
+            counts = rules.rating_counts(level=rating.level, bad=rating.bad)
+        elif topic.startswith("rating.follow_up.") and payload.get("state") == LoopState.CLOSED:
+            counts = {"bad_rectified": 1}
+        elif topic == "rating.appeal.ruled" and payload.get("upheld"):
+            counts = {"ruled": 1, "rated_bad": -int(rating.bad), "bad_rectified": -int(rating.pk in closed)}
+        else:
+            continue
+        merge(acc, key_of(rating.case, local_day(rating.rated_at)), counts)
     return add(acc)
 
 

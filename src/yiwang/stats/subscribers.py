@@ -29,11 +29,20 @@ def on_rating_event(message: OutboxMessage) -> None:
     services.count_rating_event(message.topic, message.payload)
 
 
+def on_rating_events(messages: list[OutboxMessage]) -> None:
+    from yiwang.stats import services
+
+    services.count_rating_events([(m.topic, m.payload) for m in messages])
+
+
 def register() -> None:
     from yiwang.stats.tasks import collect
 
     outbox.subscribe("stats.cases", ["case.*"], on_case_event, batch=on_case_events)
     outbox.subscribe(
-        "stats.ratings", ["rating.given", "rating.follow_up.*", "rating.appeal.ruled"], on_rating_event
+        "stats.ratings",
+        ["rating.given", "rating.follow_up.*", "rating.appeal.ruled"],
+        on_rating_event,
+        batch=on_rating_events,
     )
     schedule.every("stats.collect", COLLECT_SECONDS, collect)
