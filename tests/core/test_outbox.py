@@ -237,3 +237,23 @@ def test_only_a_transactional_subscriber_takes_a_batch():
         outbox.subscribe(
             "test.outside", ["test.*"], lambda m: None, transactional=False, batch=lambda ms: None
         )
+
+
+def test_delivering_to_some_subscribers_leaves_the_messages_due_for_the_others(db, deliver_outbox):
+    """`deliver(..., only=)` (the demo loader's statistics): the chosen subscribers get each message
+    once, with their receipts; the others get it from the worker afterwards, and the chosen never
+    again."""
+    got: dict[str, list[int]] = {"test.first": [], "test.later": []}
+    outbox.subscribe("test.first", ["test.*"], lambda m: got["test.first"].append(m.pk))
+    outbox.subscribe("test.later", ["test.*"], lambda m: got["test.later"].append(m.pk))
+    try:
+        sent = [outbox.publish("test.thing", {"n": n}) for n in range(3)]
+        assert outbox.deliver(sent, only=["test.first"]) == 3
+        assert got == {"test.first": [m.pk for m in sent], "test.later": []}
+        assert OutboxMessage.objects.filter(pk__in=[m.pk for m in sent], done_at__isnull=True).count() == 3
+        assert deliver_outbox() >= 3
+        assert got == {"test.first": [m.pk for m in sent], "test.later": [m.pk for m in sent]}
+        assert OutboxMessage.objects.filter(pk__in=[m.pk for m in sent], done_at__isnull=True).count() == 0
+    finally:
+        outbox.unsubscribe("test.first")
+        outbox.unsubscribe("test.later")

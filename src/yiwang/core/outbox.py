@@ -31,7 +31,7 @@ import fnmatch
 import logging
 import traceback
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,25 +133,27 @@ def claim(worker: str, limit: int = 100) -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(claimed_by=token, done_at__isnull=True).order_by("id"))
 
 
-def deliver(messages: list[OutboxMessage]) -> int:
+def deliver(messages: list[OutboxMessage], *, only: Collection[str] | None = None) -> int:
     """Hand each message to every subscriber of its topic that has not yet received it; returns the
-    number of receipts recorded now."""
+    number of receipts recorded now. With `only`, to those subscribers alone: the messages stay
+    due for the others (the demo loader counts its statistics before the worker starts)."""
     if not messages:
         return 0
+    chosen = [sub for sub in subscribers() if only is None or sub.name in only]
     receipts: dict[tuple[int, str], OutboxDelivery] = {
         (d.message_id, d.subscriber): d for d in OutboxDelivery.objects.filter(message__in=messages)
     }
     delivered = 0
     batched: set[tuple[int, str]] = set()
     done: list[int] = []
-    for sub in subscribers():
+    for sub in chosen:
         fresh = [m for m in messages if (m.pk, sub.name) not in receipts and sub.wants(m.topic)]
         if sub.batch is not None and len(fresh) > 1 and _deliver_batch(sub, fresh):
             delivered += len(fresh)
             batched.update((m.pk, sub.name) for m in fresh)
     for msg in messages:
         retry_at: dt.datetime | None = None
-        for sub in subscribers():
+        for sub in chosen:
             if (msg.pk, sub.name) in batched or not sub.wants(msg.topic):
                 continue
             receipt = receipts.get((msg.pk, sub.name))
@@ -169,7 +171,8 @@ def deliver(messages: list[OutboxMessage]) -> int:
             elif failed.state == OutboxDelivery.State.FAILED:
                 retry_at = min(retry_at or failed.next_attempt_at, failed.next_attempt_at)
         if retry_at is None:
-            done.append(msg.pk)
+            if only is None:
+                done.append(msg.pk)
         else:
             OutboxMessage.objects.filter(pk=msg.pk).update(available_at=retry_at, claimed_until=None)
     if done:  # one statement for the round's finished messages
