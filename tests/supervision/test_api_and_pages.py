@@ -325,3 +325,31 @@ def test_the_cards_are_paged_the_latest_first(as_user, red, monkeypatch):
     # A page past the end, or no page at all: an empty list, never a 500.
     assert supervisor.get("/workbench/supervision/?page=999999999999").status_code == 200
     assert supervisor.get("/workbench/supervision/?page=x").status_code == 200
+
+
+def test_the_page_and_the_list_read_as_many_statements_for_six_cards_as_for_one(as_user, api, red):
+    """The listed cards read their case and department in the page's statements (only the columns
+    shown): a card more is no statement more, in the page and in the API."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _case, warning = red
+    supervisor = as_user("demo-supervisor")
+
+    def statements() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert supervisor.get("/workbench/supervision/").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api("get", "/supervision/warnings", "demo-supervisor").status_code == 200
+        return len(page.captured_queries), len(listed.captured_queries)
+
+    statements()  # the first requests fill what a process keeps (a token's account, the rules)
+    one = statements()
+    others = [code for code in rules.RULES if code != warning.rule][:5]
+    for n, code in enumerate(others, start=1):
+        more = Warning.objects.get(pk=warning.pk)
+        more.pk, more.rule = None, code  # one card per rule and case
+        more.raised_at = warning.raised_at - dt.timedelta(days=n)
+        more.save()
+    assert api("get", "/supervision/warnings", "demo-supervisor").json()["count"] == 6
+    assert statements() == one
