@@ -116,28 +116,31 @@ def fetch(sql: str, params: Sequence[Any]) -> tuple | None:
 
 
 @functools.cache
-def _insert_head(model: type[models.Model], vendor: str, with_pk: bool) -> tuple[str, str]:
-    del vendor
-    qn = connection.ops.quote_name
+def _inserted(model: type[models.Model], vendor: str, with_pk: bool) -> tuple[models.Field, ...]:
+    """The fields an INSERT writes: all of them, the primary key only when the objects bring it."""
     pk = model._meta.pk
-    fields = [f for f in shape(model).fields if with_pk or f is not pk]
+    return tuple(f for f in _shape(model, vendor).fields if with_pk or f is not pk)
+
+
+@functools.cache
+def _insert_head(model: type[models.Model], vendor: str, with_pk: bool) -> tuple[str, str]:
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _inserted(model, vendor, with_pk))
     return (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) ",
-        f" RETURNING {qn(pk.column)}",
+        f"INSERT INTO {qn(model._meta.db_table)} ({columns}) ",
+        f" RETURNING {qn(model._meta.pk.column)}",
     )
 
 
 @functools.cache
 def _array_types(model: type[models.Model], vendor: str, with_pk: bool) -> tuple[str, ...] | None:
-    """PostgreSQL: each column's type for an `UNNEST` of arrays, as Django's own `bulk_create` does
-    (None where a field does not allow it: a placeholder of its own, a type outside the backend's)."""
+    """PostgreSQL: each inserted column's array element type for `UNNEST`, as Django's own
+    `bulk_create` chooses them; None (rows go as VALUES) when a field has a placeholder of its own
+    or an internal type the backend has no column type for."""
     if vendor != "postgresql":
         return None
-    pk = model._meta.pk
     types = []
-    for f in shape(model).fields:
-        if f is pk and not with_pk:
-            continue
+    for f in _inserted(model, vendor, with_pk):
         target = f.target_field if f.is_relation else f
         if hasattr(f, "get_placeholder") or target.get_internal_type() not in connection.data_types:
             return None
@@ -160,7 +163,7 @@ def insert(objs: Sequence[models.Model]) -> None:
     model = type(objs[0])
     pk = model._meta.pk
     with_pk = objs[0].pk is not None
-    fields = [f for f in _shape(model, conn.vendor).fields if with_pk or f is not pk]
+    fields = _inserted(model, conn.vendor, with_pk)
     values = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
     head, tail = _insert_head(model, conn.vendor, with_pk)
     types = _array_types(model, conn.vendor, with_pk) if len(objs) > 1 else None
