@@ -264,23 +264,24 @@ def count_rating_events(messages: list[tuple[str, dict]]) -> int:
     from yiwang.ratings.models import FollowUp, Rating
     from yiwang.ratings.rules import LoopState
 
-    wanted = {p.get("rating") for _t, p in messages if isinstance(p.get("rating"), int)}
-    if not wanted:
+    messages = [(t, p) for t, p in messages if isinstance(p.get("rating"), int)]
+    if not messages:
         return 0
-    ratings = {r.pk: r for r in Rating.objects.select_related("case").filter(pk__in=wanted)}
+    ratings = {
+        r.pk: r
+        for r in Rating.objects.select_related("case").filter(pk__in={p["rating"] for _t, p in messages})
+    }
     upheld = {p["rating"] for t, p in messages if t == "rating.appeal.ruled" and p.get("upheld")}
-    closed = (
-        set(
-            FollowUp.objects.filter(rating_id__in=upheld, state=LoopState.CLOSED).values_list(
-                "rating_id", flat=True
-            )
+    closed = set(
+        FollowUp.objects.filter(rating_id__in=upheld, state=LoopState.CLOSED).values_list(
+            "rating_id", flat=True
         )
-        if upheld & set(ratings)
-        else set()
+        if upheld
+        else ()
     )
     acc: Increments = {}
     for topic, payload in messages:
-        rating = ratings.get(payload.get("rating"))
+        rating = ratings.get(payload["rating"])
         if rating is None:
             continue
         if topic == "rating.given":
