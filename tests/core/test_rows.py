@@ -84,6 +84,40 @@ def test_build_equals_the_orm_instance_and_an_outer_join_miss_is_none():
     assert rows.build(Person, found, rows.width(OutboxMessage)) is None
 
 
+def test_a_built_instance_behaves_as_one_the_orm_loaded(demo_region):
+    """`build` fills the instance's dict without `Model.__init__`: it must still be a loaded row
+    (save updates it, a foreign key loads its object, deferred nothing), and with a pre_init or
+    post_init receiver for the model it goes through `from_db`, so the receiver runs."""
+    from django.db.models.signals import post_init
+
+    person = Person.objects.first()
+    qn = connection.ops.quote_name
+    sql = f"SELECT {rows.columns(Person, 'p')} FROM {qn(Person._meta.db_table)} p WHERE p.{qn('id')} = %s"
+    built = rows.build(Person, rows.fetch(sql, [person.pk]))
+    assert built == person and _fields(built) == _fields(person)
+    assert built._state.adding is False and built._state.db == "default"
+    assert built.get_deferred_fields() == set()
+    if built.user_id is not None:
+        assert built.user == person.user
+    built.phone = "13900000000"
+    with CaptureQueriesContext(connection) as seen:
+        built.save(update_fields=["phone"])
+    assert len(seen.captured_queries) == 1 and seen.captured_queries[0]["sql"].startswith("UPDATE")
+    assert Person.objects.get(pk=person.pk).phone == "13900000000"
+
+    seen_init = []
+
+    def receiver(sender, instance, **kwargs):
+        seen_init.append(instance)
+
+    post_init.connect(receiver, sender=Person)
+    try:
+        again = rows.build(Person, rows.fetch(sql, [person.pk]))
+    finally:
+        post_init.disconnect(receiver, sender=Person)
+    assert seen_init == [again]
+
+
 def test_a_token_brings_its_account_and_profile_in_one_statement(demo_region, api_token):
     token = api_token("demo-citizen")
     with CaptureQueriesContext(connection) as queries:
