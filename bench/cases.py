@@ -52,6 +52,9 @@ For each database, in a child process of its own:
       compare. On SQLite the ratio is shown too, pgbench there serving only as a yardstick of the
       machine. The 1-minute load average as each run ends is printed beside it: on a shared
       machine the figures are only as good as the quiet they were taken in.
+    - Beside the CPU per case, the trivial endpoint's (`GET /api/v1/calendar/deadline`, the same
+      test client and threads) measured just before: the submission's CPU as a multiple of it
+      holds still while the machine's speed moves.
     - Targets (issue 8) printed beside the figures: ≤ 8 ms CPU per case, 1 transaction, ≤ 12
       statements, ≥ 5 % of pgbench -N tps; the peer Open Zaak's figures: 84 ms CPU per case and
       0.70 % of pgbench tps.
@@ -229,6 +232,9 @@ def _bodies(pdf: bytes, limit: int = 400) -> list[bytes]:
     return bodies
 
 
+TRIVIAL = "/api/v1/calendar/deadline?start=2026-09-30&workdays=1"
+
+
 class Poster:
     """One thread's client: its applicant's bearer token, a fresh Idempotency-Key per request, and
     what a WSGI server's request signals do around it (`close_old_connections`)."""
@@ -250,6 +256,16 @@ class Poster:
         )
         close_old_connections()  # request_finished
         if response.status_code != 201:
+            raise RuntimeError(f"{response.status_code} {response.content[:300]!r}")
+
+    def get_trivial(self) -> None:
+        """The server's trivial endpoint (a deadline from the calendar), as a yardstick of CPU."""
+        from django.db import close_old_connections
+
+        close_old_connections()
+        response = self.client.get(TRIVIAL)
+        close_old_connections()
+        if response.status_code != 200:
             raise RuntimeError(f"{response.status_code} {response.content[:300]!r}")
 
 
@@ -537,9 +553,16 @@ def _submissions(args, threads: list[int]) -> dict:
     for n in threads:
         # pgbench right before each run, so both see the machine in the same state
         tps = pgbench_run(yardstick, int(args.seconds), mode="-N", clients=n) if yardstick else None
+        # The server's trivial endpoint in the same way, right before: the machine's speed at
+        # this moment, for the CPU figure (this host's speed moves 2-5x within minutes).
+        getters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
+        trivial = run_threads(
+            n, max(1.0, args.seconds / 2), lambda i, getters=getters: getters[i].get_trivial()
+        )
         posters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
         result["api"][n] = run_threads(n, args.seconds, lambda i, posters=posters: posters[i].post())
         result["api"][n]["pgbench_tps"] = tps
+        result["api"][n]["trivial_cpu_ms"] = trivial["cpu_ms"]
     if args.services:
         result["services"] = {}
         entries = _entries()
@@ -757,6 +780,14 @@ def show(result: dict, vendor: str, args) -> None:
             f"   target ≤ {TARGET_CPU_MS:g} ms: {_met(cpu <= TARGET_CPU_MS)}, peer {PEER_CPU_MS:g} ms"
         )
         rows.append((f"{n} thread(s)", line))
+        if d.get("trivial_cpu_ms"):
+            rows.append(
+                (
+                    "",
+                    f"= {cpu / d['trivial_cpu_ms']:.1f}× the trivial endpoint's CPU in the same run"
+                    f" ({d['trivial_cpu_ms']:.2f} ms per GET {TRIVIAL.split('?')[0]}, same client)",
+                )
+            )
         line = f"{d['rate']:7.1f} cases/s"
         if d["failed"]:
             line += f" ({d['failed']} failed)"
