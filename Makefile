@@ -4,9 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_WORKERS ?= auto
-# loadgroup: tests marked xdist_group(name) share one worker (a module's costly fixture is built
-# once); the rest are spread one by one as with the default distribution.
-PYTEST_DIST ?= loadgroup
 
 .PHONY: install demo test test-fast e2e lint format bench lock messages clean
 
@@ -25,14 +22,14 @@ demo: install
 	$(BIN)/yiwang demo $(if $(PORT),--port $(PORT),)
 
 test: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything but the browser tests, for a quick loop.
 test-fast: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 e2e: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -m e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -22,23 +22,6 @@ pytest_plugins = ["case_fixtures", "licences.licence_fixtures", "bundles.bundle_
 os.environ.setdefault("API_RATE_LIMIT_ENABLED", "0")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
-def pytest_collection_modifyitems(config, items):
-    """A module whose tests use a module-scoped fixture that builds data in the database (a demo
-    region, a catalog, the demo's cases: `module_data.kept_for_module`, 25 s to 3 min each) runs
-    on one worker under `--dist loadgroup` (Makefile), so the data is built once rather than once
-    per worker the module was split over; other tests are still spread one by one."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(
-            defs and defs[-1].scope == "module" and "django_db_blocker" in defs[-1].argnames
-            for defs in info.name2fixturedefs.values()
-        ):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _reference_data_after_flush():
     """Item types, topics, the calendar and message templates come back after a transactional
