@@ -555,11 +555,10 @@ def _submissions(args, threads: list[int]) -> dict:
         tps = pgbench_run(yardstick, int(args.seconds), mode="-N", clients=n) if yardstick else None
         # The server's trivial endpoint in the same way, right before: the machine's speed at
         # this moment, for the CPU figure (this host's speed moves 2-5x within minutes).
-        getters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
-        trivial = run_threads(
-            n, max(1.0, args.seconds / 2), lambda i, getters=getters: getters[i].get_trivial()
-        )
         posters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
+        trivial = run_threads(
+            n, max(1.0, args.seconds / 2), lambda i, posters=posters: posters[i].get_trivial()
+        )
         result["api"][n] = run_threads(n, args.seconds, lambda i, posters=posters: posters[i].post())
         result["api"][n]["pgbench_tps"] = tps
         result["api"][n]["trivial_cpu_ms"] = trivial["cpu_ms"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 
+# Every migration that seeds data (not those that only fix existing rows), in migration order: a new
+# seeding migration belongs here too.
 SEEDS = (
     ("catalog", "0002_seed_types_and_topics", "seed"),
     ("catalog", "0006_english_names", "name_topics"),
