@@ -2,14 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml hatch_build.py src/yiwang/licences/_sm2.c | cksum | cut -d' ' -f1)
 PYTEST_WORKERS ?= auto
 
 .PHONY: install demo test test-fast e2e lint format bench lock messages clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml hatch_build.py src/yiwang/licences/_sm2.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yiwang needs Python 3.11 or newer; found " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
@@ -32,12 +32,12 @@ e2e: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m e2e $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench hatch_build.py
+	$(BIN)/ruff format --check src tests bench hatch_build.py
 
 format: install
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench hatch_build.py
+	$(BIN)/ruff format src tests bench hatch_build.py
 
 bench: install
 	$(BIN)/python bench/run_all.py
@@ -52,4 +52,4 @@ messages: install
 	cd src/yiwang && ../../$(BIN)/yiwang manage makemessages -l en --no-obsolete && ../../$(BIN)/yiwang manage compilemessages -l en
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache src/yiwang/licences/_sm2.*.so

@@ -162,6 +162,31 @@ def measure_offline(payloads: list[str], seconds: float) -> dict:
     return {"per_second": done / wall, "cpu_us": cpu * 1e6 / done, "codes": sorted(codes)}
 
 
+def measure_signature(seconds: float) -> dict:
+    """SM2 verifications per second of `seal.verify` (the extension where compiled) and of Tongsuo
+    alone, interleaved in one-second slices so that both see the same host."""
+    from yiwang.licences import seal
+
+    pair = seal.generate()
+    message = b"x" * 200  # about a payload's signed bytes
+    signature = seal.sign(pair.private, message)
+    done = {"verify": 0, "tongsuo": 0}
+    spent = {"verify": 0.0, "tongsuo": 0.0}
+    functions = {"verify": seal.verify, "tongsuo": seal.verify_tongsuo}
+    for function in functions.values():
+        assert function(pair.public, message, signature)
+    end = time.perf_counter() + 2 * seconds
+    while time.perf_counter() < end:
+        for name, function in functions.items():
+            started = time.perf_counter()
+            while time.perf_counter() - started < 0.5:
+                for _ in range(50):
+                    function(pair.public, message, signature)
+                done[name] += 50
+            spent[name] += time.perf_counter() - started
+    return {name: done[name] / spent[name] for name in done} | {"fast": seal.FAST}
+
+
 def measure_payload(payload: str) -> dict:
     import segno
 
@@ -212,6 +237,7 @@ def main() -> None:
     size = measure_payload(payloads[0])
     openssl = openssl_sm2_verify_per_second(max(1, int(args.seconds)))
     offline_rate = measure_offline(payloads, args.seconds)
+    signature = measure_signature(args.seconds)
     connection.close()
     http = measure_http(url, identifiers, payloads, args.seconds)
 
@@ -239,6 +265,11 @@ def main() -> None:
                 f"{size.get('cbor_bytes', '?')} bytes CBOR claims",
             ),
             ("openssl speed sm2 verify (1 core)", f"{openssl:.0f}/s" if openssl else "openssl missing"),
+            (
+                "seal.verify alone (1 thread, interleaved)",
+                f"{signature['verify']:.0f}/s ({'extension _sm2' if signature['fast'] else 'Tongsuo: extension not compiled'})"
+                f"; Tongsuo alone {signature['tongsuo']:.0f}/s",
+            ),
             (
                 "offline verify (Verifier, 1 thread)",
                 f"{offline_rate['per_second']:.0f}/s ({offline_rate['cpu_us']:.0f} µs CPU each)"
