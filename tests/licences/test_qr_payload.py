@@ -391,3 +391,16 @@ def test_the_table_base45_decoder_refuses_what_the_package_refuses(text):
             qr_payload.b45decode(text)
     else:
         assert qr_payload.b45decode(text) == expected
+
+
+@given(st.binary(min_size=2, max_size=900), st.integers(min_value=0), st.sampled_from(["::.", ":::", "ZZ:"]))
+def test_one_group_out_of_range_anywhere_in_a_long_text_is_refused(data, where, group):
+    # Values 65,536 and up fit the decoder's 32-bit slots; the refusal must find one in any slot.
+    text = base45.b45encode(data).decode("ascii")
+    groups = len(text) // 3
+    at = 3 * (where % groups)
+    spoiled = text[:at] + group + text[at + 3 :]
+    with pytest.raises(ValueError):
+        base45.b45decode(spoiled)
+    with pytest.raises(ValueError):
+        qr_payload.b45decode(spoiled)
