@@ -84,6 +84,39 @@ def test_public_verification_by_identifier_and_payload(
         assert response.status_code == 200 and response.json()["code"] == "malformed"
 
 
+def test_every_verification_answer_is_exactly_the_documented_schema(
+    client, submitted, approve, food_type, seal_key, deliver_outbox
+):
+    # The views write the answer's JSON themselves (no django-ninja response validation): each
+    # kind of answer must still be VerificationOut, field for field, in UTF-8 JSON.
+    from dataclasses import fields
+
+    from yiwang.api.licences import VerificationOut
+    from yiwang.licences.verification import Answer
+
+    assert {f.name for f in fields(Answer)} == set(VerificationOut.model_fields)
+    case = approve(submitted())
+    deliver_outbox()
+    licence = issued(case)
+    other = identifiers.make(food_type.code, case.department.uscc, 9999999, 1)
+    responses = {
+        "valid": client.get(f"/api/v1/licences/{licence.identifier}/verification"),
+        "bad_identifier": client.get(f"/api/v1/licences/{licence.identifier[:-1]}/verification"),
+        "not_found": client.get(f"/api/v1/licences/{other}/verification"),
+        "malformed": client.post(
+            "/api/v1/licences/verification", {"payload": "x"}, content_type="application/json"
+        ),
+    }
+    for code, response in responses.items():
+        assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+        body = response.json()
+        assert body["code"] == code and set(body) == set(VerificationOut.model_fields)
+        assert VerificationOut.model_validate(body).model_dump() == body
+        assert "\\u" not in response.content.decode()  # Chinese as UTF-8, not escapes
+    invalid = client.post("/api/v1/licences/verification", {"payload": 5}, content_type="application/json")
+    assert invalid.status_code == 422  # the request is still validated
+
+
 def test_altered_record_and_forged_signature_are_told_apart(
     client, submitted, approve, food_type, seal_key, deliver_outbox
 ):

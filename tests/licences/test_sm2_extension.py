@@ -58,7 +58,14 @@ def _point(encoded: bytes):
 
 
 def _mul2(ka: int, a: bytes, kb: int, b: bytes) -> bytes | None:
-    return _sm2.mul2(_sm2.table(a), ka.to_bytes(32, "big"), _sm2.table(b), kb.to_bytes(32, "big"))
+    """The affine x (32 bytes) of the extension's Jacobian X ‖ Z², None for infinity."""
+    point = _sm2.mul2(_sm2.table(a), ka.to_bytes(32, "big"), _sm2.table(b), kb.to_bytes(32, "big"))
+    if point is None:
+        return None
+    assert len(point) == 64
+    x, zz = int.from_bytes(point[:32], "big"), int.from_bytes(point[32:], "big")
+    assert 0 <= x < PRIME and 0 < zz < PRIME
+    return (x * pow(zz, -1, PRIME) % PRIME).to_bytes(32, "big")
 
 
 def test_tables_are_the_points_multiples():
@@ -169,3 +176,13 @@ def test_signature_values_out_of_range_are_refused():
         assert seal.verify_tongsuo(pair.public, message, signature) is False
     assert seal.verify(pair.public, message, genuine[:-1]) is False
     assert seal.verify(pair.public, message, genuine + b"\x00") is False
+
+
+@given(st.integers(1, PRIME - 1), st.integers(0, N - 1))
+def test_the_final_comparison_takes_x_or_x_minus_n_and_nothing_else(zz, u):
+    # The case x1 = u + n (x1 between n and p) cannot be reached by signing: built directly.
+    for x1 in (u, u + N):
+        if x1 < PRIME:
+            assert seal._x_is(x1 * zz % PRIME, zz, u)
+            assert not seal._x_is((x1 + 1) * zz % PRIME, zz, u)
+            assert not seal._x_is(x1 * zz % PRIME, zz, (u + 1) % N)
