@@ -145,3 +145,22 @@ def test_the_entry_to_apply_is_the_orm_entry_with_its_published_version(publishe
     assert found.published.pk == entry.published_id
     assert published_parts.published(found.published).version_id == entry.published_id
     assert entry_to_apply("NO-SUCH-CODE") is None
+
+
+def test_a_subset_of_columns_builds_an_instance_whose_other_fields_are_deferred():
+    at = timezone.now().replace(microsecond=42)
+    message = OutboxMessage(topic="part", payload={"名": "甲"}, claimed_until=at, claimed_by="w9")
+    rows.insert([message])
+    only = ("topic", "claimed_until")
+    qn = connection.ops.quote_name
+    sql = f"SELECT {rows.columns(OutboxMessage, 'm', only)} FROM {qn(OutboxMessage._meta.db_table)} m WHERE m.id = %s"
+    assert rows.width(OutboxMessage, only) == 3  # the primary key always comes along
+    built = rows.build(OutboxMessage, rows.fetch(sql, [message.pk]), only=only)
+    assert (built.pk, built.topic, built.claimed_until) == (message.pk, "part", at)
+    every = {f.attname for f in OutboxMessage._meta.concrete_fields}
+    assert built.get_deferred_fields() == every - {"id", "topic", "claimed_until"}
+    with CaptureQueriesContext(connection) as seen:
+        assert built.claimed_by == "w9"  # a deferred field loads, as after only()
+    assert len(seen.captured_queries) == 1
+    with pytest.raises(ValueError, match="no field"):
+        rows.columns(OutboxMessage, "m", ("topic", "not_a_column"))

@@ -117,6 +117,28 @@ def test_every_verification_answer_is_exactly_the_documented_schema(
     assert invalid.status_code == 422  # the request is still validated
 
 
+def test_a_verification_is_one_statement_that_reads_no_private_key_or_personal_data(
+    client, submitted, approve, food_type, seal_key, deliver_outbox
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = approve(submitted())
+    deliver_outbox()
+    licence = issued(case)
+    client.get(f"/api/v1/licences/{licence.identifier}/verification")  # warm the session and caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/v1/licences/{licence.identifier}/verification").json()["code"] == "valid"
+        scanned = client.post(
+            "/api/v1/licences/verification", {"payload": licence.payload}, content_type="application/json"
+        )
+        assert scanned.json()["code"] == "valid"
+    reads = [q["sql"] for q in queries.captured_queries if "licences_licence" in q["sql"]]
+    assert len(reads) == 2, queries.captured_queries  # one each: no deferred field loaded later
+    for sql in reads:
+        assert "private_sealed" not in sql and '"data"' not in sql
+
+
 def test_altered_record_and_forged_signature_are_told_apart(
     client, submitted, approve, food_type, seal_key, deliver_outbox
 ):

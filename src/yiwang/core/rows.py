@@ -36,9 +36,13 @@ class _Shape:
 
 
 @functools.cache
-def _shape(model: type[models.Model], vendor: str) -> _Shape:
+def _shape(model: type[models.Model], vendor: str, only: tuple[str, ...] | None = None) -> _Shape:
     del vendor  # part of the cache key: converters differ by database
     fields = tuple(model._meta.concrete_fields)
+    if only is not None:
+        fields = tuple(f for f in fields if f.primary_key or f.attname in only)
+        if len(fields) != len(set(only) | {model._meta.pk.attname}):
+            raise ValueError(f"{model.__name__} has no field among {sorted(only)} that is not a column")
     converters = []
     for i, f in enumerate(fields):
         col = f.get_col(model._meta.db_table)
@@ -49,18 +53,20 @@ def _shape(model: type[models.Model], vendor: str) -> _Shape:
     return _Shape(model, fields, tuple(f.attname for f in fields), pk_index, tuple(converters))
 
 
-def shape(model: type[models.Model]) -> _Shape:
-    return _shape(model, connection.vendor)
+def shape(model: type[models.Model], only: tuple[str, ...] | None = None) -> _Shape:
+    return _shape(model, connection.vendor, only)
 
 
-def columns(model: type[models.Model], alias: str) -> str:
-    """The select list of every concrete column of `model` under `alias`, in `build`'s order."""
+def columns(model: type[models.Model], alias: str, only: tuple[str, ...] | None = None) -> str:
+    """The select list of every concrete column of `model` under `alias`, in `build`'s order; with
+    `only` (attnames), just those and the primary key, for `build(..., only=)` (the others are
+    then deferred, as after the ORM's `only()`: reading one costs a query)."""
     qn = connection.ops.quote_name
-    return ", ".join(f"{alias}.{qn(f.column)}" for f in shape(model).fields)
+    return ", ".join(f"{alias}.{qn(f.column)}" for f in shape(model, only).fields)
 
 
-def width(model: type[models.Model]) -> int:
-    return len(shape(model).fields)
+def width(model: type[models.Model], only: tuple[str, ...] | None = None) -> int:
+    return len(shape(model, only).fields)
 
 
 def _connection() -> Any:
@@ -69,11 +75,13 @@ def _connection() -> Any:
     return connections[DEFAULT_DB_ALIAS]
 
 
-def build(model: type[M], row: Sequence[Any], start: int = 0) -> M | None:
-    """The instance whose columns (as `columns` lists them) begin at `row[start]`; None when the
-    primary key there is NULL (an outer join that found nothing)."""
+def build(
+    model: type[M], row: Sequence[Any], start: int = 0, only: tuple[str, ...] | None = None
+) -> M | None:
+    """The instance whose columns (as `columns` lists them, with the same `only`) begin at
+    `row[start]`; None when the primary key there is NULL (an outer join that found nothing)."""
     conn = _connection()
-    s = _shape(model, conn.vendor)
+    s = _shape(model, conn.vendor, only)
     values = list(row[start : start + len(s.fields)])
     if values[s.pk_index] is None:
         return None
@@ -93,13 +101,19 @@ def build(model: type[M], row: Sequence[Any], start: int = 0) -> M | None:
     return instance  # type: ignore[return-value]
 
 
-def build_all(models_: Sequence[type[models.Model]], row: Sequence[Any]) -> list[models.Model | None]:
-    """The instances of `models_` whose columns (each as `columns` lists them) follow one another
-    in `row`, as a SELECT joining them lists them; None for each an outer join did not find."""
+def build_all(
+    models_: Sequence[type[models.Model]],
+    row: Sequence[Any],
+    only: Sequence[tuple[str, ...] | None] | None = None,
+) -> list[models.Model | None]:
+    """The instances of `models_` whose columns (each as `columns` lists them, with the matching
+    entry of `only`) follow one another in `row`, as a SELECT joining them lists them; None for
+    each an outer join did not find."""
     built, start = [], 0
-    for model in models_:
-        built.append(build(model, row, start))
-        start += width(model)
+    for i, model in enumerate(models_):
+        subset = only[i] if only is not None else None
+        built.append(build(model, row, start, subset))
+        start += width(model, subset)
     return built
 
 

@@ -143,12 +143,37 @@ def _parses(identifier: str) -> bool:
     return True
 
 
+# What a verification reads, and only that: not the licence's full data (personal data the public
+# answer does not show), nor the seal's sealed private key, nor timestamps nobody looks at.
+_LICENCE_COLUMNS = (
+    "identifier",
+    "number",
+    "version",
+    "type_name",
+    "issuer_name",
+    "issuer_code",
+    "holder_kind",
+    "holder_name",
+    "holder_id",
+    "shown",
+    "issued_on",
+    "valid_from",
+    "valid_until",
+    "status",
+    "status_reason",
+    "seal_key_id",
+    "payload",
+    "status_index",
+)
+_KEY_COLUMNS = ("kid", "public_key", "withdrawn_at", "withdrawn_reason")
+
+
 @functools.cache
 def _licence_sql(vendor: str) -> str:
     del vendor  # part of the cache key: quoting differs by database
     qn = connection.ops.quote_name
     return (
-        f"SELECT {rows.columns(Licence, 'l')}, {rows.columns(SealKey, 'k')} "
+        f"SELECT {rows.columns(Licence, 'l', _LICENCE_COLUMNS)}, {rows.columns(SealKey, 'k', _KEY_COLUMNS)} "
         f"FROM {qn(Licence._meta.db_table)} l JOIN {qn(SealKey._meta.db_table)} k "
         f"ON k.{qn('id')} = l.{qn('seal_key_id')} WHERE l.{qn('identifier')} = %s"
     )
@@ -160,7 +185,7 @@ def _licence(identifier: str) -> Licence | None:
     found = rows.fetch(_licence_sql(connection.vendor), [identifier])
     if found is None:
         return None
-    licence, key = rows.build_all((Licence, SealKey), found)
+    licence, key = rows.build_all((Licence, SealKey), found, (_LICENCE_COLUMNS, _KEY_COLUMNS))
     licence.seal_key = key
     return licence
 
