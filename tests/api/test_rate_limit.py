@@ -186,3 +186,13 @@ def test_limits_for_names_the_counters():
         "a:10.0.0.9:w": settings.API_RATE_LIMIT_ADDRESS_WRITES,
         f"t:{digest}:w": settings.API_RATE_LIMIT_TOKEN_WRITES,
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="UNLOGGED is PostgreSQL's")
+def test_the_counters_are_an_unlogged_table_on_postgresql():
+    # core migration 0007: a bump's commit does not wait for the write-ahead log.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [RateCounter._meta.db_table])
+        assert cursor.fetchone() == ("u",)
+    assert rate_counters.bump(["k:unlogged"], 60) == {"k:unlogged": 1}
