@@ -310,12 +310,15 @@ static PyObject *sm2_mul2(PyObject *self, PyObject *const *args, Py_ssize_t narg
     const unsigned char *kb = (const unsigned char *)PyBytes_AS_STRING(args[3]);
     jacobian acc;
     memset(&acc, 0, sizeof acc);
+    /* The arguments are immutable bytes the caller holds: other threads may run meanwhile. */
+    Py_BEGIN_ALLOW_THREADS
     for (int w = 0; w < WINDOWS; w++) {
         int d = nibble(ka, w);
         if (d) point_add_affine(&acc, &acc, &ta[w * PER_WINDOW + d - 1]);
         d = nibble(kb, w);
         if (d) point_add_affine(&acc, &acc, &tb[w * PER_WINDOW + d - 1]);
     }
+    Py_END_ALLOW_THREADS
     if (fe_is_zero(&acc.z)) Py_RETURN_NONE;
     fe zz, plain;
     unsigned char be[64];
