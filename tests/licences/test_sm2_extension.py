@@ -186,3 +186,22 @@ def test_the_final_comparison_takes_x_or_x_minus_n_and_nothing_else(zz, u):
             assert seal._x_is(x1 * zz % PRIME, zz, u)
             assert not seal._x_is((x1 + 1) * zz % PRIME, zz, u)
             assert not seal._x_is(x1 * zz % PRIME, zz, (u + 1) % N)
+
+
+def test_threads_verifying_at_once_get_the_same_answers():
+    # mul2 releases the GIL: several threads inside it at once must not disturb one another.
+    from concurrent.futures import ThreadPoolExecutor
+
+    signed = [
+        (pair, f"m{i}".encode(), seal.sign(pair.private, f"m{i}".encode())) for i, pair in enumerate(KEYS * 5)
+    ]
+
+    def check(_round: int) -> list[bool]:
+        answers = []
+        for pair, message, signature in signed:
+            answers.append(seal.verify(pair.public, message, signature))
+            answers.append(not seal.verify(pair.public, message + b"!", signature))
+        return answers
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(all(answers) for answers in pool.map(check, range(16)))
