@@ -221,3 +221,13 @@ def test_master_key_from_each_written_form(key):
 def test_master_key_from_bad_text(text):
     with pytest.raises(SealError, match="签章主密钥格式不正确"):
         seal.master_key_from_text(text)
+
+
+def test_without_the_extension_verify_is_tongsuos(monkeypatch):
+    # A machine that could not compile `_sm2` (no C compiler at install) verifies with Tongsuo.
+    signature = seal.sign(PAIR.private, b"m")
+    monkeypatch.setattr(seal, "_sm2", None)
+    monkeypatch.setattr(seal, "_fast_key", None)  # would raise if it were still reached
+    assert seal.verify(PAIR.public, b"m", signature)
+    assert not seal.verify(PAIR.public, b"n", signature)
+    assert not seal.verify(OTHER.public, b"m", signature)
