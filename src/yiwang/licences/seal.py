@@ -184,12 +184,10 @@ def _fast_key(public: bytes) -> tuple[bytes, hashlib._Hash] | None:
 def _verify_fast(public: bytes, message: bytes, signature: bytes) -> bool:
     # GB/T 32918.2 §7.1: e = SM3(Z ‖ M), t = (r + s) mod n ≠ 0, (x1, y1) = sG + tP,
     # valid when (e + x1) mod n = r.
-    if len(signature) != SIGNATURE_SIZE:
+    parts = _split(signature)
+    if parts is None:
         return False
-    r = int.from_bytes(signature[:32], "big")
-    s = int.from_bytes(signature[32:], "big")
-    if not (0 < r < CURVE_ORDER and 0 < s < CURVE_ORDER):
-        return False
+    r, s = parts
     t = (r + s) % CURVE_ORDER
     if t == 0:
         return False
