@@ -2,7 +2,7 @@
 multiplication (ADR 0017), next to its source, for editable installs and wheels alike.
 
 A machine without a C compiler still installs: the hook warns, and `yiwang.licences.seal` verifies
-with Tongsuo instead, about four times slower. `make test` on CI requires the extension
+with Tongsuo instead, about five times slower. `make test` on CI requires the extension
 (tests/licences/test_sm2_extension.py).
 """
 
@@ -46,7 +46,7 @@ class SM2ExtensionHook(BuildHookInterface):
         except (OSError, subprocess.CalledProcessError) as error:
             self.app.display_warning(
                 f"Yiwang: the SM2 extension was not compiled ({error}); licences will be verified "
-                "with Tongsuo alone, about four times slower. Install a C compiler and the Python "
+                "with Tongsuo alone, about five times slower. Install a C compiler and the Python "
                 "headers (apt-get install gcc python3-dev) and run `make install` again."
             )
             return

@@ -14,7 +14,7 @@ signatures; that keeps the QR payload small and the formats independent of any l
 answers False, never raising, for anything that is not a valid signature, since both the signature
 and (in the offline verifier) the key come from outside. Its expensive step, u*G + v*P, runs in the
 project's own C extension `_sm2` with fixed-base tables for the generator and for each public key,
-built once per key and cached (ADR 0017): about four times faster than Tongsuo, which computes the
+built once per key and cached (ADR 0017): about five times faster than Tongsuo, which computes the
 same sum from scratch each time. Where the extension was not compiled (no C compiler at install) or
 Python's hashlib lacks SM3, `verify` is Tongsuo's (`verify_tongsuo`), which the tests also use as the
 cross-check.
