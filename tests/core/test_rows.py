@@ -162,5 +162,5 @@ def test_a_subset_of_columns_builds_an_instance_whose_other_fields_are_deferred(
     with CaptureQueriesContext(connection) as seen:
         assert built.claimed_by == "w9"  # a deferred field loads, as after only()
     assert len(seen.captured_queries) == 1
-    with pytest.raises(ValueError, match="no field"):
+    with pytest.raises(ValueError, match="not every name"):
         rows.columns(OutboxMessage, "m", ("topic", "not_a_column"))

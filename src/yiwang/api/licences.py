@@ -207,7 +207,7 @@ def verify_identifier(request: HttpRequest, identifier: str):
 
 def _verdict(answer: verification.Answer) -> HttpResponse:
     """The answer as VerificationOut's JSON, written directly: `Answer` has exactly its fields
-    (tests/api/test_licences_api.py checks every code against the schema), and skipping
+    (tests/licences/test_issuing.py holds every kind of answer to the schema), and skipping
     django-ninja's validation of the response is ~4 % of a scan's server CPU on the public's
     hottest path (ADR 17)."""
     return HttpResponse(

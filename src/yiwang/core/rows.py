@@ -42,7 +42,7 @@ def _shape(model: type[models.Model], vendor: str, only: tuple[str, ...] | None 
     if only is not None:
         fields = tuple(f for f in fields if f.primary_key or f.attname in only)
         if len(fields) != len(set(only) | {model._meta.pk.attname}):
-            raise ValueError(f"{model.__name__} has no field among {sorted(only)} that is not a column")
+            raise ValueError(f"{model.__name__}: not every name in {sorted(only)} is a column's attname")
     converters = []
     for i, f in enumerate(fields):
         col = f.get_col(model._meta.db_table)
