@@ -10,6 +10,9 @@ import psycopg
 import pytest
 from django.db import connection
 
+from yiwang.accounts import services as accounts
+from yiwang.accounts.models import User
+from yiwang.core import rate_counters
 from yiwang.core.postgresql.base import DatabaseWrapper
 
 pytestmark = [
@@ -42,6 +45,9 @@ def _request(client) -> int:
 
 
 def test_a_quiet_reused_connection_is_not_pinged(client, pings):
+    # A connection of its own: one an earlier test opened may pass CONN_MAX_AGE during this test
+    # and be closed for its age (not for any ping) after the first request.
+    connection.close()
     first = _request(client)
     assert [_request(client) for _ in range(3)] == [first] * 3
     assert pings == []
@@ -66,3 +72,46 @@ def test_a_connection_the_server_ended_is_replaced_before_use(client, pings):
 
     assert pings == [ended]
     assert replaced != ended
+
+
+def _prepared_here() -> list[str]:
+    """The statements prepared on this session's connection (psycopg's protocol-level ones)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _token_request(client, token: str) -> None:
+    response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+
+
+def _token() -> str:
+    user = User.objects.create_user(username="prepared-citizen", password="yiwang-demo-1")
+    return accounts.issue_api_token(user)
+
+
+def test_the_hot_paths_statements_are_prepared_once_per_connection(client):
+    """The token's SELECT and the rate counter's upsert (ADR 18) are prepared at their first use
+    and reused after: one prepared statement each however many uses, the ORM's none."""
+    token = _token()
+    connection.close()
+    for window in range(3):
+        _token_request(client, token)
+        assert rate_counters.bump(["prepared"], window * 60) == {"prepared": 1}
+    prepared = _prepared_here()
+    assert len([s for s in prepared if "accounts_apitoken" in s]) == 1
+    assert len([s for s in prepared if "core_ratecounter" in s]) == 1
+    assert all("$1" in s for s in prepared)  # bound on the server, not values written in
+    assert not [s for s in prepared if "accounts_apitoken" not in s and "core_ratecounter" not in s]
+
+
+def test_preparing_can_be_turned_off_for_a_pooler(client, monkeypatch):
+    token = _token()
+    monkeypatch.setenv("DATABASE_PREPARE", "0")
+    connection.close()
+    _token_request(client, token)
+    _token_request(client, token)
+    assert _prepared_here() == []
+    monkeypatch.delenv("DATABASE_PREPARE")
+    connection.close()

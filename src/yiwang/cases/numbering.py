@@ -14,6 +14,7 @@ import datetime as dt
 from django.db import connection
 
 from yiwang.cases.models import CaseNumberCounter
+from yiwang.core import rows
 
 SEQUENCE_DIGITS = 5
 
@@ -21,7 +22,7 @@ SEQUENCE_DIGITS = 5
 def next_number(entry_code: str, day: dt.date) -> str:
     prefix = f"{entry_code}{day:%Y%m%d}"
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
             f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",

@@ -16,6 +16,7 @@ import time
 
 from django.db import connection
 
+from yiwang.core import rows
 from yiwang.core.models import RateCounter
 
 TAG = "/* rate-limit */"
@@ -47,7 +48,7 @@ def bump(keys: list[str], window_start: int) -> dict[str, int]:
     params: list[object] = []
     for key in keys:
         params += [key, window_start]
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_upsert_sql(connection.vendor, len(keys)), params)
         return {key: n for key, n in cursor.fetchall()}
 

@@ -7,8 +7,11 @@ written once per model from `_meta` and reused; values still go through each fie
 `get_db_prep_save` on the way in and its converters on the way out, so types, time zones and JSON
 behave exactly as through the ORM on SQLite and PostgreSQL alike. Everything else uses the ORM.
 
-Statements run through `connection.cursor()`, so `execute_wrapper`s (the benchmark's counter,
-the tests' query-count assertions) see them like any other.
+Statements run through `cursor()`: on PostgreSQL a cursor that prepares each statement at its
+first use on a connection (ADR 18: parsing and planning were most of the server's work on these
+paths), elsewhere `connection.cursor()`. Either is wrapped as Django wraps its own, so
+`execute_wrapper`s (the benchmark's counter, the tests' query-count assertions) see them like
+any other.
 """
 
 from __future__ import annotations
@@ -134,10 +137,19 @@ def convert(model: type[models.Model], field: str, value: Any) -> Any:
     return value
 
 
+def cursor() -> Any:
+    """The cursor for hot-path statements: prepared on PostgreSQL (`prepared_cursor`, ADR 18),
+    the plain one elsewhere. Its statements must be preparable: no `%s` where PostgreSQL takes
+    no parameter (an identifier, a keyword, several statements in one)."""
+    conn = _connection()
+    prepared = getattr(conn, "prepared_cursor", None)
+    return prepared() if prepared is not None else conn.cursor()
+
+
 def fetch(sql: str, params: Sequence[Any]) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    with cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()
 
 
 @functools.cache
@@ -204,9 +216,9 @@ def insert(objs: Sequence[models.Model]) -> None:
             tuples.append("(" + ", ".join("NULL" if v is None else "%s" for v in row) + ")")
             params.extend(v for v in row if v is not None)
         sql = f"{head}VALUES {', '.join(tuples)}{tail}"
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall()
+    with cursor() as cur:
+        cur.execute(sql, params)
+        keys = cur.fetchall()
     for obj, (key,) in zip(objs, keys, strict=True):
         if not with_pk:
             obj.pk = convert(model, pk.name, key)
