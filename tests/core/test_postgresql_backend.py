@@ -8,11 +8,11 @@ import select
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import User
-from yiwang.core import rate_counters
+from yiwang.core import rate_counters, rows
 from yiwang.core.postgresql.base import DatabaseWrapper
 
 pytestmark = [
@@ -115,3 +115,13 @@ def test_preparing_can_be_turned_off_for_a_pooler(client, monkeypatch):
     assert _prepared_here() == []
     monkeypatch.delenv("DATABASE_PREPARE")
     connection.close()
+
+
+def test_the_kept_cursor_follows_a_replaced_connection_and_survives_an_error():
+    assert rows.fetch("SELECT %s::int", [1]) == (1,)
+    connection.close()
+    assert rows.fetch("SELECT %s::int", [2]) == (2,)
+    with pytest.raises(DataError):
+        rows.fetch("SELECT 1 / %s::int", [0])
+    assert rows.fetch("SELECT %s::int", [3]) == (3,)
+    assert rows.execute("SELECT n FROM generate_series(1, %s) n", [3]) == [(1,), (2,), (3,)]

@@ -22,11 +22,9 @@ SEQUENCE_DIGITS = 5
 def next_number(entry_code: str, day: dt.date) -> str:
     prefix = f"{entry_code}{day:%Y%m%d}"
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    with rows.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
-            f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [prefix],
-        )
-        (last,) = cursor.fetchone()
+    ((last,),) = rows.execute(
+        f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
+        f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+        [prefix],
+    )
     return f"{prefix}{last:0{SEQUENCE_DIGITS}d}"

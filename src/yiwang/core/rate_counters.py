@@ -48,9 +48,7 @@ def bump(keys: list[str], window_start: int) -> dict[str, int]:
     params: list[object] = []
     for key in keys:
         params += [key, window_start]
-    with rows.cursor() as cursor:
-        cursor.execute(_upsert_sql(connection.vendor, len(keys)), params)
-        return {key: n for key, n in cursor.fetchall()}
+    return dict(rows.execute(_upsert_sql(connection.vendor, len(keys)), params))
 
 
 def purge(older_than_seconds: int = 3600) -> int:

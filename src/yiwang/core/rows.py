@@ -7,7 +7,7 @@ written once per model from `_meta` and reused; values still go through each fie
 `get_db_prep_save` on the way in and its converters on the way out, so types, time zones and JSON
 behave exactly as through the ORM on SQLite and PostgreSQL alike. Everything else uses the ORM.
 
-Statements run through `cursor()`: on PostgreSQL a cursor that prepares each statement at its
+Statements run through `execute()`: on PostgreSQL a cursor that prepares each statement at its
 first use on a connection (ADR 18: parsing and planning were most of the server's work on these
 paths), elsewhere `connection.cursor()`. Either is wrapped as Django wraps its own, so
 `execute_wrapper`s (the benchmark's counter, the tests' query-count assertions) see them like
@@ -137,19 +137,26 @@ def convert(model: type[models.Model], field: str, value: Any) -> Any:
     return value
 
 
-def cursor() -> Any:
-    """The cursor for hot-path statements: prepared on PostgreSQL (`prepared_cursor`, ADR 18),
-    the plain one elsewhere. Its statements must be preparable: no `%s` where PostgreSQL takes
-    no parameter (an identifier, a keyword, several statements in one)."""
+def execute(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """Run one hot-path statement and return its rows: on PostgreSQL through the connection's
+    kept cursor that prepares it (`prepared_cursor`, ADR 18), elsewhere through a plain cursor.
+    The SQL must be preparable: no `%s` where PostgreSQL takes no parameter (an identifier, a
+    keyword), one statement."""
     conn = _connection()
     prepared = getattr(conn, "prepared_cursor", None)
-    return prepared() if prepared is not None else conn.cursor()
+    if prepared is not None:
+        cur = prepared()  # kept by the connection: not closed here
+        cur.execute(sql, params)
+        return cur.fetchall()
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def fetch(sql: str, params: Sequence[Any]) -> tuple | None:
-    with cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchone()
+    """The first row of a hot-path statement (`execute`), or None."""
+    found = execute(sql, params)
+    return found[0] if found else None
 
 
 @functools.cache
@@ -216,9 +223,7 @@ def insert(objs: Sequence[models.Model]) -> None:
             tuples.append("(" + ", ".join("NULL" if v is None else "%s" for v in row) + ")")
             params.extend(v for v in row if v is not None)
         sql = f"{head}VALUES {', '.join(tuples)}{tail}"
-    with cursor() as cur:
-        cur.execute(sql, params)
-        keys = cur.fetchall()
+    keys = execute(sql, params)
     for obj, (key,) in zip(objs, keys, strict=True):
         if not with_pk:
             obj.pk = convert(model, pk.name, key)

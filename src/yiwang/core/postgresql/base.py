@@ -76,18 +76,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def prepared_cursor(self) -> Any:
         """A cursor whose statements are prepared (see the module's docstring), wrapped as
         `cursor()` wraps one, so `execute_wrapper`s and the debug log see its statements; the
-        plain cursor when preparing is off."""
+        plain cursor when preparing is off.
+
+        The psycopg cursor underneath is kept for the connection's life (making one costs more
+        than running a prepared statement's round trip): callers must not close it. `core.rows`
+        runs every statement through it and reads the rows at once."""
         self.close_if_health_check_failed()
         self.ensure_connection()
         if self.connection.prepare_threshold is None:
             return self.cursor()
-        with self.wrap_database_errors:
-            cursor = PreparingCursor(self.connection)
+        kept = self.__dict__.get("_kept_cursor")
+        if kept is None or kept.connection is not self.connection or kept.closed:
+            with self.wrap_database_errors:
+                kept = PreparingCursor(self.connection)
             # As Django's `create_cursor`: its own time zone only if the connection's differs.
             loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
             if self.timezone != loader.timezone:
-                base.register_tzloader(self.timezone, cursor)
-            return self._prepare_cursor(cursor)
+                base.register_tzloader(self.timezone, kept)
+            self._kept_cursor = kept
+        return self._prepare_cursor(kept)
 
     def close_if_health_check_failed(self) -> None:
         if self.connection is None or self.pool or not self.health_check_enabled or self.health_check_done:
