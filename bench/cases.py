@@ -3,7 +3,8 @@
     .venv/bin/python bench/cases.py [--quick] [--cases 1000000] [--backends postgresql,sqlite]
                                     [--pg-db yiwang_bench_cases] [--sqlite-path var/bench-cases.sqlite3]
                                     [--threads 1,4] [--seconds 10] [--sample 50] [--pdf-kb 64]
-                                    [--profile 0] [--runs 30] [--services | --no-services]
+                                    [--processes 2] [--profile 0] [--runs 30]
+                                    [--services | --no-services]
                                     [--no-pgbench] [--no-submit] [--no-queue] [--regenerate]
 
 Each database gets bench/generate_cases.py's load, filled once and reused: on PostgreSQL a scratch
@@ -46,8 +47,13 @@ For each database, in a child process of its own:
       which counts every transaction, read-only ones and health checks included. The sample also
       gives each statement's wall time and the thread CPU spent inside the statements' execute
       (the driver's share; building the SQL is the ORM's, outside it).
-    - Cases per second with 1 and N threads (`--threads`), beside PostgreSQL's own `pgbench -N`
-      (simple-update writes, scale 1) with as many clients, run just before each timed run (so
+    - Cases per second with 1 and N clients (`--threads`), beside PostgreSQL's own `pgbench -N`
+      (simple-update writes, scale 1) with as many clients. The clients are spread over
+      `--processes` processes (default 2, forked from the child, threads within each), as
+      `yiwang serve` runs gunicorn with two worker processes: a process's threads share one
+      interpreter lock, so N threads in one process (`--processes 1`) measure one core's
+      Python, not the server. The processes measure the same window, and their cases and
+      CPU are summed; run just before each timed run (so
       both see the machine in the same state), and the ratio cases/s ÷ pgbench tps, so machines
       compare. On SQLite the ratio is shown too, pgbench there serving only as a yardstick of the
       machine. The 1-minute load average as each run ends is printed beside it: on a shared
@@ -452,9 +458,11 @@ def profile(poster: Poster, requests: int, top: int = 15) -> str:
     return "\n".join(lines)
 
 
-def run_threads(n: int, seconds: float, work, *, warmup: int = 3) -> dict:
+def run_threads(n: int, seconds: float, work, *, warmup: int = 3, start_at: float | None = None) -> dict:
     """Run `work(i)` in n threads for `seconds` after `warmup` untimed calls each; every call's
-    thread CPU, and the process CPU over the timed part."""
+    thread CPU, and the process CPU over the timed part. `start_at` (time.monotonic(), the same
+    clock in every process): when the clock starts, so that processes running side by side
+    (`run_clients`) measure the same window."""
     from django.db import connection
 
     done, failed, errors = [0] * n, [0] * n, []
@@ -472,7 +480,7 @@ def run_threads(n: int, seconds: float, work, *, warmup: int = 3) -> dict:
                         errors.append(repr(exc)[:300])
             ready.wait()
             ready.wait()  # the clock starts
-            while time.perf_counter() < stop[0]:
+            while time.monotonic() < stop[0]:
                 started = time.thread_time()
                 try:
                     work(i)
@@ -490,27 +498,88 @@ def run_threads(n: int, seconds: float, work, *, warmup: int = 3) -> dict:
     for t in pool:
         t.start()
     ready.wait()
-    process_cpu, started = time.process_time(), time.perf_counter()
+    if start_at is not None:
+        time.sleep(max(0.0, start_at - time.monotonic()))
+    process_cpu, started = time.process_time(), time.monotonic()
     stop[0] = started + seconds
     ready.wait()
     for t in pool:
         t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = time.monotonic() - started
     process_cpu = time.process_time() - process_cpu
     for e in errors:
         print("  error:", e, file=sys.stderr)
     samples = sorted(x * 1000 for per in cpu for x in per)
-    cases = sum(done)
+    return _summary(samples, sum(done), sum(failed), elapsed, process_cpu, processes=1, threads=n)
+
+
+def _summary(
+    samples: list[float],
+    cases: int,
+    failed: int,
+    elapsed: float,
+    process_cpu: float,
+    *,
+    processes: int,
+    threads: int,
+) -> dict:
     return {
         "cases": cases,
-        "failed": sum(failed),
+        "failed": failed,
         "rate": cases / elapsed,
         "cpu_ms": statistics.fmean(samples) if samples else None,
         "cpu_p50": statistics.median(samples) if samples else None,
         "cpu_p95": samples[max(0, int(len(samples) * 0.95) - 1)] if samples else None,
         "process_cpu_ms": process_cpu * 1000 / cases if cases else None,
         "load": os.getloadavg()[0],  # the machine's 1-minute load average as the run ends
+        "processes": processes,
+        "threads": threads,
+        "samples": samples,
+        "elapsed": elapsed,
+        "process_cpu": process_cpu,
     }
+
+
+def run_clients(n: int, processes: int, seconds: float, work) -> dict:
+    """`work(i)` for n clients spread over `processes` processes (forked from this one, threads
+    within each), as a server of that many worker processes runs them: one process's threads
+    share its interpreter lock, as a gunicorn worker's do. The processes measure the same
+    window; cases, rates and CPU are summed over them."""
+    from django.db import connections
+
+    processes = max(1, min(processes, n))
+    if processes == 1:
+        return run_threads(n, seconds, work)
+    import multiprocessing
+
+    connections.close_all()  # no connection crosses a fork
+    start_at = time.monotonic() + 5.0  # after every process's warm-up requests
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    slices = [list(range(n))[k::processes] for k in range(processes)]
+
+    def child(clients: list[int]) -> None:
+        part = run_threads(len(clients), seconds, lambda j: work(clients[j]), start_at=start_at)
+        results.put(part)
+
+    pool = [context.Process(target=child, args=(clients,)) for clients in slices]
+    for p in pool:
+        p.start()
+    parts = [results.get() for _ in pool]
+    for p in pool:
+        p.join()
+    samples = sorted(x for part in parts for x in part["samples"])
+    merged = _summary(
+        samples,
+        sum(part["cases"] for part in parts),
+        sum(part["failed"] for part in parts),
+        max(part["elapsed"] for part in parts),
+        sum(part["process_cpu"] for part in parts),
+        processes=processes,
+        threads=n,
+    )
+    merged["rate"] = sum(part["rate"] for part in parts)  # each over the same window
+    return merged
 
 
 def submissions(args) -> dict:
@@ -556,12 +625,15 @@ def _submissions(args, threads: list[int]) -> dict:
         # The server's trivial endpoint in the same way, right before: the machine's speed at
         # this moment, for the CPU figure (this host's speed moves 2-5x within minutes).
         posters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
-        trivial = run_threads(
-            n, max(1.0, args.seconds / 2), lambda i, posters=posters: posters[i].get_trivial()
+        trivial = run_clients(
+            n, args.processes, max(1.0, args.seconds / 2), lambda i, posters=posters: posters[i].get_trivial()
         )
-        result["api"][n] = run_threads(n, args.seconds, lambda i, posters=posters: posters[i].post())
+        result["api"][n] = run_clients(
+            n, args.processes, args.seconds, lambda i, posters=posters: posters[i].post()
+        )
         result["api"][n]["pgbench_tps"] = tps
         result["api"][n]["trivial_cpu_ms"] = trivial["cpu_ms"]
+        result["api"][n].pop("samples")
     if args.services:
         result["services"] = {}
         entries = _entries()
@@ -573,6 +645,7 @@ def _submissions(args, threads: list[int]) -> dict:
 
         for n in threads:
             result["services"][n] = run_threads(n, args.seconds, by_services)
+            result["services"][n].pop("samples")
     return result
 
 
@@ -770,7 +843,7 @@ def show(result: dict, vendor: str, args) -> None:
     for n, d in sub["api"].items():
         n = int(n)
         if not d["cases"]:
-            rows.append((f"{n} thread(s)", f"no case submitted ({d['failed']} failed)"))
+            rows.append((f"{n} client(s)", f"no case submitted ({d['failed']} failed)"))
             continue
         cpu = d["cpu_ms"]
         line = (
@@ -778,7 +851,13 @@ def show(result: dict, vendor: str, args) -> None:
             f" process CPU ÷ cases {d['process_cpu_ms']:.2f})"
             f"   target ≤ {TARGET_CPU_MS:g} ms: {_met(cpu <= TARGET_CPU_MS)}, peer {PEER_CPU_MS:g} ms"
         )
-        rows.append((f"{n} thread(s)", line))
+        layout = (
+            f"{d['processes']} processes × {n // d['processes']}–{-(-n // d['processes'])} threads"
+            if d.get("processes", 1) > 1
+            else f"{n} thread(s) in one process"
+        )
+        rows.append((f"{n} client(s)", line))
+        rows.append(("", f"({layout})"))
         if d.get("trivial_cpu_ms"):
             rows.append(
                 (
@@ -844,6 +923,12 @@ def main() -> None:
     parser.add_argument("--sqlite-path", default=None, help="default var/bench-cases[-quick].sqlite3")
     parser.add_argument("--threads", default="1,4")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="processes the API clients are spread over (default 2, as `yiwang serve`'s gunicorn workers; 1: threads in one process)",
+    )
     parser.add_argument("--sample", type=int, default=50, help="requests counted for statements")
     parser.add_argument("--pdf-kb", type=int, default=64, help="size of each material (0: a tiny PDF)")
     parser.add_argument("--profile", type=int, default=0, help="requests to profile with cProfile")

@@ -5,15 +5,21 @@ integers past a 64-bit column, and request bodies over the one set of size limit
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import concurrent.futures
 import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.test_cases_api import FORM, application, b64
 from catalog.guide_samples import PDF
+from yiwang.api.cases import MaterialIn, decode_material
 
 HUGE = "99999999999999999999"  # past 2**63 - 1
 
@@ -188,6 +194,29 @@ def test_the_limits_are_one_consistent_set(settings):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE >= settings.MAX_JSON_BODY_BYTES
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "%%%",  # outside the alphabet
+        "JVBERi0",  # a quantum short, no padding
+        "JVBE Ri0x",  # a space inside
+        "JVBERi0x\n",  # a line break at the end
+        "JVBERi0x=",  # padding after a whole quantum
+        "JVBERi0x" + "é",  # not ASCII (NUL and lone surrogates: the unstorable-text tests above)
+    ],
+)
+def test_a_material_that_is_not_strict_base64_is_422_naming_it_and_nothing_is_kept(
+    client, citizen_token, published, users, content
+):
+    body = application(published)
+    body["materials"][1]["content_base64"] = content
+    response = post_json(client, "/cases", citizen_token, body)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == ["materials.2.content_base64"]  # numbered from 1
+    assert not cases_of(users["demo-citizen"]).exists()
+
+
 def test_a_material_over_5_mb_in_base64_json_is_accepted(client, citizen_token, published, users):
     body = application(published)
     body["materials"][0]["content_base64"] = b64(PDF + b"0" * (6 * 1024 * 1024))  # 8 MB in Base64
@@ -281,3 +310,28 @@ def test_the_asgi_handler_reads_no_more_than_the_limit(settings):
     assert status == 413 and received == 0
     status, received = run_apart(call([], 3200))
     assert status == 413 and received <= 3
+
+
+_B64 = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \n-_é", max_size=24
+)
+
+
+@given(st.one_of(_B64, st.binary(max_size=30).map(lambda b: base64.b64encode(b).decode())))
+@settings(max_examples=2000, deadline=None)
+def test_material_base64_is_decoded_strictly(text):
+    """`decode_material` accepts only what the standard library's strict decoder accepts (less:
+    padding after a whole quantum), and decodes it to the same bytes."""
+    material = MaterialIn(filename="a.pdf", content_base64=text)
+    try:
+        strict = binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        strict = None
+    try:
+        ours = decode_material(material, 1)
+    except ValidationError:
+        ours = None
+    if ours is not None:
+        assert ours == strict
+    if strict is not None and ours is None:
+        assert text.endswith("=") and len(text.rstrip("=")) % 4 == 0  # "AAAA=": refused by us only
