@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,7 +17,8 @@ from yiwang.cases import published as published_parts
 from yiwang.cases.published import entry_to_apply
 from yiwang.catalog.models import Entry
 from yiwang.core import rows
-from yiwang.core.models import OutboxMessage, StoredFile
+from yiwang.core.models import Department, OutboxMessage, StoredFile
+from yiwang.licences.models import SealKey
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,49 @@ def test_a_given_primary_key_is_kept_and_uuids_round_trip():
     rows.insert([stored])
     assert stored.pk == key and isinstance(stored.pk, uuid.UUID)
     assert _fields(StoredFile.objects.get(pk=key)) == _fields(stored)
+
+
+def test_bytes_dates_and_empty_columns_round_trip(region):
+    """A seal key: binary columns, time stamps, a foreign key and NULLs, as the ORM reads them."""
+    key = SealKey(
+        department=Department.objects.first(),
+        kid="0123456789abcdef",
+        public_key=bytes(range(256)) + b"\\x00\\",
+        private_sealed=b"",
+        valid_until=timezone.now() + dt.timedelta(days=1),
+        withdrawn_reason='理由 \\ "引号" \n 换行',
+    )
+    rows.insert([key])
+    again = SealKey.objects.get(pk=key.pk)
+    assert bytes(again.public_key) == key.public_key and bytes(again.private_sealed) == b""
+    assert {k: v for k, v in _fields(again).items() if "key" not in k and "sealed" not in k} == {
+        k: v for k, v in _fields(key).items() if "key" not in k and "sealed" not in k
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not enforce a text's length")
+def test_an_over_long_text_is_refused_as_by_the_orm_never_cut():
+    with pytest.raises(DataError), transaction.atomic():
+        rows.insert([OutboxMessage(topic="t" * 65, payload={})])
+    with pytest.raises(DataError), transaction.atomic():
+        rows.insert([OutboxMessage(topic="ok", payload={}), OutboxMessage(topic="t" * 65, payload={})])
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_value_json_cannot_carry_goes_as_parameters(monkeypatch):
+    """The parameter path (SQLite's, and PostgreSQL's for a value `_json_value` does not know)."""
+
+    def refuse(value):
+        raise TypeError("no JSON form")
+
+    monkeypatch.setattr(rows, "_json_value", refuse)
+    at = timezone.now()
+    batch = [OutboxMessage(topic="a", payload={"k": 1}, done_at=at), OutboxMessage(topic="b", payload={})]
+    with CaptureQueriesContext(connection) as seen:
+        rows.insert(batch)
+    assert len(seen.captured_queries) == 1 and "json_array_elements" not in seen.captured_queries[0]["sql"]
+    for m in batch:
+        assert _fields(OutboxMessage.objects.get(pk=m.pk)) == _fields(m)
 
 
 def test_build_equals_the_orm_instance_and_an_outer_join_miss_is_none():
