@@ -851,8 +851,9 @@ def show(result: dict, vendor: str, args) -> None:
             f" process CPU ÷ cases {d['process_cpu_ms']:.2f})"
             f"   target ≤ {TARGET_CPU_MS:g} ms: {_met(cpu <= TARGET_CPU_MS)}, peer {PEER_CPU_MS:g} ms"
         )
+        per, extra = divmod(n, d.get("processes", 1))
         layout = (
-            f"{d['processes']} processes × {n // d['processes']}–{-(-n // d['processes'])} threads"
+            f"{d['processes']} processes × {per}{f'–{per + 1}' if extra else ''} threads"
             if d.get("processes", 1) > 1
             else f"{n} thread(s) in one process"
         )
