@@ -57,6 +57,9 @@ def test_the_same_idempotency_key_answers_the_same_case(api, api_token, publishe
     assert first.json()["state"] == "submitted" and number.startswith(published.code)
     again = api("post", "/cases", token, application(published), HTTP_IDEMPOTENCY_KEY="k-1")
     assert again.status_code == 200 and again.json()["number"] == number
+    # The 201 (written from memory by `direct_json`) and the 200 (read back, validated by
+    # django-ninja) are the same answer.
+    assert again.json() == first.json()
     assert Case.objects.filter(entry=published).count() == 1
     other = api("post", "/cases", token, application(published), HTTP_IDEMPOTENCY_KEY="k-2")
     assert other.status_code == 201 and other.json()["number"] != number
@@ -206,3 +209,33 @@ def test_the_guide_in_the_api_names_the_ids_applying_takes(api, api_token, publi
     token = api_token("demo-citizen")
     created = api("post", "/cases", token, body)
     assert created.status_code == 201, created.content
+
+
+def test_a_schema_that_changes_values_while_validating_cannot_be_written_directly():
+    from ninja import Schema
+    from pydantic import field_validator
+
+    from yiwang.api import direct_json
+
+    class Resolved(Schema):
+        name: str
+
+        @staticmethod
+        def resolve_name(obj) -> str:
+            return "resolved"
+
+    class Validated(Schema):
+        name: str
+
+        @field_validator("name")
+        @classmethod
+        def upper(cls, value: str) -> str:
+            return value.upper()
+
+    class Plain(Schema):
+        name: str
+        tags: list[str] = []
+
+    for schema in (Resolved, Validated, Plain):
+        with pytest.raises(TypeError):
+            direct_json.project(schema, {"name": "x"})

@@ -534,3 +534,34 @@ def test_the_months_before_give_the_statistics_a_year_of_trends(summary):
         counts = months.get(key) or {}
         assert counts.get("submitted", 0) > 0 and counts.get("decided", 0) > 0, key
         assert counts.get("rated", 0) > 0, key
+
+
+def test_case_details_written_directly_equal_django_ninjas_validated_answers(summary):
+    """`api.direct_json` (the 201 of a submission) against django-ninja's path (CaseOut validated,
+    dumped, rendered), for cases in every state, as their applicant and as each staff member
+    who may read them."""
+    import json
+
+    from yiwang.api import direct_json
+    from yiwang.api.cases import CaseOut
+    from yiwang.api.renderers import ChineseJSONRenderer
+    from yiwang.cases import access
+
+    renderer = ChineseJSONRenderer
+    staff = list(User.objects.filter(username__startswith="demo-", is_staff=True))
+    per_state: Counter = Counter()
+    compared = 0
+    for case in Case.objects.select_related("created_by").order_by("id"):
+        if per_state[case.state] >= 3:
+            continue
+        per_state[case.state] += 1
+        readers = [case.created_by] + [u for u in staff if access.case_for(u, case.number or "") is not None]
+        for user in readers:
+            detail = queries.case_detail(user, case)
+            validated = CaseOut.model_validate(detail).model_dump()
+            expected = json.loads(
+                json.dumps(validated, cls=renderer.encoder_class, **renderer.json_dumps_params)
+            )
+            assert json.loads(direct_json.answer(CaseOut, detail).content) == expected, (case.number, user)
+            compared += 1
+    assert len(per_state) >= 8 and compared > 3 * len(per_state)

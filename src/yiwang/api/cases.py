@@ -18,6 +18,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field, create_model
 
+from yiwang.api import direct_json
 from yiwang.api.auth import signed_in
 from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
@@ -350,9 +351,12 @@ def create_case(request: HttpRequest, payload: CaseIn):
         )
     if not created:
         return Status(200, _detail(request, _case_or_404(request, case.number or str(case.draft_key))))
-    # The answer is built from what was just written: nothing is read back.
-    return Status(
-        201, queries.case_detail(user, case, materials=case.created_materials, events=case.created_events)
+    # The answer is built from what was just written: nothing is read back, and written in
+    # CaseOut's shape without django-ninja validating it again (`direct_json`).
+    return direct_json.answer(
+        CaseOut,
+        queries.case_detail(user, case, materials=case.created_materials, events=case.created_events),
+        status=201,
     )
 
 
