@@ -60,6 +60,13 @@ def test_the_same_idempotency_key_answers_the_same_case(api, api_token, publishe
     # The 201 (written from memory by `direct_json`) and the 200 (read back, validated by
     # django-ninja) are the same answer.
     assert again.json() == first.json()
+    # The decision limit with its unit, as snapshotted on the case.
+    case = Case.objects.get(number=number)
+    assert (first.json()["limit_workdays"], first.json()["limit_unit"]) == (
+        case.limit_workdays,
+        case.limit_unit,
+    )
+    assert case.limit_unit == "workday" and case.limit_workdays > 0
     assert Case.objects.filter(entry=published).count() == 1
     other = api("post", "/cases", token, application(published), HTTP_IDEMPOTENCY_KEY="k-2")
     assert other.status_code == 201 and other.json()["number"] != number

@@ -171,7 +171,10 @@ class CaseOut(CaseSummary):
     warn_from: dt.date | None
     accepted_on: dt.date | None
     decided_on: dt.date | None
-    limit_workdays: int
+    limit_workdays: int = Field(description="决定时限的数值，单位见 limit_unit（受理时按办事指南锁定）")
+    limit_unit: Literal["workday", "natural_day", "hour"] = Field(
+        description="决定时限的单位：workday 工作日、natural_day 自然日、hour 小时"
+    )
     paused_workdays: int
     extension_workdays: int
     review_step: str
