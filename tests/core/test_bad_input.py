@@ -335,3 +335,25 @@ def test_material_base64_is_decoded_strictly(text):
         assert ours == strict
     if strict is not None and ours is None:
         assert text.endswith("=") and len(text.rstrip("=")) % 4 == 0  # "AAAA=": refused by us only
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(["a", "名", "\\", '"', "u", "0", "d", "8", "\x00", "\ud800", "\udfff", "\n"])
+)
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), _TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_TEXT, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@given(_JSON, st.booleans())
+@settings(max_examples=1500, deadline=None)
+def test_the_quick_check_never_misses_unstorable_text(value, ascii_only):
+    """`storable.json_may_hold` may say yes to a body that holds nothing unstorable, never no to
+    one that does: escaped (`\\u0000`, `\\ud800`) or raw (NUL, a surrogate's UTF-8 bytes)."""
+    from yiwang.core import storable
+
+    body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    if storable.problems(json.loads(body.decode("utf-8", "surrogatepass"))):
+        assert storable.json_may_hold(body)
