@@ -559,13 +559,19 @@ def run_clients(n: int, processes: int, seconds: float, work) -> dict:
     slices = [list(range(n))[k::processes] for k in range(processes)]
 
     def child(clients: list[int]) -> None:
-        part = run_threads(len(clients), seconds, lambda j: work(clients[j]), start_at=start_at)
-        results.put(part)
+        try:
+            results.put(run_threads(len(clients), seconds, lambda j: work(clients[j]), start_at=start_at))
+        except BaseException as exc:  # the parent waits for every process's answer: give it one
+            results.put({"error": repr(exc)[:300]})
+            raise
 
     pool = [context.Process(target=child, args=(clients,)) for clients in slices]
     for p in pool:
         p.start()
     parts = [results.get() for _ in pool]
+    failed = [part["error"] for part in parts if "error" in part]
+    if failed:
+        raise RuntimeError(f"a client process failed: {failed[0]}")
     for p in pool:
         p.join()
     samples = sorted(x for part in parts for x in part["samples"])

@@ -2,14 +2,16 @@
 
 django-ninja validates every answer against its response schema before writing it: each nested
 `Schema` wraps its input in a getter object and reads it attribute by attribute in Python. For
-a case's detail (the 201 of every submission), that cost ~0.15 ms of a 3.7 ms request against
-~0.04 ms for writing the same dict with the same encoder. `answer(schema, data)` keeps what the
-validation did that changes the answer: only the schema's fields, in its order, under their
-names (django-ninja's `by_alias` is off), nested schemas projected the same way, defaults for absent optional fields. Values are
-written by the API's own renderer (encoder and parameters), so dates and times read exactly as on the validating
-path. It does not coerce types: `tests/api/test_direct_json.py` holds the answers of many real
-cases (every state, applicant and staff views) equal to the validating path's, field for field,
-and a schema with validators or resolvers of its own is refused at first use.
+a case's detail (the 201 of every submission) that cost 185 µs, against 40 µs for writing the
+same dict with the same encoder. `answer(schema, data)` keeps what the validation did that
+changes the answer: only the schema's fields, in its order, under their names (django-ninja's
+`by_alias` is off), nested schemas projected the same way, defaults for absent optional fields.
+`rendered(data)` writes it as the API's renderer does (its encoder and parameters), so dates and
+times read exactly as on the validating path. Neither coerces types:
+`tests/demo/test_demo_cases.py` holds the answers of demo cases in every state, as applicant and
+as each staff reader, equal to the validating path's, and `tests/api/test_cases_api.py` the 201
+equal to the validated 200 of its replay; a schema with validators, resolvers or mutable
+defaults is refused at first use.
 """
 
 from __future__ import annotations
@@ -93,11 +95,16 @@ def project(schema: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def answer(schema: type[Schema], data: dict[str, Any], status: int = 200) -> HttpResponse:
-    """`data` as `schema`'s JSON with `status`, as django-ninja would have answered it."""
+def rendered(data: Any, status: int = 200) -> HttpResponse:
+    """`data` written as the API's renderer writes an answer (encoder, parameters, content type)."""
     renderer = ChineseJSONRenderer
     return HttpResponse(
-        json.dumps(project(schema, data), cls=renderer.encoder_class, **renderer.json_dumps_params),
+        json.dumps(data, cls=renderer.encoder_class, **renderer.json_dumps_params),
         status=status,
         content_type=f"{renderer.media_type}; charset={renderer.charset}",
     )
+
+
+def answer(schema: type[Schema], data: dict[str, Any], status: int = 200) -> HttpResponse:
+    """`data` as `schema`'s JSON with `status`, as django-ninja would have answered it."""
+    return rendered(project(schema, data), status)

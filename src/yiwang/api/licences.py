@@ -9,7 +9,6 @@ Every licence is looked up through `licences.access`: one the caller may not see
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
+from yiwang.api import direct_json
 from yiwang.api.auth import signed_in
 from yiwang.api.contract import answers
 from yiwang.api.pagination import PageQuery, paginate
@@ -210,9 +210,7 @@ def _verdict(answer: verification.Answer) -> HttpResponse:
     (tests/licences/test_issuing.py holds every kind of answer to the schema), and skipping
     django-ninja's validation of the response is ~4 % of a scan's server CPU on the public's
     hottest path (ADR 17)."""
-    return HttpResponse(
-        json.dumps(answer.as_dict(), ensure_ascii=False), content_type="application/json; charset=utf-8"
-    )
+    return direct_json.rendered(answer.as_dict())
 
 
 # --- The wallet and one licence ---------------------------------------------------------------------
