@@ -3,13 +3,14 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from yiwang.api.router import api
+from yiwang.api.url_groups import SegmentResolver
 
 admin.site.site_header = "一网 · 政务服务平台管理"
 admin.site.site_title = "一网管理"
 admin.site.index_title = "平台管理"
 
 urlpatterns = [
-    path("api/v1/", api.urls),
+    SegmentResolver("api/v1/", api.urls),
     # The admin signs in through the platform's own page, so its rate limit and TOTP apply there too.
     path("admin/login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)),
     path("admin/", admin.site.urls),
