@@ -3,7 +3,7 @@
     .venv/bin/python bench/cases.py [--quick] [--cases 1000000] [--backends postgresql,sqlite]
                                     [--pg-db yiwang_bench_cases] [--sqlite-path var/bench-cases.sqlite3]
                                     [--threads 1,4] [--seconds 10] [--sample 50] [--pdf-kb 64]
-                                    [--processes 2] [--profile 0] [--runs 30]
+                                    [--processes 2] [--slices 4] [--profile 0] [--runs 30]
                                     [--services | --no-services]
                                     [--no-pgbench] [--no-submit] [--no-queue] [--regenerate]
 
@@ -53,9 +53,9 @@ For each database, in a child process of its own:
       `yiwang serve` runs gunicorn with two worker processes: a process's threads share one
       interpreter lock, so N threads in one process (`--processes 1`) measure one core's
       Python, not the server. The processes measure the same window, and their cases and
-      CPU are summed; run just before each timed run (so
-      both see the machine in the same state), and the ratio cases/s ÷ pgbench tps, so machines
-      compare. On SQLite the ratio is shown too, pgbench there serving only as a yardstick of the
+      CPU are summed. pgbench and the submissions take turns in `--slices` slices (default 4,
+      `--seconds` shared among them), so both see the same moments of the machine; the ratio
+      cases/s ÷ pgbench tps is over the whole, each slice's beside it, so machines compare. On SQLite the ratio is shown too, pgbench there serving only as a yardstick of the
       machine. The 1-minute load average as each run ends is printed beside it: on a shared
       machine the figures are only as good as the quiet they were taken in.
     - Beside the CPU per case, the trivial endpoint's (`GET /api/v1/calendar/deadline`, the same
@@ -540,6 +540,24 @@ def _summary(
     }
 
 
+def _merged(parts: list[dict]) -> dict:
+    """Runs of the same clients one after another, as one: cases and CPU summed, the rate over
+    their summed time."""
+    samples = sorted(x for part in parts for x in part["samples"])
+    elapsed = sum(part["elapsed"] for part in parts)
+    merged = _summary(
+        samples,
+        sum(part["cases"] for part in parts),
+        sum(part["failed"] for part in parts),
+        elapsed,
+        sum(part["process_cpu"] for part in parts),
+        processes=parts[0]["processes"],
+        threads=parts[0]["threads"],
+    )
+    merged["rate"] = sum(part["rate"] * part["elapsed"] for part in parts) / elapsed
+    return merged
+
+
 def run_clients(n: int, processes: int, seconds: float, work) -> dict:
     """`work(i)` for n clients spread over `processes` processes (forked from this one, threads
     within each), as a server of that many worker processes runs them: one process's threads
@@ -553,7 +571,7 @@ def run_clients(n: int, processes: int, seconds: float, work) -> dict:
     import multiprocessing
 
     connections.close_all()  # no connection crosses a fork
-    start_at = time.monotonic() + 5.0  # after every process's warm-up requests
+    start_at = time.monotonic() + 2.0  # after every process's warm-up requests
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     slices = [list(range(n))[k::processes] for k in range(processes)]
@@ -625,21 +643,32 @@ def _submissions(args, threads: list[int]) -> dict:
         result["profile"] = profile(first, args.profile)
     connection.close()  # the threads open their own
     yardstick = os.environ.get("BENCH_PGBENCH_DB")
+    slices = max(1, args.slices)
+    slice_seconds = max(1, round(args.seconds / slices))
     for n in threads:
-        # pgbench right before each run, so both see the machine in the same state
-        tps = pgbench_run(yardstick, int(args.seconds), mode="-N", clients=n) if yardstick else None
-        # The server's trivial endpoint in the same way, right before: the machine's speed at
-        # this moment, for the CPU figure (this host's speed moves 2-5x within minutes).
+        # The server's trivial endpoint first: the machine's speed at this moment, for the CPU
+        # figure (this host's speed moves 2-5x within minutes).
         posters = [Poster(tokens[i], bodies, seed=i) for i in range(n)]
         trivial = run_clients(
             n, args.processes, max(1.0, args.seconds / 2), lambda i, posters=posters: posters[i].get_trivial()
         )
-        result["api"][n] = run_clients(
-            n, args.processes, args.seconds, lambda i, posters=posters: posters[i].post()
-        )
-        result["api"][n]["pgbench_tps"] = tps
-        result["api"][n]["trivial_cpu_ms"] = trivial["cpu_ms"]
-        result["api"][n].pop("samples")
+        # pgbench and the submissions take turns in slices, so both see the same moments of the
+        # host: one pgbench run before one submission run let a drift between the two move the
+        # ratio by half.
+        parts, tps_parts = [], []
+        for _ in range(slices):
+            if yardstick:
+                tps_parts.append(pgbench_run(yardstick, slice_seconds, mode="-N", clients=n))
+            parts.append(
+                run_clients(n, args.processes, slice_seconds, lambda i, posters=posters: posters[i].post())
+            )
+        merged = _merged(parts)
+        merged["trivial_cpu_ms"] = trivial["cpu_ms"]
+        if tps_parts and None not in tps_parts:
+            merged["pgbench_tps"] = statistics.fmean(tps_parts)
+            merged["slice_ratios"] = [part["rate"] / tps * 100 for part, tps in zip(parts, tps_parts)]
+        merged.pop("samples")
+        result["api"][n] = merged
     if args.services:
         result["services"] = {}
         entries = _entries()
@@ -884,6 +913,8 @@ def show(result: dict, vendor: str, args) -> None:
                 f"   pgbench -N {n} client(s) {tps:,.0f} tps   ratio {ratio:.2f} %"
                 f"   target ≥ {TARGET_RATIO:g} %: {_met(ratio >= TARGET_RATIO)}, peer {PEER_RATIO:.2f} %"
             )
+            if len(d.get("slice_ratios", [])) > 1:
+                line += f" (slices {min(d['slice_ratios']):.2f}–{max(d['slice_ratios']):.2f} %)"
             if vendor != "postgresql":
                 line += " (pgbench as the machine's yardstick only)"
         else:
@@ -945,6 +976,9 @@ def main() -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="also the portal's step-by-step path (default: yes, no with --quick)",
+    )
+    parser.add_argument(
+        "--slices", type=int, default=4, help="pgbench and the submissions take turns this many times"
     )
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--no-submit", action="store_true")
