@@ -666,7 +666,9 @@ def _submissions(args, threads: list[int]) -> dict:
         merged["trivial_cpu_ms"] = trivial["cpu_ms"]
         if tps_parts and None not in tps_parts:
             merged["pgbench_tps"] = statistics.fmean(tps_parts)
-            merged["slice_ratios"] = [part["rate"] / tps * 100 for part, tps in zip(parts, tps_parts)]
+            merged["slice_ratios"] = [
+                part["rate"] / tps * 100 for part, tps in zip(parts, tps_parts, strict=True)
+            ]
         merged.pop("samples")
         result["api"][n] = merged
     if args.services:
