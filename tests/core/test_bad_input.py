@@ -213,7 +213,9 @@ def test_a_material_that_is_not_strict_base64_is_422_naming_it_and_nothing_is_ke
     response = post_json(client, "/cases", citizen_token, body)
     assert response.status_code == 422, response.content
     assert response.json()["code"] == "invalid"
-    assert list(response.json()["fields"]) == ["materials.2.content_base64"]  # numbered from 1
+    assert list(response.json()["fields"]) == [
+        "materials.1.content_base64"
+    ]  # numbered from 0, as the request body's array and django-ninja's own 422s
     assert not cases_of(users["demo-citizen"]).exists()
 
 
@@ -357,3 +359,16 @@ def test_the_quick_check_never_misses_unstorable_text(value, ascii_only):
     body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
     if storable.problems(json.loads(body.decode("utf-8", "surrogatepass"))):
         assert storable.json_may_hold(body)
+
+
+def test_every_422_numbers_a_material_as_its_place_in_the_request_body(client, citizen_token, published):
+    """django-ninja's own errors (`materials.0.filename`) and the service's agree: from 0."""
+    body = application(published)
+    body["materials"][1]["material"] = 2**40  # not a material of this entry
+    response = post_json(client, "/cases", citizen_token, body)
+    assert response.status_code == 422, response.content
+    assert "materials.1.material" in response.json()["fields"]  # (the rest is kept as a draft)
+    body = application(published)
+    del body["materials"][1]["filename"]
+    response = post_json(client, "/cases", citizen_token, body)
+    assert response.status_code == 422 and list(response.json()["fields"]) == ["materials.1.filename"]

@@ -375,11 +375,11 @@ def test_an_active_pdf_is_a_422_naming_the_feature_in_the_request_language(clien
     }
     response = client.post("/api/v1/cases", body, content_type="application/json", **headers)
     assert response.status_code == 422
-    assert "JavaScript" in response.json()["fields"]["materials.1.file"][0]
+    assert "JavaScript" in response.json()["fields"]["materials.0.file"][0]
     english = client.post(
         "/api/v1/cases", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **headers
     )
-    message = english.json()["fields"]["materials.1.file"][0]
+    message = english.json()["fields"]["materials.0.file"][0]
     assert english.status_code == 422 and "active content" in message and message.isascii()
 
 

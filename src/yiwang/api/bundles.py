@@ -155,7 +155,7 @@ def apply(request: HttpRequest, code: str, payload: BundleApplicationIn):
         form_data=payload.form_data,
         files=[
             services.FileIn(m.material, m.filename, decode_material(m, i))
-            for i, m in enumerate(payload.materials, start=1)
+            for i, m in enumerate(payload.materials)
         ],
         delivery=payload.delivery.dict() if payload.delivery else None,
         contact_phone=payload.contact_phone,

@@ -329,7 +329,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
         contact_phone=payload.contact_phone,
         files=[
             submission.FileIn(m.material, m.name, m.filename, decode_material(m, i))
-            for i, m in enumerate(payload.materials, start=1)
+            for i, m in enumerate(payload.materials)
         ],
         delivery=payload.delivery.dict() if payload.delivery else None,
         submit=payload.submit,

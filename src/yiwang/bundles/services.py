@@ -286,7 +286,7 @@ def apply(user: User, app: ApplicationIn, *, idempotency_key: str = "") -> tuple
     by_material = {m.key: m for m in merged}
     too_large = False
     checked_files: list[tuple[FileIn, Any]] = []
-    for i, f in enumerate(app.files, start=1):
+    for i, f in enumerate(app.files):
         if f.material not in by_material:
             problems[f"materials.{i}.material"] = [_("该材料不属于本一件事的材料清单。")]
             continue

@@ -203,7 +203,7 @@ def _check(user: User, app: ApplicationIn, who: _Who) -> _Checked:
     materials = {m.pk: m for m in parts.materials_for(app.situation_id)}
     files: list[tuple[FileIn, StoredFile]] = []
     too_large = False
-    for i, f in enumerate(app.files, start=1):
+    for i, f in enumerate(app.files):
         if f.material is not None and f.material not in materials:
             problems[f"materials.{i}.material"] = [_("该材料不属于本事项的材料清单。")]
             continue
