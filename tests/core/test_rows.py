@@ -208,3 +208,75 @@ def test_a_subset_of_columns_builds_an_instance_whose_other_fields_are_deferred(
     assert len(seen.captured_queries) == 1
     with pytest.raises(ValueError, match="not every name"):
         rows.columns(OutboxMessage, "m", ("topic", "not_a_column"))
+
+
+def _prepared_by_each_field(objs, model) -> list[list]:
+    return [
+        [
+            f.get_db_prep_save(f.pre_save(o, True), connection)
+            for f in rows._inserted(model, "postgresql", False)
+        ]
+        for o in objs
+    ]
+
+
+def _odd_values(model):
+    """An instance whose values are of a type near the field's own, so the field must convert."""
+    from django.db import models
+    from django.utils.safestring import mark_safe
+
+    obj = model()
+    for f in rows._inserted(model, "postgresql", False):
+        if f.is_relation or f.primary_key:
+            continue
+        if isinstance(f, models.BooleanField):
+            setattr(obj, f.attname, 1)  # an int where a bool belongs
+        elif isinstance(f, models.IntegerField):
+            setattr(obj, f.attname, "7")  # text where an int belongs
+        elif isinstance(f, models.CharField | models.TextField) and not f.choices:
+            setattr(obj, f.attname, mark_safe("文字"))  # a str subclass
+    return obj
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the JSON rows are PostgreSQL's")
+def test_the_json_rows_hold_what_each_field_prepares_for_every_model():
+    """`insert`'s shortcut (a value of the field's own type passes as it is) writes the JSON the
+    fields' own `get_db_prep_save` would, for every model, with defaults and with near-miss types."""
+    import json
+    import re
+
+    from django.apps import apps
+
+    stamp = re.compile(r'"\d{4}-\d\d-\d\dT[\d:.]+\+00:00"')  # auto_now stamps differ by the call
+    checked = 0
+    for model in apps.get_models():
+        if (
+            model._meta.proxy
+            or not model._meta.managed
+            or rows._json_select(model, "postgresql", False) is None
+        ):
+            continue
+        objs = [model(), _odd_values(model)]
+        ours = json.dumps(
+            rows._json_rows(objs, model, connection, False), default=rows._json_value, ensure_ascii=False
+        )
+        theirs = json.dumps(
+            _prepared_by_each_field(objs, model), default=rows._json_value, ensure_ascii=False
+        )
+        assert stamp.sub("T", ours) == stamp.sub("T", theirs), model.__name__
+        checked += 1
+    assert checked > 30
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the JSON rows are PostgreSQL's")
+def test_a_value_of_a_near_type_is_converted_by_its_field_on_the_way_in():
+    from django.utils.safestring import mark_safe
+
+    from yiwang.core.models import OutboxDelivery
+
+    message = OutboxMessage(topic="t.odd", payload={})
+    rows.insert([message])
+    delivery = OutboxDelivery(message=message, subscriber=mark_safe("甲"), state="failed", attempts="3")
+    rows.insert([delivery])
+    stored = OutboxDelivery.objects.get(pk=delivery.pk)
+    assert (stored.subscriber, stored.attempts, type(stored.attempts)) == ("甲", 3, int)
