@@ -303,3 +303,43 @@ def test_red_card_to_order_answer_report_and_rules(journey, red):
     expect(section).to_contain_text("工作日数：15")
     expect(sp.locator("main form")).to_have_count(0)
     s.check("supervisor-rules")
+
+
+def test_the_supervisor_pages_through_the_cards_and_back(journey, red, monkeypatch):
+    """The list of cards, one a page here: the next page has the older card, the previous page
+    the newer; each page says which it is and is axe-clean."""
+    from yiwang.supervision.models import Warning
+    from yiwang.workbench import supervision_views
+
+    _case, warning = red
+    older = Warning.objects.get(pk=warning.pk)
+    older.pk = None
+    older.rule = "deadline_near"
+    older.raised_at = warning.raised_at - dt.timedelta(days=1)
+    older.save()
+    monkeypatch.setattr(supervision_views, "PAGE_SIZE", 1)  # the live server runs in this process
+
+    s = signed_in(journey, "demo-supervisor")
+    sp = s.page
+    s.goto("/workbench/supervision/?colour=red")
+    table = warnings_table(sp)
+    expect(table.locator("caption")).to_contain_text("第 1 页")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody")).to_contain_text("受理超时")
+    pages = sp.get_by_role("navigation", name="分页")
+    expect(pages.get_by_role("link", name="上一页")).to_have_count(0)
+    s.check("supervision-page-1")
+    with sp.expect_navigation():
+        pages.get_by_role("link", name="下一页").click()
+    expect(sp).to_have_url(re.compile(r"colour=red&page=2#warnings$"))
+    expect(table.locator("caption")).to_contain_text("第 2 页")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody")).not_to_contain_text("受理超时")
+    expect(table.locator(f'a[href="/workbench/supervision/warnings/{older.pk}/"]')).to_have_count(1)
+    expect(sp.get_by_role("search", name="筛选预警").get_by_label("颜色")).to_have_value("red")  # kept
+    expect(pages.get_by_role("link", name="下一页")).to_have_count(0)
+    s.check("supervision-page-2")
+    with sp.expect_navigation():
+        pages.get_by_role("link", name="上一页").click()
+    expect(table.locator("caption")).to_contain_text("第 1 页")
+    expect(table.locator("tbody")).to_contain_text("受理超时")
