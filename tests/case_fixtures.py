@@ -160,3 +160,20 @@ def red(make_published, users, deliver_outbox):
         deliver_outbox()
     services.run_pass(dt.date(2026, 11, 10))
     return case, Warning.objects.get(case=case, rule="acceptance_overdue")
+
+
+@pytest.fixture
+def red_and_older(red):
+    """`red`, and a second red card on the same case raised a day earlier (another rule's), so the
+    supervisor's list has two cards, the newer first."""
+    import datetime as dt
+
+    from yiwang.supervision.models import Warning
+
+    case, warning = red
+    older = Warning.objects.get(pk=warning.pk)
+    older.pk = None
+    older.rule = "deadline_near"
+    older.raised_at = warning.raised_at - dt.timedelta(days=1)
+    older.save()
+    return case, warning, older

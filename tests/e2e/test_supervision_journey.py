@@ -305,18 +305,12 @@ def test_red_card_to_order_answer_report_and_rules(journey, red):
     s.check("supervisor-rules")
 
 
-def test_the_supervisor_pages_through_the_cards_and_back(journey, red, monkeypatch):
+def test_the_supervisor_pages_through_the_cards_and_back(journey, red_and_older, monkeypatch):
     """The list of cards, one a page here: the next page has the older card, the previous page
     the newer; each page says which it is and is axe-clean."""
-    from yiwang.supervision.models import Warning
     from yiwang.workbench import supervision_views
 
-    _case, warning = red
-    older = Warning.objects.get(pk=warning.pk)
-    older.pk = None
-    older.rule = "deadline_near"
-    older.raised_at = warning.raised_at - dt.timedelta(days=1)
-    older.save()
+    _case, _warning, older = red_and_older
     monkeypatch.setattr(supervision_views, "PAGE_SIZE", 1)  # the live server runs in this process
 
     s = signed_in(journey, "demo-supervisor")

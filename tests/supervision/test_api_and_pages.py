@@ -302,15 +302,10 @@ def test_huge_ids_in_pages_are_not_a_500(users, username, method, path, data):
     assert response.status_code in (200, 302, 400, 404), (path, response.status_code)
 
 
-def test_the_cards_are_paged_the_latest_first(as_user, red, monkeypatch):
+def test_the_cards_are_paged_the_latest_first(as_user, red_and_older, monkeypatch):
     from yiwang.workbench import supervision_views
 
-    _case, warning = red
-    older = Warning.objects.get(pk=warning.pk)
-    older.pk = None
-    older.rule = "deadline_near"
-    older.raised_at = warning.raised_at - dt.timedelta(days=1)
-    older.save()
+    _case, _warning, older = red_and_older
     monkeypatch.setattr(supervision_views, "PAGE_SIZE", 1)
     supervisor = as_user("demo-supervisor")
     first = supervisor.get("/workbench/supervision/?colour=red").content.decode()
