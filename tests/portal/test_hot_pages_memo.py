@@ -87,3 +87,44 @@ def test_another_processs_change_shows_within_fresh_seconds(food, clock):
     assert "另一进程暂停" not in statements(reader, path)[0]
     clock.now += generations.FRESH
     assert "另一进程暂停" in statements(reader, path)[0]
+
+
+def test_another_processs_rename_in_the_admin_shows_within_fresh_seconds(food, clock):
+    """What another process's admin save commits: the department's row and the directory and
+    catalog generations (`generations.directory_changed`)."""
+    from yiwang.core.models import Department
+
+    reader, guide, search = Client(), f"/items/{food.code}/", "/items/?q=食品经营"
+    statements(reader, guide), statements(reader, search)
+    Department.objects.filter(pk=food.department_id).update(name="青山市市场监督管理局（新）")
+    for key in (generations.DIRECTORY, generations.CATALOG):
+        Generation.objects.update_or_create(key=key, defaults={"n": generations.current(key) + 1})
+    clock.now += generations.FRESH / 2
+    assert "（新）" not in statements(reader, guide)[0]
+    clock.now += generations.FRESH
+    assert "青山市市场监督管理局（新）" in statements(reader, guide)[0]
+    assert "青山市市场监督管理局（新）" in statements(reader, search)[0]
+
+
+def test_this_processs_topic_renamed_in_the_admin_shows_in_search_at_once(food, clock):
+    from yiwang.accounts.models import User
+    from yiwang.catalog.models import Topic
+
+    reader, search = Client(), "/items/?q=食品经营"
+    topic = Topic.objects.filter(audience__in=["person", "both"]).order_by("order").first()
+    assert topic.name in statements(reader, search)[0]
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("test-root", password="x-Test-Password-123"))
+    response = admin.post(
+        f"/admin/catalog/topic/{topic.pk}/change/",
+        {
+            "code": topic.code,
+            "name": "新的主题名",
+            "name_en": topic.name_en,
+            "audience": topic.audience,
+            "order": topic.order,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = statements(reader, search)[0]  # the clock has not moved
+    assert "新的主题名" in page and f">{topic.name}<" not in page

@@ -3,15 +3,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yiwang.catalog.models import CatalogItem, Claim, Entry, EntryVersion, ItemType, Topic
+from yiwang.core.admin import DirectoryAdmin
 
 
 @admin.register(ItemType)
-class ItemTypeAdmin(admin.ModelAdmin):
+class ItemTypeAdmin(DirectoryAdmin):
     list_display = ["code", "name", "is_power"]
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(DirectoryAdmin):
     list_display = ["name", "name_en", "code", "audience", "order"]
     list_filter = ["audience"]
 

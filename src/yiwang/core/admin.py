@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from yiwang.core import calendar_schedule, outbox, services
+from yiwang.core import calendar_schedule, generations, outbox, services
 from yiwang.core.identifiers import (
     division_level,
     division_parent_code,
@@ -47,8 +47,27 @@ class DivisionForm(forms.ModelForm):
         return data
 
 
+class DirectoryAdmin(admin.ModelAdmin):
+    """The admin of something whose name the catalog's pages show beside an entry (a division,
+    a department, an item type, a topic): a save or deletion here is a
+    `generations.directory_changed()`, so guide pages and search show the new name at once,
+    not when their cached copies expire."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        generations.directory_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        generations.directory_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        generations.directory_changed()
+
+
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(DirectoryAdmin):
     form = DivisionForm
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -77,7 +96,7 @@ class DepartmentForm(forms.ModelForm):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(DirectoryAdmin):
     form = DepartmentForm
     list_display = ["name", "uscc", "nature", "division", "is_active"]
     list_filter = ["nature", "division__level", "is_active"]

@@ -2,9 +2,9 @@
 generation needs no invalidation, since `bump` in the changing transaction makes the next key new.
 
 `seen` is what the hottest pages key on (the guide, a repeated search): the counter as this process
-read it at most `FRESH` seconds ago, so that they need no statement at all. Another process's
-change is therefore seen here within `FRESH` seconds; this process's own at once, since `bump`
-forgets the copy after its commit. Inside a transaction `seen` reads the counter and keeps
+read it at most `FRESH` seconds ago, so that they need no statement at all (all counters are read
+together, in one statement). Another process's change is therefore seen here within `FRESH`
+seconds; this process's own at once, since `bump` forgets the copy after its commit. Inside a transaction `seen` reads the counter and keeps
 nothing: the transaction may have bumped it, and another thread must not key what it reads of the
 old data on the new number before the commit (ADR 14)."""
 
@@ -18,9 +18,14 @@ from yiwang.core.models import Generation
 
 CATALOG = "catalog"  # what search shows: published entries, their tokens, bundles, phrases
 STATS = "stats"  # the statistics of settled days (stats.queries): a late event, a rebuild
+# The names the catalog's pages show beside an entry and that change without it: a division's,
+# a department's, an item type's, a topic's (`directory_changed`). Bumped rarely, so the guide's
+# rendered bodies can key on it (they do not key on CATALOG, which every publication bumps).
+DIRECTORY = "directory"
 FRESH = 1.0  # seconds
 
-_seen = Memo(size=16, ttl=FRESH)
+_seen = Memo(size=1, ttl=FRESH)
+_ALL = "*"
 
 
 def current(key: str) -> int:
@@ -28,11 +33,15 @@ def current(key: str) -> int:
     return Generation.objects.filter(key=key).values_list("n", flat=True).first() or 0
 
 
+def _all() -> dict[str, int]:
+    return dict(Generation.objects.values_list("key", "n"))
+
+
 def seen(key: str) -> int:
     """The counter as this process read it at most `FRESH` seconds ago, or after its last `bump`."""
     if not memo_usable():
         return current(key)
-    return _seen.get(key, lambda: current(key))
+    return _seen.get(_ALL, _all).get(key, 0)
 
 
 def memo_usable() -> bool:
@@ -54,4 +63,12 @@ def bump(key: str) -> None:
         except IntegrityError:  # created meanwhile by another transaction
             Generation.objects.filter(key=key).update(n=F("n") + 1)
     # Once committed, read again (a read by another thread before the commit kept the old number).
-    transaction.on_commit(lambda: _seen.forget(key))
+    transaction.on_commit(lambda: _seen.forget(_ALL))
+
+
+def directory_changed() -> None:
+    """A division, department, item type or topic was added, renamed, moved or removed: the
+    guide pages and search answers that show its name are rendered afresh (`DIRECTORY`, and
+    `CATALOG` for search, whose lists of departments and topics change with it)."""
+    bump(DIRECTORY)
+    bump(CATALOG)

@@ -9,7 +9,8 @@ is a new key: nothing has to be invalidated, in this process or in another. That
 is itself kept per process under the catalog generation (`published_row`): a repeat reader's
 guide runs no statement, and another process's publication or suspension shows within
 `generations.FRESH`. Names the body takes from other tables (department, division, item type,
-topics), edited in admin, are seen within `TIMEOUT`.
+topics) enter the key through the directory generation, which their admin pages bump: a rename
+shows within `generations.FRESH` too.
 
 The body is rendered without the request: nothing of the reader (name, CSRF token, 长辈模式,
 messages) can enter it. The shell around it (`base.html`'s header, the apply box with its CSRF
@@ -42,6 +43,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -54,10 +57,11 @@ from django.utils.translation import get_language
 from yiwang.catalog import queries
 from yiwang.core import generations
 from yiwang.core.memo import Memo
+from yiwang.core.models import Generation
 from yiwang.portal import anonymous_pages, presenters
 
 CACHE_ALIAS = "guides"
-TIMEOUT = 600  # seconds: bounds what the key cannot see (a renamed department, division, type, topic)
+TIMEOUT = 600  # seconds: bounds the memory of bodies nobody asks for any more
 # Where the per-request apply box goes in the cached body; autoescaping keeps any text of the
 # guide from spelling it.
 APPLY_SLOT = "<!--yiwang:guide-apply-->"
@@ -74,9 +78,11 @@ TEMPLATES = (
 # body shows that may change without a new version (the suspension notice), and `published_at`,
 # so a version id a rolled-back database gave again is not taken for the old one. Joining the
 # department, division and item type for their names made PostgreSQL plan a five-table join on
-# every request (~0.4 ms of its CPU against ~0.05 ms); their renames, like a topic's, are seen
-# within TIMEOUT instead.
-LOOKUP_FIELDS = ("published_id", "published_at", "status", "status_reason")
+# every request (~0.4 ms of its CPU against ~0.05 ms); their renames, like a topic's, reach the
+# key through the directory generation instead, read in the same statement (a subquery on the
+# counters' primary key): their admin pages bump it, and the catalog generation with it, so the
+# kept row is read again.
+LOOKUP_FIELDS = ("published_id", "published_at", "status", "status_reason", "directory")
 CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 ROW_SECONDS = 60
 ROWS = Memo(size=5000, ttl=ROW_SECONDS)  # published_row
@@ -109,7 +115,13 @@ def _lookup_statement(vendor: str) -> tuple[str, tuple[Any, ...], int]:
     """The ORM's own statement for `lookup`, compiled once per database vendor (ADR 7: building it
     costs ten times more than running it), and where the code goes among its parameters."""
     del vendor  # part of the cache key
-    qs = queries.published_entries().filter(code=_CODE).values_list(*LOOKUP_FIELDS)
+    directory = Generation.objects.filter(key=generations.DIRECTORY).values("n")[:1]
+    qs = (
+        queries.published_entries()
+        .filter(code=_CODE)
+        .annotate(directory=Coalesce(Subquery(directory), 0))
+        .values_list(*LOOKUP_FIELDS)
+    )
     sql, params = qs.query.sql_with_params()
     return sql, tuple(params), list(params).index(_CODE)
 
@@ -136,6 +148,8 @@ def published_row(code: str) -> tuple | None:
 
 
 def body_key(code: str, row: tuple, language: str) -> str:
+    """The rendered body's key: the version and what the row adds (the directory generation
+    among it), the templates, the language."""
     digest = hashlib.sha256(repr((row, _revision())).encode()).hexdigest()[:24]
     return f"guide:{code}:{row[0]}:{language}:{digest}"
 

@@ -3,7 +3,8 @@
 Fonts come from the machine through fontconfig: the setup installs Noto CJK (Debian
 `fonts-noto-cjk`); WenQuanYi is a fallback. Nothing is fetched from the network: the document
 is self-contained and the URL fetcher accepts only `data:` URLs (`core.pdf`). A published version never
-changes, so the PDF is cached by version, status and language.
+changes, so the PDF is cached by version, status and language, and by the directory generation
+(the names of its department, division, type and topics, renamed in the admin).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from yiwang.core import pdf
+from yiwang.core import generations, pdf
 
 CJK_FONT_FAMILY = pdf.CJK_SANS_FAMILY
 CACHE_SECONDS = 24 * 3600
@@ -24,7 +25,10 @@ CACHE_SECONDS = 24 * 3600
 def cache_key(context: dict, language: str) -> str:
     version, entry = context["version"], context["entry"]
     published = version.published_at.isoformat() if version.published_at else ""
-    state = hashlib.sha256(f"{entry.status}|{entry.status_reason}|{published}".encode()).hexdigest()[:16]
+    directory = generations.seen(generations.DIRECTORY)
+    state = hashlib.sha256(
+        f"{entry.status}|{entry.status_reason}|{published}|{directory}".encode()
+    ).hexdigest()[:16]
     return f"portal:guide-pdf:{entry.code}:{version.pk}:{state}:{language}"
 
 

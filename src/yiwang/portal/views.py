@@ -244,7 +244,7 @@ def _selected(options: str, value: object) -> SafeString:
     return SafeString(options.replace(mark, f'value="{escape(value)}" selected>', 1))
 
 
-CACHE_SECONDS = 600  # a bound for what no generation covers (a department renamed)
+CACHE_SECONDS = 600  # a bound for what no generation covers (a department renamed by hand in SQL)
 # Search answers and the filters' lists, per process (ADR 15): kept as objects, not pickled.
 SEARCH_CACHE = Memo(size=5000, ttl=CACHE_SECONDS)
 
