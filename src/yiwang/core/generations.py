@@ -4,9 +4,10 @@ generation needs no invalidation, since `bump` in the changing transaction makes
 `seen` is what the hottest pages key on (the guide, a repeated search): the counter as this process
 read it at most `FRESH` seconds ago, so that they need no statement at all (all counters are read
 together, in one statement). Another process's change is therefore seen here within `FRESH`
-seconds; this process's own at once, since `bump` forgets the copy after its commit. Inside a transaction `seen` reads the counter and keeps
-nothing: the transaction may have bumped it, and another thread must not key what it reads of the
-old data on the new number before the commit (ADR 14)."""
+seconds; this process's own at once, since `bump` forgets the copy after its commit. Inside a
+transaction `seen` reads the counter and keeps nothing: the transaction may have bumped it, and
+another thread must not key what it reads of the old data on the new number before the commit
+(ADR 14)."""
 
 from __future__ import annotations
 

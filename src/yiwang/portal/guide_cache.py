@@ -140,7 +140,8 @@ def published_row(code: str) -> tuple | None:
     """`lookup`, kept per process under the catalog generation this process has seen (every
     publication and status change bumps it): a repeat reader's guide needs no statement. Another
     process's publication or suspension is seen within `generations.FRESH`; a change that bumps
-    nothing (an entry edited in the admin site) within `ROW_SECONDS`. Unknown codes are not kept."""
+    nothing (made around the platform's services, by hand in SQL) within `ROW_SECONDS`. Unknown
+    codes are not kept."""
     if not generations.memo_usable():
         return lookup(code)
     key = f"{generations.seen(generations.CATALOG)}:{code}"
