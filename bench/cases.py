@@ -55,9 +55,10 @@ For each database, in a child process of its own:
       Python, not the server. The processes measure the same window, and their cases and
       CPU are summed. pgbench and the submissions take turns in `--slices` slices (default 4,
       `--seconds` shared among them), so both see the same moments of the machine; the ratio
-      cases/s ÷ pgbench tps is over the whole, each slice's beside it, so machines compare. On SQLite the ratio is shown too, pgbench there serving only as a yardstick of the
-      machine. The 1-minute load average as each run ends is printed beside it: on a shared
-      machine the figures are only as good as the quiet they were taken in.
+      cases/s ÷ pgbench tps is over the whole, each slice's beside it, so machines compare. On
+      SQLite the ratio is shown too, pgbench there serving only as a yardstick of the machine.
+      The 1-minute load average as each run ends is printed beside it: on a shared machine the
+      figures are only as good as the quiet they were taken in.
     - Beside the CPU per case, the trivial endpoint's (`GET /api/v1/calendar/deadline`, the same
       test client and threads) measured just before: the submission's CPU as a multiple of it
       holds still while the machine's speed moves.
