@@ -261,3 +261,17 @@ def test_english_guide_and_pdf_do_not_fail(client, catalog):
     assert page.status_code == 200 and '<html lang="en">' in html(page)
     pdf = client.get(f"/items/{code}/guide.pdf", headers={"Accept-Language": "en"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_guide_pdf_is_kept_under_a_new_key_once_a_name_it_shows_changes(catalog):
+    """Its department's or topics' names come from other tables: their admin pages bump the
+    directory generation, which the PDF's cache key holds (else a rename waited 24 hours)."""
+    from yiwang.core import generations
+    from yiwang.portal import guide_pdf
+
+    entry = catalog.first("food")
+    context = {"entry": entry, "version": entry.published}
+    before = guide_pdf.cache_key(context, "zh-hans")
+    assert guide_pdf.cache_key(context, "zh-hans") == before
+    generations.directory_changed()
+    assert guide_pdf.cache_key(context, "zh-hans") != before
