@@ -45,7 +45,7 @@ bench: install
 # Re-lock after editing dependencies in pyproject.toml (needs network access to the package index).
 lock: install
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --no-strip-extras --universal --python-version 3.11 -o requirements.lock
 
 # Re-extract and compile translations (needs GNU gettext: apt-get install gettext).
 messages: install
