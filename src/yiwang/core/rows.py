@@ -200,9 +200,13 @@ def _array_types(model: type[models.Model], vendor: str, with_pk: bool) -> tuple
 @functools.cache
 def _json_select(model: type[models.Model], vendor: str, with_pk: bool) -> str | None:
     """PostgreSQL: the select list that reads each inserted column from `e`, one row of a JSON
-    array (`json_array_elements`), cast to the column's type without its length, so an
+    array (`jsonb_array_elements`), cast to the column's type without its length, so an
     over-long text is refused by the column as the ORM's INSERT would be, never cut; a JSON
-    field's value arrives as its own JSON text. None when `_array_types` knows no type."""
+    field's value arrives as its own JSON text. None when `_array_types` knows no type.
+
+    `jsonb`, not `json`: `e->>i` on a `json` row lexes the row's text again from its start for
+    every column (a case's 52 columns, ~1,400 elements lexed), a fifth of the database's CPU
+    per submission; a `jsonb` row is parsed once and indexed (2.67 -> 2.13 ms per submission)."""
     types = _array_types(model, vendor, with_pk)
     if types is None:
         return None
@@ -292,7 +296,7 @@ def insert(objs: Sequence[models.Model]) -> None:
     `bulk_create` would: each field's `pre_save` (auto_now and the like) and `get_db_prep_save`.
 
     On PostgreSQL the rows travel as ONE parameter, a JSON array of arrays, which the statement
-    spreads into columns (`json_array_elements`, each value cast to its column's type). So the
+    spreads into columns (`jsonb_array_elements`, each value cast to its column's type). So the
     statement's text is the same for any number of rows and any empty columns (prepared once per
     connection, ADR 18), and the values are encoded by `json.dumps` in C. Sending a value per
     column, or an array per column for `UNNEST`, had psycopg adapt each one in Python: about
@@ -323,7 +327,7 @@ def insert(objs: Sequence[models.Model]) -> None:
         except (TypeError, ValueError):
             pass
         else:
-            sql, params = f"{head}SELECT {select} FROM json_array_elements(%s::json) AS e{tail}", [document]
+            sql, params = f"{head}SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS e{tail}", [document]
     if sql is None:
         fields = _inserted(model, conn.vendor, with_pk)
         values = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
