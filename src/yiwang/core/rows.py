@@ -317,16 +317,8 @@ def insert(objs: Sequence[models.Model]) -> None:
     sql, params = None, None
     select = _json_select(model, conn.vendor, with_pk)
     if select is not None:
-        try:
-            document = json.dumps(
-                _json_rows(objs, model, conn, with_pk),
-                default=_json_value,
-                ensure_ascii=False,
-                allow_nan=False,
-            )
-        except (TypeError, ValueError):
-            pass
-        else:
+        document = _json_document(objs, model, conn, with_pk)
+        if document is not None:
             sql, params = f"{head}SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS e{tail}", [document]
     if sql is None:
         fields = _inserted(model, conn.vendor, with_pk)
@@ -338,6 +330,88 @@ def insert(objs: Sequence[models.Model]) -> None:
             obj.pk = convert(model, pk.name, key)
         obj._state.adding = False
         obj._state.db = conn.alias
+
+
+def _json_document(
+    objs: Sequence[models.Model], model: type[models.Model], conn: Any, with_pk: bool
+) -> str | None:
+    """The rows of `objs` as `insert`'s one JSON parameter, or None if a value has no JSON form."""
+    try:
+        return json.dumps(
+            _json_rows(objs, model, conn, with_pk), default=_json_value, ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def insert_all(groups: Sequence[Sequence[models.Model]]) -> None:
+    """`insert` each group (instances of one model each, a group's model once), in ONE statement
+    on PostgreSQL: every INSERT a data-modifying `WITH` of one `SELECT`, the keys of each group
+    returned as an array in the order its rows went in. One round trip and one statement to
+    prepare instead of a dozen: about 0.1 ms of the process's CPU and some of the database's
+    for each statement saved, where a submission used to send seven.
+
+    The rows must not name one another's generated keys (the caller fills in known keys first,
+    `reserved_ids`); foreign keys are checked at commit (Django declares them deferred on
+    PostgreSQL), so the order of the groups does not matter to the database. Elsewhere, and when
+    a group's values cannot all travel as JSON, each group is its own `insert`, in order."""
+    groups = [g for g in groups if g]
+    conn = _connection()
+    parts, params = [], []
+    if conn.vendor == "postgresql" and len(groups) > 1:
+        for i, objs in enumerate(groups):
+            model = type(objs[0])
+            with_pk = objs[0].pk is not None
+            select = _json_select(model, conn.vendor, with_pk)
+            document = _json_document(objs, model, conn, with_pk) if select is not None else None
+            if document is None:
+                parts = []
+                break
+            head, tail = _insert_head(model, conn.vendor, with_pk)
+            parts.append(f"t{i} AS ({head}SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS e{tail})")
+            params.append(document)
+    if not parts:
+        for objs in groups:
+            insert(objs)
+        return
+    pk_column = [connection.ops.quote_name(type(g[0])._meta.pk.column) for g in groups]
+    arrays = ", ".join(f"ARRAY(SELECT {pk} FROM t{i})" for i, pk in enumerate(pk_column))
+    ((*keys,),) = execute(f"WITH {', '.join(parts)} SELECT {arrays}", params)
+    for objs, found in zip(groups, keys, strict=True):
+        model = type(objs[0])
+        for obj, key in zip(objs, found, strict=True):
+            if obj.pk is None:
+                obj.pk = convert(model, model._meta.pk.name, key)
+            obj._state.adding = False
+            obj._state.db = conn.alias
+
+
+@functools.cache
+def _sequence(model: type[models.Model], vendor: str) -> str:
+    """PostgreSQL: the name of the sequence behind `model`'s generated key."""
+    del vendor
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence(%s, %s)", [connection.ops.quote_name(table), column])
+        (name,) = cur.fetchone()
+    if name is None:
+        raise ValueError(f"{model.__name__}: no sequence behind its key")
+    return name
+
+
+def reserved_ids(reserve: Sequence[tuple[type[models.Model], int]]) -> tuple[str, list[Any]] | None:
+    """PostgreSQL: select-list expressions taking the next `n` generated keys of each model, one
+    array each, and their parameters, to add to a statement the caller sends anyway (a key taken
+    and not used is a gap, as after a rolled-back INSERT); None elsewhere (SQLite has no
+    sequences: the rows are inserted one table after the other and their keys read back)."""
+    conn = _connection()
+    if conn.vendor != "postgresql" or not reserve:
+        return None
+    exprs, params = [], []
+    for model, n in reserve:
+        exprs.append("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s::int))")
+        params += [_sequence(model, conn.vendor), n]
+    return ", ".join(exprs), params
 
 
 def _parameters(
