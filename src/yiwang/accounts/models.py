@@ -116,7 +116,9 @@ class AgentAuthorisation(models.Model):
     """An enterprise authorises a person (经办人) to act for it, until revoked or expired."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="agent_authorisations")
-    agent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="agent_authorisations")
+    agent = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="agent_authorisations", db_index=False
+    )
     granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
@@ -162,7 +164,7 @@ class Staff(models.Model):
 
 
 class StaffRoleGrant(models.Model):
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="role_grants")
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="role_grants", db_index=False)
     role = models.CharField(_("角色"), max_length=20, choices=StaffRole.choices)
 
     class Meta:

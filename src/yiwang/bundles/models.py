@@ -48,7 +48,7 @@ class Bundle(models.Model):
 
 
 class BundleVersion(ReviewedVersion):
-    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="versions")
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("版本号"))
     name = models.CharField(_("名称"), max_length=100)
     plain_title = models.CharField(_("通俗名称"), max_length=100, blank=True)

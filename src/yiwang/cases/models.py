@@ -279,7 +279,7 @@ class CaseMaterial(models.Model):
 class Correction(models.Model):
     """一次性告知: every item to correct, told at once; answered by the applicant's resubmission."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections", db_index=False)
     round = models.PositiveSmallIntegerField()
     # [{"kind": material|field|other, "material": id | None, "field": name | None, "label": str,
     #   "reasons": [rules.CorrectionReason], "note": str}]; before the preset reasons, items had
@@ -341,7 +341,7 @@ class CaseEvent(models.Model):
     """Append-only trace (全程留痕). `hash` covers the event and the previous event's hash, so an
     edited, inserted or deleted event breaks the chain (`yiwang verify-events`)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
@@ -436,7 +436,9 @@ class CaseNumberCounter(models.Model):
 class IdempotencyKey(models.Model):
     """`Idempotency-Key` of a submission: the same key from the same account answers the same case."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=100)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

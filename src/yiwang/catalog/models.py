@@ -100,7 +100,9 @@ class CatalogItem(models.Model):
 class Claim(models.Model):
     """A department claims (认领) a catalog item it exercises."""
 
-    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="claims")
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     catalog_item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="claims")
     claimed_at = models.DateTimeField(default=timezone.now)
     claimed_by = models.ForeignKey(
@@ -239,7 +241,7 @@ class ReviewedVersion(models.Model):
 class EntryVersion(ReviewedVersion):
     """One version of an entry's guide: every guide element of the national standard."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="versions")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("版本号"))
 
     # Names
@@ -352,7 +354,9 @@ class EntryVersion(ReviewedVersion):
 class Situation(models.Model):
     """业务办理项 / 情形: a concrete situation of an entry with its own materials (and form)."""
 
-    version = models.ForeignKey(EntryVersion, on_delete=models.CASCADE, related_name="situations")
+    version = models.ForeignKey(
+        EntryVersion, on_delete=models.CASCADE, related_name="situations", db_index=False
+    )
     seq = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("情形名称"), max_length=200)
     name_en = models.CharField(_("英文情形名称（可选）"), max_length=200, blank=True, default="")
@@ -506,7 +510,9 @@ class AuditFinding(models.Model):
         WARNING = "warning", _("提醒")
 
     version = models.ForeignKey(EntryVersion, on_delete=models.CASCADE, related_name="findings")
-    department = models.ForeignKey("core.Department", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     rule = models.CharField(_("规则"), max_length=40)
     element = models.CharField(_("要素"), max_length=60)
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices)
@@ -552,7 +558,9 @@ class SearchPhrase(models.Model):
     """An everyday phrase taught to the search for a basic-catalog item (养狗 → 犬只登记): every
     implementation of the item is found by it, in every department."""
 
-    catalog_item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="search_phrases")
+    catalog_item = models.ForeignKey(
+        CatalogItem, on_delete=models.CASCADE, related_name="search_phrases", db_index=False
+    )
     phrase = models.CharField(_("日常说法"), max_length=50)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -75,7 +75,11 @@ class Department(models.Model):
         default=DepartmentNature.ADMINISTRATIVE,
     )
     division = models.ForeignKey(
-        Division, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
+        Division,
+        verbose_name=_("所属区划"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+        db_index=False,  # department_unique_name_in_division leads with it
     )
     parent = models.ForeignKey(
         "self",
@@ -174,7 +178,7 @@ class StoredFile(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=100)
     kind = models.CharField(_("格式"), max_length=10)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64)  # shown and compared, never searched by
     uploaded_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -235,7 +239,9 @@ class OutboxDelivery(models.Model):
         FAILED = "failed", _("失败，待重试")
         DEAD = "dead", _("多次失败，已停止重试")
 
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     subscriber = models.CharField(_("订阅者"), max_length=100)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)

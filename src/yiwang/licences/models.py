@@ -122,7 +122,11 @@ class Licence(models.Model):
 
     identifier = models.CharField(_("证照标识"), max_length=80, unique=True)
     licence_type = models.ForeignKey(
-        LicenceType, verbose_name=_("证照类型"), on_delete=models.PROTECT, related_name="licences"
+        LicenceType,
+        verbose_name=_("证照类型"),
+        on_delete=models.PROTECT,
+        related_name="licences",
+        db_index=False,  # licence_version_unique leads with it
     )
     number = models.CharField(_("证照编号"), max_length=40)
     serial = models.PositiveIntegerField(_("顺序号"))
@@ -131,7 +135,11 @@ class Licence(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
     )
     issuer = models.ForeignKey(
-        "core.Department", verbose_name=_("发证机构"), on_delete=models.PROTECT, related_name="+"
+        "core.Department",
+        verbose_name=_("发证机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # licence_status_index_unique leads with it
     )
     # The names and the face of the licence as issued: a department or a type renamed later, or a
     # field relabelled, changes new licences, never what an issued one says (or its signature).
@@ -262,7 +270,7 @@ class ShareLink(models.Model):
 class LicenceSerial(models.Model):
     """The last serial issued per type and issuing department (the identifier's 顺序号)."""
 
-    licence_type = models.ForeignKey(LicenceType, on_delete=models.CASCADE, related_name="+")
+    licence_type = models.ForeignKey(LicenceType, on_delete=models.CASCADE, related_name="+", db_index=False)
     issuer = models.ForeignKey("core.Department", on_delete=models.CASCADE, related_name="+")
     last = models.PositiveIntegerField(default=0)
 

@@ -36,7 +36,9 @@ class MessageTemplate(models.Model):
 class Notice(models.Model):
     """An in-site message (站内信)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", db_index=False
+    )
     key = models.CharField(max_length=40)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))

@@ -164,7 +164,7 @@ class FollowUp(models.Model):
 class FollowUpEvent(models.Model):
     """Every step of a loop, who took it and when, and whether it came after its deadline."""
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="events")
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveSmallIntegerField()
     action = models.CharField(max_length=20)
     at = models.DateTimeField(default=timezone.now)

@@ -161,7 +161,9 @@ class Cost(models.Model):
     """What a department's service cost in a month (entered by an administrator), for the cost per
     case (GOV.UK's fourth figure). Months without an entry are left out of that figure."""
 
-    department = models.ForeignKey("core.Department", verbose_name=_("部门"), on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        "core.Department", verbose_name=_("部门"), on_delete=models.PROTECT, db_index=False
+    )
     month = models.DateField(_("月份（当月 1 日）"))
     amount = models.DecimalField(_("成本（元）"), max_digits=14, decimal_places=2)
     note = models.CharField(_("说明"), max_length=200, blank=True)
