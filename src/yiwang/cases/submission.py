@@ -377,15 +377,8 @@ def _write(
         contact_phone=(contact or "").strip()[:20],
         held_reason=app.held_reason[:200],
     )
-    reserved = None
     if submit:
         case.state = State.SUBMITTED
-        # On PostgreSQL the case's key and its events' come with the number, so every row below
-        # goes in one statement (`rows.insert_all`); elsewhere `reserved` is None.
-        events_to_write = 1 + len(checked.files) + 1  # create, one per file, submit
-        case.number, reserved = numbering.take(
-            entry.code, timezone.localdate(now), reserve=((Case, 1), (CaseEvent, events_to_write))
-        )
         case.submitted_at = now
         case.limit_workdays, case.limit_unit = parts.limit, parts.limit_unit
         for k, v in schedule_fields(case).items():
@@ -446,6 +439,15 @@ def _write(
         e.prev_hash = prev
         e.hash = prev = trace.hash_of(e, case.draft_key)
     case.last_event_hash = prev
+    reserved = None
+    if submit:
+        # On PostgreSQL the case's key and its events' come with the number, so every row below
+        # goes in one statement (`rows.insert_all`); elsewhere `reserved` is None. Neither the
+        # deadlines nor the events' hashes name the number: it is taken last, as late in the
+        # transaction as it can be, and the counter's row lock is held the shorter.
+        case.number, reserved = numbering.take(
+            entry.code, timezone.localdate(now), reserve=((Case, 1), (CaseEvent, len(events)))
+        )
     # Hand-written INSERTs (`core.rows`): the ORM's statement building was half of a
     # submission's CPU. With the keys reserved, one statement for every table; otherwise the
     # case first (its key names it in the others), then the events (the outbox message names the
