@@ -209,8 +209,8 @@ def _verdict(answer: verification.Answer) -> HttpResponse:
     """The answer as VerificationOut's JSON, written directly: `Answer` has exactly its fields
     (tests/licences/test_issuing.py holds every kind of answer to the schema), and skipping
     django-ninja's validation of the response is ~4 % of a scan's server CPU on the public's
-    hottest path (ADR 17)."""
-    return direct_json.rendered(answer.as_dict())
+    hottest path (ADR 17). Its values are JSON's own (dates as text), so it is written `plain`."""
+    return direct_json.rendered(answer.as_dict(), plain=True)
 
 
 # --- The wallet and one licence ---------------------------------------------------------------------

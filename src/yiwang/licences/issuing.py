@@ -169,7 +169,15 @@ def verification_url(identifier: str) -> str:
 
 
 def claims_of(licence: Licence) -> dict[str, Any]:
-    """What the QR carries (qr_payload's keys): the identifier, the data shown, issuer, validity."""
+    """What the QR carries (qr_payload's keys): the identifier, the data shown, issuer, validity,
+    and the address that verifies it."""
+    return record_claims(licence) | {"url": verification_url(licence.identifier)}
+
+
+def record_claims(licence: Licence) -> dict[str, Any]:
+    """The claims the licence's record holds, the verification address left out: what a check
+    that the record is unchanged compares (the address is not the record's, and building it
+    resolves a URL on every scan)."""
     return {
         "v": 1,
         "id": licence.identifier,
@@ -184,7 +192,6 @@ def claims_of(licence: Licence) -> dict[str, Any]:
         "u": licence.valid_until.isoformat() if licence.valid_until else None,
         "t": licence.issued_on.isoformat(),
         "sl": licence.status_index,
-        "url": verification_url(licence.identifier),
     }
 
 

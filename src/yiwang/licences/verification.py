@@ -95,10 +95,6 @@ def public_view(licence: Licence) -> dict[str, Any]:
     }
 
 
-def _comparable(claims: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in claims.items() if k != "url"}
-
-
 def _judge(
     licence: Licence, decoded: qr_payload.Decoded | None, today: dt.date, *, signature_checked: bool = False
 ) -> Answer:
@@ -115,7 +111,7 @@ def _judge(
         bytes(key.public_key), decoded.signed_bytes, decoded.signature
     ):
         return _answer("bad_signature")
-    unchanged = _comparable(decoded.claims) == _comparable(issuing.claims_of(licence))
+    unchanged = {k: v for k, v in decoded.claims.items() if k != "url"} == issuing.record_claims(licence)
     view = public_view(licence)
     if not unchanged:
         return _answer("altered", genuine=True, unchanged=False, licence=view)
