@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog.guide_samples import PDF, PNG
 
@@ -246,3 +248,25 @@ def test_a_schema_that_changes_values_while_validating_cannot_be_written_directl
     for schema in (Resolved, Validated, Plain):
         with pytest.raises(TypeError):
             direct_json.project(schema, {"name": "x"})
+
+
+_json_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | _json_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_json_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values)
+def test_plain_rendering_writes_the_values_the_renderer_writes(value):
+    """`rendered(plain=True)` (pydantic-core's serializer, for answers of JSON's own types) reads
+    back as the same values as the renderer's own encoder writes, with the same content type."""
+    import json
+
+    from yiwang.api import direct_json
+
+    plain, usual = direct_json.rendered(value, plain=True), direct_json.rendered(value)
+    assert plain["Content-Type"] == usual["Content-Type"] == "application/json; charset=utf-8"
+    assert json.loads(plain.content) == json.loads(usual.content)
