@@ -31,7 +31,7 @@ def pg_env() -> dict[str, str]:
     parts = urlsplit(PG_URL)
     env = {
         **os.environ,
-        "PGHOST": parts.hostname or "127.0.0.1",
+        "PGHOST": unquote(parts.hostname or "127.0.0.1"),  # a socket directory is %-encoded
         "PGPORT": str(parts.port or 5432),
         "PGUSER": unquote(parts.username or "postgres"),
         "PGDATABASE": unquote(parts.path.lstrip("/") or "postgres"),
