@@ -130,7 +130,9 @@ PEER_CPU_MS, PEER_RATIO, PEER_RATE = 84.0, 0.70, 20
 # Transaction control, not counted as statements (shown apart).
 CONTROL_PREFIXES = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END")
 # The API's rate limiter (api.ratelimit, issue 9): one upsert per request, in autocommit before the
-# view, so a write transaction of its own. Shown apart from the submission's statements and
+# view, so a write transaction of its own; on PostgreSQL the same statement reads the bearer token's
+# account for the authentication (`rate_counters.bump_along`), on SQLite that read follows it as a
+# statement of the submission's. Shown apart from the submission's statements and
 # transactions, whose targets (issue 8) are the submission's own. Its limits are raised here so the
 # timed runs are never refused (every thread posts far more than 120 a minute with its token).
 RATE_LIMIT_TAG = "/* rate-limit */"
@@ -848,7 +850,8 @@ def show(result: dict, vendor: str, args) -> None:
         (
             "rate-limit counter per case",
             f"{s.get('rate_limit', 0):.2f} upsert in autocommit (api.ratelimit, issue 9: its own write"
-            " transaction before the view; not in the figures above, whose targets are the submission's)",
+            " transaction before the view; on PostgreSQL it also reads the bearer token's account;"
+            " not in the figures above, whose targets are the submission's)",
         ),
     ]
     if "server_xact_commit" in s:

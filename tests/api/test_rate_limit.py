@@ -196,3 +196,49 @@ def test_the_counters_are_an_unlogged_table_on_postgresql():
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [RateCounter._meta.db_table])
         assert cursor.fetchone() == ("u",)
     assert rate_counters.bump(["k:unlogged"], 60) == {"k:unlogged": 1}
+
+
+@pytest.mark.django_db
+def test_the_limiter_reads_the_bearer_tokens_account_in_its_own_statement(client, limits, monkeypatch):
+    """One round trip before the view for a request with a token: the counters' upsert also reads
+    the token's account (PostgreSQL; SQLite reads it just after, in process), which the API's
+    authentication then uses. A wrong or expired token is still a 401, and a request whose
+    endpoint authenticates another token than the limiter saw reads its own."""
+    import datetime as dt
+
+    from yiwang.accounts import services as accounts
+    from yiwang.accounts.models import AccountKind, ApiToken, User
+
+    user = User.objects.create_user("limiter-reader", password="x-Pass-1234", kind=AccountKind.PERSON)
+    token = accounts.issue_api_token(user)
+    get(client, token)  # warm
+    with CaptureQueriesContext(connection) as counted:
+        me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert me.status_code == 200 and me.json()["username"] == "limiter-reader"
+    token_reads = [q["sql"] for q in counted.captured_queries if "accounts_apitoken" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(token_reads) == 1 and token_reads[0].startswith(rate_counters.TAG)
+    else:
+        assert len(token_reads) == 1 and not token_reads[0].startswith(rate_counters.TAG)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+    ApiToken.objects.filter(user=user).update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+    # What the limiter left names its token: another token (here, one the limiter never saw)
+    # is read by the authentication itself.
+    other = accounts.issue_api_token(user)
+    monkeypatch.setattr(ratelimit, "_bearer", lambda request: "something-else")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_bump_along_answers_the_counts_and_the_selects_row():
+    """`bump_along`: the counters' new values as `bump` gives them, and the SELECT's first row,
+    or None when it finds nothing, with duplicate column names kept apart."""
+    start = 600
+    assert rate_counters.bump(["k:1"], start) == {"k:1": 1}
+    counts, row = rate_counters.bump_along(["k:1", "k:2"], start, "SELECT %s AS id, %s AS id", [7, "x"])
+    assert counts == {"k:1": 2, "k:2": 1} and row == (7, "x")
+    empty = "SELECT 1 AS id WHERE 1 = %s"
+    assert rate_counters.bump_along(["k:2"], start, empty, [0]) == ({"k:2": 2}, None)
+    assert rate_counters.bump_along(["k:2"], start, empty, [1]) == ({"k:2": 3}, (1,))

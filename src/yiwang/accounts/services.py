@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 import pyotp
 from django.conf import settings
@@ -270,14 +271,22 @@ def hash_token(token: str) -> str:
 def user_for_token(token: str) -> User | None:
     """The active account behind a bearer token, with its person or enterprise profile loaded.
 
-    One hand-written statement (`core.rows`): every API request runs it, and the ORM's
-    `select_related(...).first()` cost ten times its CPU. A person's or enterprise's profile comes
-    in the same row (an outer join on their unique `user_id`), so applying needs no second read.
+    One hand-written statement (`core.rows`, `token_query`): every API request runs it, and the
+    ORM's `select_related(...).first()` cost ten times its CPU. A person's or enterprise's profile
+    comes in the same row (an outer join on their unique `user_id`), so applying needs no second
+    read. The API's rate limiter runs the same query inside its own statement (`token_user`).
     """
     now = timezone.now()
-    found = rows.fetch(
-        _token_sql(connection.vendor), [hash_token(token), rows.param(ApiToken, "expires_at", now)]
-    )
+    return token_user(rows.fetch(*token_query(token, now)), now)
+
+
+def token_query(token: str, now: dt.datetime) -> tuple[str, list[Any]]:
+    """The SELECT (and its parameters) of the token's row, account and profile, valid at `now`."""
+    return _token_sql(connection.vendor), [hash_token(token), rows.param(ApiToken, "expires_at", now)]
+
+
+def token_user(found: tuple | None, now: dt.datetime) -> User | None:
+    """The account of a row `token_query` found (None for none), its token marked as used."""
     if found is None:
         return None
     row, user, person, enterprise = rows.build_all(_TOKEN_ROW, found)

@@ -11,6 +11,7 @@ token's and the address's together) by ONE upsert returning the new counts
 and exactly `limit` pass. That statement runs in autocommit before the view: a write transaction of
 its own, outside the request's (bench/cases.py shows it apart from the submission's statements).
 A token is counted by its hash, never stored. A request refused by the limit is still counted.
+The same statement reads the token's account for the API's authentication (`check`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.accounts import services as accounts
 from yiwang.accounts.services import client_ip
 from yiwang.accounts.throttle import network
 from yiwang.core import rate_counters
@@ -56,11 +59,26 @@ def limits_for(request: HttpRequest) -> dict[str, int]:
     return limits
 
 
+# Where the limiter leaves the bearer token's account it read (`check`): (token, user or None).
+TOKEN_USER = "yiwang_token_user"
+
+
 def check(request: HttpRequest) -> int | None:
-    """Count the request; the seconds until it may be retried if it is over a limit, else None."""
+    """Count the request; the seconds until it may be retried if it is over a limit, else None.
+
+    A request with a bearer token also gets the token's account read in the same statement
+    (`rate_counters.bump_along`) and left on the request (`TOKEN_USER`) for the API's
+    authentication (`api.auth.BearerToken`), which would otherwise read it in a round trip of its
+    own. Whether the request may use it is still decided there, by the endpoint's auth."""
     limits = limits_for(request)
     start, left = rate_counters.window_of(settings.API_RATE_WINDOW_SECONDS)
-    counts = rate_counters.bump(list(limits), start)
+    token = _bearer(request)
+    if token is None:
+        counts = rate_counters.bump(list(limits), start)
+    else:
+        now = timezone.now()
+        counts, found = rate_counters.bump_along(list(limits), start, *accounts.token_query(token, now))
+        setattr(request, TOKEN_USER, (token, accounts.token_user(found, now)))
     if any(counts.get(key, 0) > limit for key, limit in limits.items()):
         return left
     return None

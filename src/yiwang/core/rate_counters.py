@@ -35,6 +35,37 @@ def _upsert_sql(vendor: str, rows: int) -> str:
     )
 
 
+@functools.cache
+def _along_sql(vendor: str, rows: int, select: str) -> str:
+    """The upsert and `select` in one statement: each bumped counter's row carries the select's
+    one row (or NULLs when it finds none)."""
+    del vendor
+    qn = connection.ops.quote_name
+    upsert = _upsert_sql(connection.vendor, rows).removeprefix(TAG).strip()
+    return f"{TAG} WITH b AS ({upsert}) SELECT b.{qn('key')}, b.{qn('n')}, q.* FROM b LEFT JOIN ({select}) q ON TRUE"
+
+
+def bump_along(
+    keys: list[str], window_start: int, select: str, params: list[object]
+) -> tuple[dict[str, int], tuple | None]:
+    """`bump`, and the first row of `select` (a read-only SELECT returning at most one row, whose
+    first column is never NULL in a row it finds), in one round trip on PostgreSQL (a
+    data-modifying WITH); two statements on SQLite, whose WITH cannot modify. The API's limiter
+    reads the bearer token's account this way: it ran as a statement of its own at authentication,
+    a second round trip for every API request with a token."""
+    keys = sorted(set(keys))
+    bump_params: list[object] = []
+    for key in keys:
+        bump_params += [key, window_start]
+    if connection.vendor != "postgresql":
+        counts = dict(rows.execute(_upsert_sql(connection.vendor, len(keys)), bump_params))
+        return counts, rows.fetch(select, params)
+    found = rows.execute(_along_sql(connection.vendor, len(keys), select), bump_params + list(params))
+    counts = {key: n for key, n, *_rest in found}
+    first = found[0][2:] if found else ()
+    return counts, (tuple(first) if first and first[0] is not None else None)
+
+
 def window_of(seconds: int, now: float | None = None) -> tuple[int, int]:
     """The current window's start and the seconds left in it (at least 1)."""
     now = time.time() if now is None else now
