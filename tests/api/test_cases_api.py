@@ -270,3 +270,32 @@ def test_plain_rendering_writes_the_values_the_renderer_writes(value):
     plain, usual = direct_json.rendered(value, plain=True), direct_json.rendered(value)
     assert plain["Content-Type"] == usual["Content-Type"] == "application/json; charset=utf-8"
     assert json.loads(plain.content) == json.loads(usual.content)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(timezones=st.just(__import__("datetime").UTC)) | st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+    st.dates(),
+)
+def test_answer_writes_times_as_the_renderer_does(moment, clock_time, duration, day):
+    """`direct_json.answer` (pydantic-core's serializer) writes datetimes, times and durations
+    exactly as the renderer's encoder does, in typed fields and deep in free-form dicts."""
+    import datetime as dt
+    import json
+    from typing import Any
+
+    from ninja import Schema
+
+    from yiwang.api import direct_json
+
+    class Timed(Schema):
+        at: dt.datetime
+        on: dt.date | None
+        free: dict[str, Any]
+
+    data = {"at": moment, "on": day, "free": {"a": [moment, {"t": clock_time, "d": duration}], "b": day}}
+    direct = direct_json.answer(Timed, data)
+    usual = direct_json.rendered(data)  # the renderer's own encoder
+    assert json.loads(direct.content) == json.loads(usual.content)
