@@ -101,7 +101,7 @@ def record_key(user: User, key: str, case: Case) -> None:
 
 
 def _key_row(user: User, key: str, case: Case) -> IdempotencyKey:
-    return IdempotencyKey(user=user, key=key[:100], case_id=case.pk, created_at=timezone.now())
+    return rows.new(IdempotencyKey, user=user, key=key[:100], case_id=case.pk, created_at=timezone.now())
 
 
 # --- Checking ------------------------------------------------------------------------------------
@@ -355,7 +355,8 @@ def _write(
     profile = _profile(who)
     now = clock.now()
     contact = app.contact_phone if app.contact_phone is not None else (who.phone or profile.get("phone", ""))
-    case = Case(
+    case = rows.new(
+        Case,
         draft_key=uuid.uuid4(),
         created_at=now,
         updated_at=now,
@@ -390,7 +391,8 @@ def _write(
 
     def event(action: str, from_state: str, to_state: str, data: dict[str, Any]) -> None:
         events.append(
-            CaseEvent(
+            rows.new(
+                CaseEvent,
                 seq=len(events) + 1,
                 at=now,
                 actor_id=actor_id,
@@ -413,7 +415,8 @@ def _write(
         material = materials.get(f.material) if f.material is not None else None
         name = (material.name if material else (uploads.clean_text(f.name) or stored.original_name))[:200]
         received.append(
-            CaseMaterial(
+            rows.new(
+                CaseMaterial,
                 material_id=material.pk if material else None,
                 name=name,
                 file=stored,
@@ -470,7 +473,8 @@ def _write(
     groups.append(received)
     if checked.delivery is not None:
         d = checked.delivery
-        case.delivery = Delivery(
+        case.delivery = rows.new(
+            Delivery,
             case=case,
             method=d["method"],
             recipient=d["recipient"][:50],

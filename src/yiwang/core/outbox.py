@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from yiwang.core import rows
 from yiwang.core.models import OutboxDelivery, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def subscribers() -> list[Subscriber]:
 def message(topic: str, payload: dict[str, Any], *, at: dt.datetime | None = None) -> OutboxMessage:
     """An unsaved message (for `publish_many`)."""
     now = timezone.now()
-    return OutboxMessage(topic=topic, payload=payload, created_at=at or now, available_at=now)
+    return rows.new(OutboxMessage, topic=topic, payload=payload, created_at=at or now, available_at=now)
 
 
 def publish(topic: str, payload: dict[str, Any], *, at: dt.datetime | None = None) -> OutboxMessage:
@@ -102,10 +103,10 @@ def publish(topic: str, payload: dict[str, Any], *, at: dt.datetime | None = Non
     return row
 
 
-def publish_many(rows: list[OutboxMessage]) -> None:
+def publish_many(messages: list[OutboxMessage]) -> None:
     """Write several messages in one INSERT."""
-    if rows:
-        OutboxMessage.objects.bulk_create(rows)
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
 
 
 # --- Delivering ------------------------------------------------------------------------------------

@@ -125,6 +125,55 @@ def build_all(
     return built
 
 
+@functools.cache
+def _blank(
+    model: type[models.Model],
+) -> tuple[dict[str, Any], tuple[tuple[str, str, Any], ...], dict, frozenset[str]]:
+    """What a new instance of `model` starts from: the attname → default of each field whose
+    default is one value (as `Field.get_default` gives it), the (name, attname, factory) of each
+    whose default is called per instance, the forward relations by name, and every attname."""
+    constant: dict[str, Any] = {}
+    factories = []
+    for f in model._meta.concrete_fields:
+        if f.generated:
+            continue
+        if f.has_default() and callable(f.default):
+            factories.append((f.name, f.attname, f.default))
+        else:
+            constant[f.attname] = f.get_default()
+    related = {f.name: f for f in model._meta.concrete_fields if f.is_relation}
+    attnames = frozenset(f.attname for f in model._meta.concrete_fields if not f.generated)
+    return constant, tuple(factories), related, attnames
+
+
+def new(model: type[M], **values: Any) -> M:
+    """`model(**values)` for the hot paths that make many instances (a submission makes twelve):
+    the same instance without `Model.__init__`'s walk over every field with its generic argument
+    handling (~40 µs for a case's 52 fields; this, ~8). Each field not given gets its default; a
+    related object given by name is set through its descriptor, as `__init__` sets it (the key
+    taken, the object cached, its type checked); every other value goes into the instance's
+    dict, as `__init__` leaves it. Only concrete fields, by name or attname (TypeError for
+    anything else, such as a property); models with init signals are made by `__init__`."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model(**values)
+    constant, factories, related, attnames = _blank(model)
+    instance = model.__new__(model)
+    instance._state = models.base.ModelState()
+    known = instance.__dict__
+    known.update(constant)
+    for name, attname, factory in factories:
+        if name not in values and attname not in values:
+            known[attname] = factory()
+    for name, value in values.items():
+        if name in related:
+            setattr(instance, name, value)
+        elif name in attnames:
+            known[name] = value
+        else:
+            raise TypeError(f"{model.__name__}() got an unexpected keyword argument {name!r}")
+    return instance
+
+
 def param(model: type[models.Model], field: str, value: Any) -> Any:
     """`value` as the database takes it in a comparison with `model.field` (a datetime on SQLite
     is text in UTC, on PostgreSQL a timestamptz)."""
@@ -201,16 +250,37 @@ def _array_types(model: type[models.Model], vendor: str, with_pk: bool) -> tuple
 def _json_select(model: type[models.Model], vendor: str, with_pk: bool) -> str | None:
     """PostgreSQL: the select list that reads each inserted column from `e`, one row of a JSON
     array (`jsonb_array_elements`), cast to the column's type without its length, so an
-    over-long text is refused by the column as the ORM's INSERT would be, never cut; a JSON
-    field's value arrives as its own JSON text. None when `_array_types` knows no type.
+    over-long text is refused by the column as the ORM's INSERT would be, never cut. None when
+    `_array_types` knows no type.
 
     `jsonb`, not `json`: `e->>i` on a `json` row lexes the row's text again from its start for
     every column (a case's 52 columns, ~1,400 elements lexed), a fifth of the database's CPU
-    per submission; a `jsonb` row is parsed once and indexed (2.67 -> 2.13 ms per submission)."""
+    per submission; a `jsonb` row is parsed once and indexed (2.67 -> 2.13 ms per submission).
+    A JSON field's value is part of the row's JSON (`_embedded`), not a text holding its own
+    JSON: no second encoding of it here, no escaping of that text, no second parse there."""
     types = _array_types(model, vendor, with_pk)
     if types is None:
         return None
-    return ", ".join(f"(e->>{i})::{t}" for i, t in enumerate(types))
+    fields = _inserted(model, vendor, with_pk)
+    return ", ".join(
+        # A JSON field's value is a JSON value of the row itself (`_json_rows`): read as it is,
+        # its JSON null as SQL NULL, as the ORM stores a None.
+        f"NULLIF(e->{i}, 'null'::jsonb)" if _embedded(f) else f"(e->>{i})::{t}"
+        for i, (f, t) in enumerate(zip(fields, types, strict=True))
+    )
+
+
+def _embedded(field: models.Field) -> bool:
+    """Whether `field`'s values travel inside the JSON row as JSON (a JSON field of Django's own
+    class, with its default encoder), rather than as the text of their own JSON document."""
+    return type(field) is models.JSONField and field.encoder is None
+
+
+_NOT_LOADED = object()  # a deferred field's value: the field's `pre_save` reads it
+
+# What an embedded JSON field's value may be to travel as it is: what `json.dumps` writes alike
+# inside the row and on its own (a value of another type goes the parameters' way).
+_JSON_TYPES = (dict, list, str, int, float, bool)
 
 
 # Field classes whose `pre_save` and `get_db_prep_save` give a value of these exact types back
@@ -252,8 +322,11 @@ def _pass_through(field: models.Field) -> tuple[type, ...] | None:
 @functools.cache
 def _json_plan(
     model: type[models.Model], vendor: str, with_pk: bool
-) -> tuple[tuple[models.Field, str, tuple[type, ...] | None], ...]:
-    return tuple((f, f.attname, _pass_through(f)) for f in _inserted(model, vendor, with_pk))
+) -> tuple[tuple[models.Field, str, tuple[type, ...] | None, bool], ...]:
+    return tuple(
+        (f, f.attname, _JSON_TYPES if _embedded(f) else _pass_through(f), _embedded(f))
+        for f in _inserted(model, vendor, with_pk)
+    )
 
 
 def _json_rows(
@@ -267,11 +340,15 @@ def _json_rows(
     for obj in objs:
         known = obj.__dict__
         row = []
-        for f, attname, types in plan:
+        for f, attname, types, embedded in plan:
             if types is not None and (
-                (value := known.get(attname, row)) is None or type(value) in types  # `row`: not loaded
+                (value := known.get(attname, _NOT_LOADED)) is None or type(value) in types
             ):
                 row.append(value)
+            elif embedded:
+                # Not a plain JSON value (an expression, a JSON null marker, a deferred field):
+                # the parameters' way, where the field prepares it (`_json_document`).
+                raise TypeError(f"{f.name}: no JSON form for {type(known.get(attname)).__name__}")
             else:
                 row.append(f.get_db_prep_save(f.pre_save(obj, True), conn))
         rows_.append(row)

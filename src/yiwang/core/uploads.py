@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiwang.core import rows
 from yiwang.core.models import StoredFile
 
 KIND_NAMES = {
@@ -498,7 +499,8 @@ def check(
         )
     if problem := content_problem(data, kind):
         raise _invalid(field, problem, "unsafe")
-    return StoredFile(
+    return rows.new(
+        StoredFile,
         id=uuid.uuid4(),
         original_name=clean_name(original_name, kind),
         kind=kind,
