@@ -289,10 +289,16 @@ def _odd_values(model):
             setattr(obj, f.attname, "7")  # text where an int belongs
         elif isinstance(f, models.CharField | models.TextField) and not f.choices:
             setattr(obj, f.attname, mark_safe("文字"))  # a str subclass
+        elif isinstance(f, models.DateTimeField):
+            setattr(obj, f.attname, dt.datetime(2026, 3, 4, 5, 6, 7))  # naive: made aware
+        elif isinstance(f, models.DateField):
+            # A datetime where a date belongs: the field takes its date in the current time zone.
+            setattr(obj, f.attname, dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC))
     return obj
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the JSON rows are PostgreSQL's")
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
 def test_the_json_rows_hold_what_each_field_prepares_for_every_model():
     """`insert`'s shortcut (a value of the field's own type passes as it is) writes the JSON the
     fields' own `get_db_prep_save` would, for every model, with defaults and with near-miss types."""

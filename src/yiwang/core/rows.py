@@ -309,9 +309,20 @@ _PASS_THROUGH: dict[type[models.Field], tuple[type, ...]] = {
 }
 
 
+# A date or time stamp field that stamps nothing itself (no auto_now, no auto_now_add) hands a
+# date, or a datetime that knows its offset, back unchanged on PostgreSQL; a naive datetime it
+# makes aware in the current time zone (`_json_rows` asks it), a datetime given for a date it cuts.
+_STAMPS: dict[type[models.Field], tuple[type, ...]] = {
+    models.DateField: (dt.date,),
+    models.DateTimeField: (dt.datetime,),
+}
+
+
 def _pass_through(field: models.Field) -> tuple[type, ...] | None:
-    """The value types `field` passes unchanged into a JSON row (`_PASS_THROUGH`), by its exact
-    class (a subclass may convert), a foreign key by its target's; None: ask the field."""
+    """The value types `field` passes unchanged into a JSON row (`_PASS_THROUGH`, `_STAMPS`), by
+    its exact class (a subclass may convert), a foreign key by its target's; None: ask the field."""
+    if type(field) in _STAMPS and not (field.auto_now or field.auto_now_add):
+        return _STAMPS[type(field)]
     if type(field).pre_save is not models.Field.pre_save:
         return None
     if type(field) in (models.ForeignKey, models.OneToOneField):
@@ -324,9 +335,18 @@ def _json_plan(
     model: type[models.Model], vendor: str, with_pk: bool
 ) -> tuple[tuple[models.Field, str, tuple[type, ...] | None, bool], ...]:
     return tuple(
-        (f, f.attname, _JSON_TYPES if _embedded(f) else _pass_through(f), _embedded(f))
+        (f, f.attname, _JSON_TYPES if _embedded(f) else _pass_through(f), _kind(f))
         for f in _inserted(model, vendor, with_pk)
     )
+
+
+_PLAIN, _EMBEDDED, _AWARE = 0, 1, 2  # how `_json_rows` takes a field's value of a passing type
+
+
+def _kind(field: models.Field) -> int:
+    if _embedded(field):
+        return _EMBEDDED
+    return _AWARE if type(field) is models.DateTimeField else _PLAIN
 
 
 def _json_rows(
@@ -340,12 +360,13 @@ def _json_rows(
     for obj in objs:
         known = obj.__dict__
         row = []
-        for f, attname, types, embedded in plan:
+        for f, attname, types, kind in plan:
             if types is not None and (
-                (value := known.get(attname, _NOT_LOADED)) is None or type(value) in types
+                (value := known.get(attname, _NOT_LOADED)) is None
+                or (type(value) in types and (kind != _AWARE or value.utcoffset() is not None))
             ):
                 row.append(value)
-            elif embedded:
+            elif kind == _EMBEDDED:
                 # Not a plain JSON value (an expression, a JSON null marker, a deferred field):
                 # the parameters' way, where the field prepares it (`_json_document`).
                 raise TypeError(f"{f.name}: no JSON form for {type(known.get(attname)).__name__}")
