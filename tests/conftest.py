@@ -111,6 +111,7 @@ def _fresh_search_cache():
     the test, so a generation number or a version id can come back with other data behind it."""
     from django.core.cache import caches
 
+    from yiwang.cases import published
     from yiwang.core import generations
     from yiwang.portal import guide_cache
     from yiwang.portal.views import SEARCH_CACHE
@@ -120,6 +121,7 @@ def _fresh_search_cache():
     caches["guides"].clear()
     guide_cache.ROWS.clear()
     generations.forget_seen()
+    published.forget_entries()
     stats_queries.forget_settled()
 
 

@@ -176,3 +176,34 @@ def test_the_same_key_at_once_makes_one_case(published, users):
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1
     assert Case.objects.filter(entry=published).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_entry_to_apply_is_kept_until_the_catalog_changes(published):
+    """Outside a transaction the entry's row is read once per catalog generation (each call
+    still builds its own instances); a change of status through the catalog's services is seen
+    by the next submission at once; inside a transaction the row is read, never kept."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from yiwang.cases.published import entry_to_apply
+    from yiwang.catalog import services as catalog
+    from yiwang.catalog.models import EntryStatus
+
+    def entry_reads(seen) -> int:
+        return sum(1 for q in seen.captured_queries if "catalog_entry" in q["sql"])
+
+    assert entry_to_apply(published.code).status == EntryStatus.ACTIVE  # read, and kept
+    with CaptureQueriesContext(connection) as seen:
+        first, second = entry_to_apply(published.code), entry_to_apply(published.code)
+    assert entry_reads(seen) == 0
+    assert first.pk == published.pk and first.published_id == published.published_id
+    assert first is not second and first.department is not second.department
+    with transaction.atomic():
+        catalog.set_entry_status(published, None, EntryStatus.SUSPENDED, "暂停受理，测试")
+    assert entry_to_apply(published.code).status == EntryStatus.SUSPENDED
+    with transaction.atomic(), CaptureQueriesContext(connection) as seen:
+        entry_to_apply(published.code)
+        entry_to_apply(published.code)
+    assert entry_reads(seen) == 2
+    assert entry_to_apply("no-such-code") is None

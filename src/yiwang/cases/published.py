@@ -19,7 +19,8 @@ from django.db import connection
 
 from yiwang.cases import deadlines
 from yiwang.catalog.models import CaseKind, Entry, EntryVersion, Material, Situation
-from yiwang.core import rows
+from yiwang.core import generations, rows
+from yiwang.core.memo import Memo
 from yiwang.core.models import Department, Division
 
 DEFAULT_REVIEW_STEPS = ({"name": "审查", "role": "reviewer"}, {"name": "决定", "role": "approver"})
@@ -114,11 +115,36 @@ def _published(version_id: int, published_at: dt.datetime | None, load) -> Publi
     return parts
 
 
+# The rows `entry_to_apply` read, by entry code and the catalog's generation: another process's
+# publication or change of status (both bump CATALOG, `catalog.search_index.index_entry`), or a
+# department's or division's change (`generations.directory_changed`) is seen here within
+# `generations.FRESH` (1 s), this process's own at once. The row is kept, not the instances built
+# from it (each request builds its own: nothing shared between threads can be changed), and for
+# at most `ttl` seconds, so a change made around the services (by hand, in the database) shows
+# within that too. Not inside a transaction, whose reads may be its own uncommitted changes.
+_ROWS = Memo(size=4096, ttl=30.0)
+
+
+def forget_entries() -> None:
+    """Read every entry afresh (tests: a rolled-back database reuses codes and generations)."""
+    _ROWS.clear()
+
+
+def _entry_row(code: str) -> tuple | None:
+    sql = _entry_sql(connection.vendor)
+    if not generations.memo_usable():
+        return rows.fetch(sql, [code])
+    key = f"{generations.seen(generations.CATALOG)}:{code}"
+    return _ROWS.get(key, lambda: rows.fetch(sql, [code]), keep=lambda row: row is not None)
+
+
 def entry_to_apply(code: str) -> Entry | None:
     """The entry with this code, its department and division, and its published version (from
     the cache above when it holds it): one hand-written statement (`core.rows`) on the path every
-    submission takes, where the ORM's `select_related` cost ten times its CPU."""
-    found = rows.fetch(_entry_sql(connection.vendor), [code])
+    submission takes, where the ORM's `select_related` cost ten times its CPU; its row kept per
+    process by the catalog's generation (`_ROWS`), so a submission to an entry applied for
+    before reads nothing here."""
+    found = _entry_row(code)
     if found is None:
         return None
     entry, department, division = rows.build_all((Entry, Department, Division), found)
