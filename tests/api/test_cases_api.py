@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 from hypothesis import given, settings
@@ -274,7 +275,7 @@ def test_plain_rendering_writes_the_values_the_renderer_writes(value):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.datetimes(timezones=st.just(__import__("datetime").UTC)) | st.datetimes(),
+    st.datetimes(timezones=st.just(dt.UTC)) | st.datetimes(),
     st.times(),
     st.timedeltas(),
     st.dates(),
@@ -282,7 +283,6 @@ def test_plain_rendering_writes_the_values_the_renderer_writes(value):
 def test_answer_writes_times_as_the_renderer_does(moment, clock_time, duration, day):
     """`direct_json.answer` (pydantic-core's serializer) writes datetimes, times and durations
     exactly as the renderer's encoder does, in typed fields and deep in free-form dicts."""
-    import datetime as dt
     import json
     from typing import Any
 

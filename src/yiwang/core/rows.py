@@ -333,7 +333,7 @@ def _pass_through(field: models.Field) -> tuple[type, ...] | None:
 @functools.cache
 def _json_plan(
     model: type[models.Model], vendor: str, with_pk: bool
-) -> tuple[tuple[models.Field, str, tuple[type, ...] | None, bool], ...]:
+) -> tuple[tuple[models.Field, str, tuple[type, ...] | None, int], ...]:
     return tuple(
         (f, f.attname, _JSON_TYPES if _embedded(f) else _pass_through(f), _kind(f))
         for f in _inserted(model, vendor, with_pk)

@@ -111,7 +111,8 @@ def _judge(
         bytes(key.public_key), decoded.signed_bytes, decoded.signature
     ):
         return _answer("bad_signature")
-    unchanged = {k: v for k, v in decoded.claims.items() if k != "url"} == issuing.record_claims(licence)
+    signed = {k: v for k, v in decoded.claims.items() if k != qr_payload.URL}
+    unchanged = signed == issuing.record_claims(licence)
     view = public_view(licence)
     if not unchanged:
         return _answer("altered", genuine=True, unchanged=False, licence=view)
