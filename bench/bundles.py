@@ -66,11 +66,20 @@ import os  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
-from _common import ROOT, pg_url, pgbench_drop, pgbench_init, pgbench_run, psql, report, setup_django  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    pg_url,
+    pgbench_drop,
+    pgbench_init,
+    pgbench_run,
+    psql,
+    report,
+    scratch_media,
+    setup_django,
+)
 
 # bench/cases.py: its statement helpers, and the rate limiter's limits raised (set as it is imported).
 from cases import (  # noqa: E402
@@ -544,7 +553,7 @@ def child(args) -> None:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    media = tempfile.mkdtemp(prefix="yiwang-bench-bundles-")
+    media = scratch_media("bench-media-bundles-")
     settings.MEDIA_ROOT = media
     keeper = None
     try:

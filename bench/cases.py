@@ -101,7 +101,6 @@ import random  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
@@ -116,6 +115,7 @@ from _common import (  # noqa: E402
     pgbench_run,
     psql,
     report,
+    scratch_media,
     setup_django,
 )
 
@@ -783,7 +783,7 @@ def child(args) -> None:
     if not args.no_queue:
         result["queues"] = queues(args.runs)
     if not args.no_submit:
-        media = tempfile.mkdtemp(prefix="yiwang-bench-")
+        media = scratch_media("bench-media-")
         settings.MEDIA_ROOT = media
         try:
             result["submit"] = submissions(args)
