@@ -92,6 +92,30 @@ def test_the_request_log_masks_the_query(client, captured):
     assert "access_token=***" in request_log[-1]["query"]
 
 
+
+@pytest.mark.django_db
+def test_the_request_id_is_the_callers_or_a_new_one_and_is_logged(client, captured):
+    given = client.get("/api/v1/divisions", headers={"X-Request-Id": "trace-42"})
+    assert given["X-Request-Id"] == "trace-42"
+    fresh = [client.get("/api/v1/divisions")["X-Request-Id"] for _ in range(2)]
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in fresh) and fresh[0] != fresh[1]
+    entries = [json.loads(line) for line in captured.getvalue().splitlines()]
+    logged = [e["request_id"] for e in entries if e["logger"] == "yiwang.request"]
+    assert logged[-3:] == ["trace-42", *fresh]
+
+
+@pytest.mark.django_db
+def test_no_request_line_when_info_is_off(client, captured):
+    logger = logging.getLogger("yiwang.request")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        response = client.get(f"/api/v1/divisions?{QUERY}", headers={"X-Request-Id": "quiet"})
+    finally:
+        logger.setLevel(level)
+    assert response.status_code == 200 and response["X-Request-Id"] == "quiet"
+    assert "yiwang.request" not in captured.getvalue()
+
 def test_any_app_line_with_a_url_is_masked(captured):
     logging.getLogger("yiwang.test").warning(
         "redirected to https://dept.example.cn/cb?code=%s&state=1", TOKEN
