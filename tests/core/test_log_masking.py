@@ -92,7 +92,6 @@ def test_the_request_log_masks_the_query(client, captured):
     assert "access_token=***" in request_log[-1]["query"]
 
 
-
 @pytest.mark.django_db
 def test_the_request_id_is_the_callers_or_a_new_one_and_is_logged(client, captured):
     given = client.get("/api/v1/divisions", headers={"X-Request-Id": "trace-42"})
@@ -115,6 +114,7 @@ def test_no_request_line_when_info_is_off(client, captured):
         logger.setLevel(level)
     assert response.status_code == 200 and response["X-Request-Id"] == "quiet"
     assert "yiwang.request" not in captured.getvalue()
+
 
 def test_any_app_line_with_a_url_is_masked(captured):
     logging.getLogger("yiwang.test").warning(
