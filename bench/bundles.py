@@ -11,8 +11,8 @@ first), migrated, with the demo region and what tests/bundles/bundle_fixtures.py
 published entries of 我要开饭店 (business registration, which issues the 营业执照; the food permit
 and the signboard permit, which wait for it; the fire check in parallel), the 营业执照 licence type
 with its seal, and the bundle `open-restaurant` drafted and published (the fixtures' SPECS and
-definition are imported from tests/, so the bench follows them). Uploaded files go to a temporary
-directory removed afterwards. Each backend runs in a child process of its own.
+definition are imported from tests/, so the bench follows them). Uploaded files go to a scratch
+directory under var/ (`_common.scratch_media`) removed afterwards. Each backend runs in a child process of its own.
 
 The two operations, with the same applicant (demo-citizen, bearer token), the same answers (80
 seats, a signboard, not only prepacked food: all four entries selected), the same form values and

@@ -82,7 +82,8 @@ For each database, in a child process of its own:
     1M on PostgreSQL.
 
 Submitted cases stay in the database (they are a few thousand among a million); uploaded files go
-to a temporary directory that is removed afterwards.
+to a scratch directory under var/, beside the platform's own media (`_common.scratch_media`),
+removed afterwards.
 """
 
 from __future__ import annotations
