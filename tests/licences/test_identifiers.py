@@ -97,6 +97,24 @@ def test_garbage_after_the_prefix_raises_only_invalid_identifier(rest):
     assert caught.value.code in {"format", "check"}
 
 
+@given(st.one_of(st.text(max_size=120), st.text(ALNUM + ".", max_size=90).map(lambda rest: PREFIX + rest)))
+def test_well_shaped_is_parse_but_the_check_character(text):
+    """`well_shaped` (verification looks an identifier up once it holds) fails exactly where
+    `parse` fails for a reason other than the check character."""
+    try:
+        identifiers.parse(text)
+        code = None
+    except InvalidIdentifier as exc:
+        code = exc.code
+    assert identifiers.well_shaped(text) == (code in {None, "check"})
+
+
+def test_a_wrong_check_character_is_well_shaped():
+    assert identifiers.well_shaped(VALID) and identifiers.well_shaped(VALID[:-1] + "4")
+    assert not identifiers.well_shaped(VALID.replace(".001.", ".000."))
+    assert not identifiers.well_shaped(None)  # type: ignore[arg-type]
+
+
 VALID = "1.2.156.3005.2.11100000000013127D001.11159900MB1234567X.0000042.001.3"
 
 

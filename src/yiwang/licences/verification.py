@@ -187,16 +187,24 @@ def _licence(identifier: str) -> Licence | None:
     return licence
 
 
-def by_identifier(identifier: str, *, today: dt.date | None = None) -> Answer:
+def _bad_identifier(identifier: str) -> Answer | None:
+    """The answer for an identifier that does not parse, naming the rule it breaks; else None."""
     try:
         identifiers.parse(identifier)
     except identifiers.InvalidIdentifier as error:
         answer = _answer("bad_identifier")
         answer.message = f"{answer.message}（{error}）"
         return answer
-    licence = _licence(identifier.strip())
+    return None
+
+
+def by_identifier(identifier: str, *, today: dt.date | None = None) -> Answer:
+    # Looked up once it has the identifier's shape; the check character is computed only when no
+    # record has it (`identifiers.well_shaped`): a record's identifier was made with one, and it
+    # is among the signed claims `_judge` compares with the record.
+    licence = _licence(identifier.strip()) if identifiers.well_shaped(identifier) else None
     if licence is None:
-        return _answer("not_found")
+        return _bad_identifier(identifier) or _answer("not_found")
     return _judge(licence, None, today or timezone.localdate())
 
 
@@ -207,8 +215,8 @@ def by_payload(text: str, *, today: dt.date | None = None) -> Answer:
     except qr_payload.PayloadError:
         return _answer("malformed")
     identifier = str(decoded.claims.get("id", ""))
-    well_formed = _parses(identifier)  # once: the check character's sum is a tenth of a scan's own work
-    licence = _licence(identifier) if well_formed else None
+    # As `by_identifier`: the check character is computed only when no record has the identifier.
+    licence = _licence(identifier) if identifiers.well_shaped(identifier) else None
     if licence is not None and licence.seal_key.kid == decoded.kid.hex():
         key = licence.seal_key  # the usual scan: the record and its seal in one statement
     else:
@@ -217,10 +225,8 @@ def by_payload(text: str, *, today: dt.date | None = None) -> Answer:
             return _answer("unknown_key")
     if not seal.verify(bytes(key.public_key), decoded.signed_bytes, decoded.signature):
         return _answer("bad_signature")
-    if not well_formed:
-        return _answer("bad_identifier")
     if licence is None:
-        return _answer("not_found")
+        return _answer("not_found" if _parses(identifier) else "bad_identifier")
     return _judge(
         licence, decoded, today or timezone.localdate(), signature_checked=key.pk == licence.seal_key_id
     )
