@@ -389,7 +389,7 @@ def test_an_active_pdf_is_a_422_naming_the_feature_in_the_request_language(clien
 def workbook_of(rows: int) -> bytes:
     from openpyxl import Workbook
 
-    from yiwang.catalog.exchange import SHEET_ENTRIES
+    from yiwang.catalog.exchange.format import SHEET_ENTRIES
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_ENTRIES)
