@@ -416,7 +416,7 @@ def case_detail(
 ) -> dict[str, Any]:
     """The case as `user` may read it (the API's shape; pages lay it out). `materials` and
     `events`, when the caller has just written them, spare reading them back."""
-    from yiwang.cases import services
+    from yiwang.cases import procedure, services
 
     full = reads_in_full(user, case)
     is_applicant = access.is_applicant_of(user, case)
@@ -425,7 +425,7 @@ def case_detail(
         materials = received_materials(case)
     if events is None:
         events = timeline(case)
-    step = services.current_step(case)
+    step = procedure.current_step(case)
     current = [m for m in materials if not m.replaced]
     provided = {m.material_id for m in current}
     parts = published(case.version)

@@ -14,7 +14,7 @@ from yiwang.cases.models import (
 from yiwang.cases.rules import (
     State,
 )
-from yiwang.cases.services import _deem_accepted, _target
+from yiwang.cases.services import record_deemed_acceptance
 from yiwang.catalog.models import Material
 from yiwang.core.models import OutboxMessage
 
@@ -28,7 +28,7 @@ def deem_overdue_acceptances(on: dt.date | None = None) -> int:
     for case in Case.objects.filter(state=State.SUBMITTED, acceptance_due__lt=on).select_related("version"):
         try:
             with transaction.atomic():
-                _deem_accepted(case, _target(SYSTEM, "deem_accepted", case), {})
+                record_deemed_acceptance(case)
             done += 1
         except CaseConflict:
             continue

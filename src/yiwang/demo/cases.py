@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import Enterprise, Person, Staff, StaffRole, User
-from yiwang.cases import clock, delivery, documents, drafts, services, sweeps
+from yiwang.cases import clock, deadlines, delivery, documents, drafts, procedure, services, sweeps
 from yiwang.cases.models import Case, Delivery, DeliveryMethod
 from yiwang.catalog import form_schema
 from yiwang.catalog.models import CaseKind, Entry, EntryStatus, Necessity
@@ -796,7 +796,7 @@ def _script(plan: Plan, rng: random.Random) -> tuple[Script, tuple[int, int]]:
     # Acceptance: by the window, 容缺 against a committed date, or deemed by the worker (art. 32).
     pending = info.tolerant and (target == "pending_overdue" or bool(flags.get("pending")))
     if flags.get("deemed"):
-        s.add(services.deadlines.ACCEPTANCE_WORKDAYS + 1, "system", "deem_accepted")
+        s.add(deadlines.ACCEPTANCE_WORKDAYS + 1, "system", "deem_accepted")
     elif pending:
         s.add(0 if window else rng.randint(0, 1), "clerk", "accept_with_pending")
     else:
@@ -1194,7 +1194,7 @@ class Runner:
             return None
         if role == "completer" and window and plan.info.instant:
             return self.staffing.clerk(dept)
-        step = services.current_step(case) if role == "step" and case is not None else None
+        step = procedure.current_step(case) if role == "step" and case is not None else None
         if step and step.get("role") == "reviewer":
             return self.staffing.reviewer(dept)
         return self.staffing.approver(dept)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic.fields import FieldInfo
 
-from yiwang.cases import drafts, services
+from yiwang.cases import drafts, procedure, services
 from yiwang.cases.models import Case, DeliveryMethod
 from yiwang.cases.rules import (
     CORRECTION_REASONS,
@@ -160,7 +160,7 @@ class AcceptForm(ActionForm):
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any):
         super().__init__(case, *args, **kwargs)
-        missing = services.facts_of(case).missing_required
+        missing = procedure.facts_of(case).missing_required
         if missing:  # the guard refuses it; say so before the clerk tries
             self.help = _("仍缺少必要材料：%(names)s。") % {"names": "、".join(missing)}
 
