@@ -9,25 +9,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
+from yiwang.core.spreadsheets import text_cell
 from yiwang.stats import queries, rules
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(ws, value: Any):
-    """A string cell Excel never reads as a formula (names come from the data)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _append(ws, values: list[Any]) -> None:
-    ws.append([_cell(ws, v) for v in values])
+    ws.append([text_cell(ws, v) for v in values])
 
 
 def filename(dimension: str, f: queries.Filter) -> str:

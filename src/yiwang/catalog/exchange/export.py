@@ -29,6 +29,7 @@ from yiwang.catalog.exchange.format import (
 )
 from yiwang.catalog.models import Entry, EntryStatus, EntryVersion, Topic
 from yiwang.core.models import Division
+from yiwang.core.spreadsheets import text_cell
 
 
 def exchange_document(version: EntryVersion) -> dict[str, Any]:
@@ -129,18 +130,6 @@ def _cell_out(key: str, value: Any, codecs: dict, topic_names: dict[str, str]) -
     return value
 
 
-def _text_cell(ws, value: Any):
-    """A string cell that Excel will never read as a formula."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def dumps_xlsx(docs: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
 
@@ -156,14 +145,14 @@ def dumps_xlsx(docs: list[dict[str, Any]]) -> bytes:
             sheets[sheet].append([column_heading(k, CHILD_MODELS[key]) for k in ["code", *columns]])
         for doc in docs:
             ws = sheets[SHEET_ENTRIES]
-            ws.append([_text_cell(ws, _cell_out(k, doc.get(k), codecs, topic_names)) for k in ENTRY_COLUMNS])
+            ws.append([text_cell(ws, _cell_out(k, doc.get(k), codecs, topic_names)) for k in ENTRY_COLUMNS])
             for key in CHILD_ORDER:
                 sheet, columns = CHILD_SHEETS[key]
                 ws = sheets[sheet]
                 for row in doc.get(key) or []:
                     ws.append(
                         [doc["code"]]
-                        + [_text_cell(ws, _cell_out(c, row.get(c), codecs, topic_names)) for c in columns]
+                        + [text_cell(ws, _cell_out(c, row.get(c), codecs, topic_names)) for c in columns]
                     )
         buffer = io.BytesIO()
         workbook.save(buffer)
