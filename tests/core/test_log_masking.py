@@ -104,7 +104,13 @@ def test_the_request_id_is_the_callers_or_a_new_one_and_is_logged(client, captur
 
 
 @pytest.mark.django_db
-def test_no_request_line_when_info_is_off(client, captured):
+def test_no_request_line_when_info_is_off(client, captured, monkeypatch):
+    """With INFO off the request's log fields are not built: its query is not masked for a line
+    nobody writes (with INFO on, it is)."""
+    from yiwang.core import middleware
+
+    masked: list[str] = []
+    monkeypatch.setattr(middleware, "mask_query", lambda q: masked.append(q) or "masked")
     logger = logging.getLogger("yiwang.request")
     level = logger.level
     logger.setLevel(logging.WARNING)
@@ -114,6 +120,9 @@ def test_no_request_line_when_info_is_off(client, captured):
         logger.setLevel(level)
     assert response.status_code == 200 and response["X-Request-Id"] == "quiet"
     assert "yiwang.request" not in captured.getvalue()
+    assert masked == []
+    client.get(f"/api/v1/divisions?{QUERY}")
+    assert masked == [QUERY]
 
 
 def test_any_app_line_with_a_url_is_masked(captured):
