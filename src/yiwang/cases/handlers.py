@@ -14,23 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from yiwang.cases import clock, deadlines, rules
-from yiwang.cases.changes import (
-    Acting,
-    commit,
-    payload_text,
-    today,
-)
+from yiwang.cases.changes import Acting, commit, payload_text, today
 from yiwang.cases.delivery import handle_complete, handle_deliver
 from yiwang.cases.drafts import case_schema, checklist, open_correction, required_materials
-from yiwang.cases.models import (
-    Case,
-    Correction,
-)
+from yiwang.cases.models import Case, Correction
 from yiwang.cases.procedure import acceptance_overdue, current_step, received_on, review_steps
-from yiwang.cases.rules import (
-    TRANSITIONS,
-    with_statutory_remedy,
-)
+from yiwang.cases.rules import TRANSITIONS, with_statutory_remedy
 from yiwang.catalog import form_schema
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 

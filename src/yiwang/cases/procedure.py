@@ -9,18 +9,10 @@ import datetime as dt
 from django.utils import timezone
 
 from yiwang.cases import published
-from yiwang.cases.changes import (
-    today,
-)
+from yiwang.cases.changes import today
 from yiwang.cases.drafts import checklist
-from yiwang.cases.models import (
-    Case,
-    CaseMaterial,
-)
-from yiwang.cases.rules import (
-    Facts,
-    State,
-)
+from yiwang.cases.models import Case, CaseMaterial
+from yiwang.cases.rules import Facts, State
 from yiwang.catalog.models import CaseKind
 
 

@@ -33,12 +33,7 @@ from yiwang.cases.changes import (
     commit,
 )
 from yiwang.cases.handlers import HANDLERS
-from yiwang.cases.models import (
-    Case,
-    CaseMaterial,
-    Delivery,
-    DeliveryMethod,
-)
+from yiwang.cases.models import Case, CaseMaterial, Delivery, DeliveryMethod
 from yiwang.cases.procedure import facts_of
 from yiwang.cases.rules import (
     REMEDY_STATUTORY,
