@@ -1,7 +1,7 @@
-"""The bundle rules (`bundles.rules`), pure: cycles are found whatever their length; the critical
-path is never shorter than any member and never longer than all of them one after another; the
-waves start every member once, after its upstreams; answers of any shape are typed or refused;
-materials are merged by what makes them one document."""
+"""The bundle rules (`bundles.rules`, and the publish checks of `bundles.checks`), pure: cycles are
+found whatever their length; the critical path is never shorter than any member and never longer
+than all of them one after another; the waves start every member once, after its upstreams;
+answers of any shape are typed or refused; materials are merged by what makes them one document."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yiwang.bundles import rules
+from yiwang.bundles import checks, rules
+from yiwang.bundles.definition import (
+    Condition,
+    Definition,
+    EntryFacts,
+    MaterialFacts,
+    Member,
+    Option,
+    Question,
+)
 
 
-def facts(code: str, limit: int, *, materials=(), issues: str = "", fields=()) -> rules.EntryFacts:
-    return rules.EntryFacts(
+def facts(code: str, limit: int, *, materials=(), issues: str = "", fields=()) -> EntryFacts:
+    return EntryFacts(
         code=code,
         name=f"事项{code[-2:]}",
         department="部门",
@@ -47,7 +56,7 @@ def dags(draw):
 def selected_of(n, after):
     return [
         rules.Selected(
-            rules.Member(entry=code(i), after=tuple(code(a) for a in after[i])),
+            Member(entry=code(i), after=tuple(code(a) for a in after[i])),
             None,
             tuple(code(a) for a in after[i]),
         )
@@ -89,21 +98,21 @@ def test_the_waves_start_every_member_once_after_its_upstreams(dag):
         assert all(position[code(a)] < position[code(i)] for a in after[i])
 
 
-DEFINITION = rules.Definition(
+DEFINITION = Definition(
     questions=(
-        rules.Question(code="seats", text="座位数", kind="number"),
-        rules.Question(code="sign", text="招牌", kind="yes_no"),
-        rules.Question(
+        Question(code="seats", text="座位数", kind="number"),
+        Question(code="sign", text="招牌", kind="yes_no"),
+        Question(
             code="size",
             text="招牌尺寸",
             kind="choice",
-            options=(rules.Option(value="small", label="小"), rules.Option(value="large", label="大")),
-            ask_if=(rules.Condition(question="sign", equals="yes"),),
+            options=(Option(value="small", label="小"), Option(value="large", label="大")),
+            ask_if=(Condition(question="sign", equals="yes"),),
         ),
     ),
     members=(
-        rules.Member(entry=code(1)),
-        rules.Member(entry=code(2), when=(rules.Condition(question="seats", above=50),)),
+        Member(entry=code(1)),
+        Member(entry=code(2), when=(Condition(question="seats", above=50),)),
     ),
 )
 
@@ -139,7 +148,7 @@ def test_the_selection_follows_the_answers():
 
 
 def test_materials_are_one_document_by_licence_type_by_group_or_by_name():
-    m = rules.MaterialFacts
+    m = MaterialFacts
     upstream = facts(
         code(1),
         0,
@@ -155,8 +164,8 @@ def test_materials_are_one_document_by_licence_type_by_group_or_by_name():
             m(5, "营业执照", None, False, "营业执照"),
         ],
     )
-    definition = rules.Definition(
-        members=(rules.Member(entry=code(1)), rules.Member(entry=code(2), after=(code(1),))),
+    definition = Definition(
+        members=(Member(entry=code(1)), Member(entry=code(2), after=(code(1),))),
         same_materials=(("居民身份证", "经营者身份证"),),
     )
     f = {code(1): upstream, code(2): downstream}
@@ -170,26 +179,26 @@ def test_materials_are_one_document_by_licence_type_by_group_or_by_name():
 
 def test_a_flow_that_selects_nothing_is_named():
     f = {code(1): facts(code(1), 0)}
-    never = rules.Definition(
+    never = Definition(
         questions=DEFINITION.questions,
         members=(
-            rules.Member(
+            Member(
                 entry=code(1),
                 when=(
-                    rules.Condition(question="seats", above=50),
-                    rules.Condition(question="seats", at_most=20),
+                    Condition(question="seats", above=50),
+                    Condition(question="seats", at_most=20),
                 ),
             ),
         ),
     )
-    found = rules.problems(never, f)
+    found = checks.problems(never, f)
     assert any("互相矛盾" in p for p in found) and any("选不出任何事项" in p for p in found)
-    assert not rules.problems(DEFINITION.model_copy(update={"members": (rules.Member(entry=code(1)),)}), f)
+    assert not checks.problems(DEFINITION.model_copy(update={"members": (Member(entry=code(1)),)}), f)
 
 
 @given(st.lists(st.tuples(st.sampled_from(["above", "at_most"]), st.integers(0, 100)), max_size=4))
 def test_satisfiable_conditions_have_an_answer(bounds):
-    conditions = [rules.Condition(question="seats", **{kind: value}) for kind, value in bounds]
+    conditions = [Condition(question="seats", **{kind: value}) for kind, value in bounds]
     if rules.satisfiable(conditions):
         lows = [v for k, v in bounds if k == "above"]
         answer = (max(lows) + 0.5) if lows else 0
@@ -206,52 +215,52 @@ def test_a_field_mapped_onto_another_name_is_in_the_form_and_required_when_a_mem
         code(2): facts(code(2), 5, fields=[required]),
         code(3): facts(code(3), 5, fields=[{**required, "name": "request"}]),
     }
-    definition = rules.Definition(
-        members=(rules.Member(entry=code(1)), rules.Member(entry=code(2)), rules.Member(entry=code(3))),
+    definition = Definition(
+        members=(Member(entry=code(1)), Member(entry=code(2)), Member(entry=code(3))),
         map={code(2): {"enterprise_name": "shop_name"}, code(3): {"request": "transfer_from"}},
     )
     form = {x["name"]: x for x in rules.form_for(definition, rules.select(definition, {}, f), f)}
     assert form["shop_name"]["required"] is True  # the food permit's required field feeds from it
     assert form["transfer_from"]["required"] is True and "request" not in form
-    assert rules.problems(definition, f) == []
+    assert checks.problems(definition, f) == []
 
 
 def test_entries_for_persons_only_and_enterprises_only_do_not_mix():
     person = facts(code(1), 0)
     f = {
-        code(1): rules.EntryFacts(**{**person.__dict__, "audience": "person"}),
-        code(2): rules.EntryFacts(**{**facts(code(2), 0).__dict__, "audience": "enterprise"}),
+        code(1): EntryFacts(**{**person.__dict__, "audience": "person"}),
+        code(2): EntryFacts(**{**facts(code(2), 0).__dict__, "audience": "enterprise"}),
     }
-    definition = rules.Definition(members=(rules.Member(entry=code(1)), rules.Member(entry=code(2))))
-    found = rules.problems(definition, f)
+    definition = Definition(members=(Member(entry=code(1)), Member(entry=code(2))))
+    found = checks.problems(definition, f)
     assert any("只面向自然人" in p for p in found) and any("只面向法人" in p for p in found)
-    alone = rules.Definition(members=(rules.Member(entry=code(1)),))
-    assert rules.problems(alone, f, "person") == []
-    assert any("只面向自然人" in p for p in rules.problems(alone, f, "enterprise"))
+    alone = Definition(members=(Member(entry=code(1)),))
+    assert checks.problems(alone, f, "person") == []
+    assert any("只面向自然人" in p for p in checks.problems(alone, f, "enterprise"))
 
 
 def test_a_licence_two_upstreams_may_issue_comes_from_the_one_this_member_waits_for():
-    m = rules.MaterialFacts
+    m = MaterialFacts
     shop = facts(code(1), 0, issues="营业执照")
     company = facts(code(2), 0, issues="营业执照")
     permit = facts(code(3), 5, materials=[m(9, "营业执照", None, False, "营业执照")])
     f = {code(1): shop, code(2): company, code(3): permit}
-    definition = rules.Definition(
+    definition = Definition(
         questions=(
-            rules.Question(
+            Question(
                 code="kind",
                 text="形式",
                 kind="choice",
                 options=(
-                    rules.Option(value="shop", label="个体"),
-                    rules.Option(value="company", label="公司"),
+                    Option(value="shop", label="个体"),
+                    Option(value="company", label="公司"),
                 ),
             ),
         ),
         members=(
-            rules.Member(entry=code(1), when=(rules.Condition(question="kind", equals="shop"),)),
-            rules.Member(entry=code(2), when=(rules.Condition(question="kind", equals="company"),)),
-            rules.Member(entry=code(3), after=(code(1), code(2))),
+            Member(entry=code(1), when=(Condition(question="kind", equals="shop"),)),
+            Member(entry=code(2), when=(Condition(question="kind", equals="company"),)),
+            Member(entry=code(3), after=(code(1), code(2))),
         ),
     )
     for answer, issuer in (("shop", code(1)), ("company", code(2))):

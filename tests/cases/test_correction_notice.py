@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from case_fixtures import FORM_DATA
 from catalog.guide_samples import PDF
 from yiwang.cases import drafts
-from yiwang.cases.rules import CORRECTION_REASONS
+from yiwang.cases.corrections import CORRECTION_REASONS
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from yiwang.accounts.models import User
 from yiwang.cases import queries, trace
 from yiwang.cases.models import Case, CaseEvent, Correction, Delivery, TrackingEvent
+from yiwang.demo import case_plans
 from yiwang.demo import cases as demo_cases
 from yiwang.demo import figures as demo_figures
 from yiwang.demo import licences as demo_licences
@@ -150,7 +151,7 @@ def test_every_variant_of_the_procedure_is_there(summary):
     assert refused.exists() and not refused.filter(decision_reason="").exists()
     assert not refused.filter(remedy="").exists()
     # 容缺受理 needs a tolerant entry with a non-key material in the catalog.
-    if any(info.tolerant for info in demo_cases._entries()):
+    if any(info.tolerant for info in case_plans.entry_infos()):
         assert actions["accept_with_pending"] > 0
         assert Case.objects.filter(commitment_overdue=True).exclude(pending_materials=[]).exists()
 
@@ -437,7 +438,7 @@ def test_refusals_and_non_acceptances_name_only_their_own_entry(summary):
 
 def test_corrections_fit_the_material_they_name(summary):
     from yiwang.cases import drafts
-    from yiwang.cases.rules import CORRECTION_REASONS
+    from yiwang.cases.corrections import CORRECTION_REASONS
 
     corrections = Correction.objects.select_related("case__version")
     assert corrections.count() >= 10

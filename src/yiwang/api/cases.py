@@ -24,9 +24,10 @@ from yiwang.api.contract import answers
 from yiwang.api.errors import error_body
 from yiwang.api.pagination import PageQuery, paginate
 from yiwang.cases import access, drafts, queries, services, submission
+from yiwang.cases.corrections import CorrectionReason
 from yiwang.cases.models import Case
 from yiwang.cases.published import entry_to_apply
-from yiwang.cases.rules import TRANSITIONS, Actor, CorrectionReason
+from yiwang.cases.rules import TRANSITIONS, Actor
 from yiwang.core import uploads
 from yiwang.core.validation import RowId
 from yiwang.notices.models import Notice
@@ -153,7 +154,7 @@ class CorrectionItemOut(Schema):
     field: str | None = Field(None, description="表单字段名（kind=field）")
     label: str = Field("", description="材料名称或字段标题")
     reasons: list[CorrectionReason] = Field(
-        default_factory=list, description="补正原因代码（rules.CORRECTION_REASONS）"
+        default_factory=list, description="补正原因代码（corrections.CORRECTION_REASONS）"
     )
     reason_labels: list[str] = Field(default_factory=list, description="补正原因的文字，与 reasons 一一对应")
     note: str = ""

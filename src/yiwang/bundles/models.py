@@ -55,7 +55,7 @@ class BundleVersion(ReviewedVersion):
     aliases = models.JSONField(_("别名"), default=list, blank=True)
     audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
     summary = models.TextField(_("简介"), blank=True)
-    definition = models.JSONField(_("定义"), default=dict)  # bundles.rules.Definition
+    definition = models.JSONField(_("定义"), default=dict)  # bundles.definition.Definition
 
     class Meta:
         verbose_name = _("一件事版本")

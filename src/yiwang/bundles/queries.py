@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.bundles import rules
+from yiwang.bundles.definition import Definition, EntryFacts, MaterialFacts, Question, options_of
 from yiwang.bundles.models import Bundle, BundleApplication, BundleMember, BundleVersion, MemberState
 from yiwang.cases.models import Case, state_label
 from yiwang.cases.published import published
@@ -52,8 +53,8 @@ def outcomes(cases: list[Case]) -> dict[int, str]:
     return result
 
 
-def definition_of(version: BundleVersion) -> rules.Definition:
-    return rules.Definition.model_validate(version.definition)
+def definition_of(version: BundleVersion) -> Definition:
+    return Definition.model_validate(version.definition)
 
 
 _fees: dict[tuple[int, Any], tuple[str, ...]] = {}
@@ -69,7 +70,7 @@ def _fees_of(version) -> tuple[str, ...]:
     return _fees[key]
 
 
-def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, rules.EntryFacts]:
+def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, EntryFacts]:
     """What the rules need of each entry, from its published guide (`cases.published`: cached per
     version); the entries are read by the submission path's own statement (`entry_to_apply`)."""
     from yiwang.cases.published import entry_to_apply
@@ -86,7 +87,7 @@ def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, rules.En
     for entry in entries:
         version = entry.published
         if version is None:
-            facts[entry.code] = rules.EntryFacts(
+            facts[entry.code] = EntryFacts(
                 entry.code, entry.name, entry.department.name, False, "both", {}, {}, (), 0, "workday", 0
             )
             continue
@@ -101,7 +102,7 @@ def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, rules.En
             schema = form_schema.application_schema(parts.schema_for(situation.pk))
             fields[situation.seq] = tuple(schema.get("fields", []))
         lt = types.get(entry.pk)
-        facts[entry.code] = rules.EntryFacts(
+        facts[entry.code] = EntryFacts(
             code=entry.code,
             name=entry.name,
             department=entry.department.name,
@@ -110,7 +111,7 @@ def entry_facts(codes, entries: list[Entry] | None = None) -> dict[str, rules.En
             fields=fields,
             situations={s.seq: s.name for s in parts.situations.values()},
             materials=tuple(
-                rules.MaterialFacts(
+                MaterialFacts(
                     m.pk,
                     m.name,
                     seqs.get(m.situation_id) if m.situation_id else None,
@@ -141,7 +142,7 @@ def facts_and_entries(version: BundleVersion):
     return definition, entry_facts([], entries), {e.code: e for e in entries}
 
 
-def facts_of(version: BundleVersion) -> tuple[rules.Definition, dict[str, rules.EntryFacts]]:
+def facts_of(version: BundleVersion) -> tuple[Definition, dict[str, EntryFacts]]:
     definition, facts, _entries = facts_and_entries(version)
     return definition, facts
 
@@ -211,14 +212,14 @@ def search(words: list[str], limit: int = 3) -> list[Bundle]:
 class Guide:
     bundle: Bundle
     version: BundleVersion
-    definition: rules.Definition
-    facts: dict[str, rules.EntryFacts]
+    definition: Definition
+    facts: dict[str, EntryFacts]
     selected: list[rules.Selected]
     materials: list[rules.MergedMaterial]
     days: int
     path: list[str]
     savings: rules.Savings
-    questions: list[rules.Question]
+    questions: list[Question]
     answers: dict[str, Any]
 
     def name_of(self, code: str) -> str:
@@ -239,7 +240,7 @@ class Guide:
                     "kind": q.kind,
                     "unit": q.unit,
                     "help": q.help,
-                    "options": [{"value": o.value, "label": o.label} for o in rules.options_of(q)],
+                    "options": [{"value": o.value, "label": o.label} for o in options_of(q)],
                     "ask_if": [c.model_dump(exclude_none=True) for c in q.ask_if],
                 }
                 for q in self.definition.questions

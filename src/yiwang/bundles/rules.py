@@ -1,21 +1,10 @@
 """一件事一次办 and 一链通办 as pure rules: no database.
 
-A bundle's definition is one document, versioned and reviewed like a guide:
-
-- **questions** the applicant answers (yes/no, a choice, a number), each perhaps asked only when
-  earlier answers say so;
-- **members**: published catalog entries, each selected when its conditions hold, with the
-  situation it applies under, and the members it waits for (`after`: registration → food permit);
-- **fields**: the one combined form, and **map**: per member, which combined field (or which value
-  of the upstream licence, `licence.<name>`) fills each of its form's fields. Fields with the same
-  name map to each other unless the map says otherwise;
-- **same_materials**: groups of material names that are one document (经营者身份证 = 申请人身份证).
-
-What an entry is (its forms, materials, limits, the licence it issues) comes in as `EntryFacts`,
-read by `bundles.queries`. From those this module checks a definition before publishing (a cycle,
-an unmappable required field, an entry that is not published: each named), selects the members for
-an applicant's answers, merges the materials so each appears once, computes the critical path and
-what the bundle saves beside separate applications.
+From a definition (`definition.Definition`) and what its entries are (`definition.EntryFacts`,
+read by `bundles.queries`) this module selects the members for an applicant's answers, merges the
+materials so each appears once, builds the one form and each member's form from it, and computes
+the critical path and what the bundle saves beside separate applications. What keeps a definition
+from being published is `checks`.
 """
 
 from __future__ import annotations
@@ -23,108 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-MAX_JOINT_EXTENSION = 15  # 联合审批: up to 15 more working days where the law allows
-LICENCE_SOURCE = "licence."  # a map source naming a value of the upstream licence
-LICENCE_ATTRIBUTES = {"holder_name", "number", "identifier"}  # besides the licence's data fields
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-
-
-class _Strict(BaseModel):
-    # No infinity or NaN: a definition is stored as JSON, which has neither.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Condition(_Strict):
-    """One test of an answer; a list of conditions holds when all do."""
-
-    question: Code
-    equals: str | None = None  # a yes/no or choice answer
-    above: float | None = None  # a number strictly above
-    at_most: float | None = None  # a number at most
-
-
-class Option(_Strict):
-    value: Code
-    label: Text
-
-
-class Question(_Strict):
-    code: Code
-    text: Text
-    kind: Literal["yes_no", "choice", "number"]
-    options: tuple[Option, ...] = ()
-    help: str = ""
-    unit: str = ""
-    ask_if: tuple[Condition, ...] = ()
-
-
-class SituationRule(_Strict):
-    seq: int = Field(ge=1, le=999)
-    when: tuple[Condition, ...] = ()
-
-
-class Member(_Strict):
-    entry: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{31}$")]
-    when: tuple[Condition, ...] = ()
-    situations: tuple[SituationRule, ...] = ()  # the first whose conditions hold
-    after: tuple[str, ...] = ()
-    note: str = ""
-
-
-class Definition(_Strict):
-    questions: tuple[Question, ...] = ()
-    members: tuple[Member, ...] = Field(min_length=1, max_length=30)
-    fields: tuple[dict[str, Any], ...] = ()
-    map: dict[str, dict[str, str]] = Field(default_factory=dict)
-    same_materials: tuple[tuple[str, ...], ...] = ()
-    joint_extension: int = Field(default=0, ge=0, le=MAX_JOINT_EXTENSION)
-
-
-YES_NO = (Option(value="yes", label="是"), Option(value="no", label="否"))
-
-
-def options_of(question: Question) -> tuple[Option, ...]:
-    return YES_NO if question.kind == "yes_no" else question.options
-
-
-# --- What an entry is --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MaterialFacts:
-    id: int
-    name: str
-    situation_seq: int | None  # None: every situation
-    required: bool  # blocks submission when missing
-    licence_type: str  # the licence type (code or name) that can provide it, or ""
-
-
-@dataclass(frozen=True)
-class EntryFacts:
-    code: str
-    name: str
-    department: str
-    published: bool  # active with a published guide
-    audience: str
-    fields: dict[int | None, tuple[dict[str, Any], ...]]  # the form per situation seq (None: none)
-    situations: dict[int, str]  # seq -> name
-    materials: tuple[MaterialFacts, ...]
-    limit: int  # working days to decide (0: on the spot)
-    limit_unit: str
-    visits: int
-    fees: tuple[str, ...] = ()
-    conditions: str = ""
-    issues: str = ""  # the licence type (code) its approval issues
-    issues_name: str = ""
-    licence_fields: tuple[str, ...] = ()  # the data fields of that licence
-    department_open: bool = True
-
+from yiwang.bundles.definition import (
+    LICENCE_SOURCE,
+    Condition,
+    Definition,
+    EntryFacts,
+    Member,
+    Question,
+    options_of,
+)
 
 # --- Answers and selection ---------------------------------------------------------------------
 
@@ -450,130 +350,6 @@ def licence_sourced(definition: Definition, entry: str, facts: EntryFacts, situa
         for f in target_fields(facts, situation)
         if source_of(definition, entry, f["name"]).startswith(LICENCE_SOURCE)
     }
-
-
-# --- Checking a definition before publishing -----------------------------------------------------
-
-
-def _compatible(target: dict[str, Any], source: dict[str, Any]) -> bool:
-    kinds = {target.get("type", "text"), source.get("type", "text")}
-    if len(kinds) == 2 and not kinds <= {"text", "textarea"}:
-        return False
-    if target.get("type") in ("choice", "multichoice"):
-        have = {o["value"] for o in source.get("options", [])}
-        return {o["value"] for o in target.get("options", [])} >= have
-    return True
-
-
-def problems(definition: Definition, facts: dict[str, EntryFacts], audience_of: str = "both") -> list[str]:
-    """Everything that keeps a definition from being published, each naming what it concerns."""
-    found: list[str] = []
-    codes = [m.entry for m in definition.members]
-    if len(set(codes)) != len(codes):
-        found.append(_("同一事项在一件事中只能出现一次。"))
-    questions = {q.code: q for q in definition.questions}
-    if len(questions) != len(definition.questions):
-        found.append(_("问题代码不能重复。"))
-
-    def check_conditions(conditions: Iterable[Condition], where: str) -> None:
-        for c in conditions:
-            q = questions.get(c.question)
-            if q is None:
-                found.append(_("%(where)s引用了不存在的问题“%(q)s”。") % {"where": where, "q": c.question})
-            elif c.equals is not None and c.equals not in {o.value for o in options_of(q)}:
-                found.append(
-                    _("%(where)s：问题“%(q)s”没有选项“%(v)s”。")
-                    % {"where": where, "q": q.text, "v": c.equals}
-                )
-            elif (c.above is not None or c.at_most is not None) and q.kind != "number":
-                found.append(_("%(where)s：问题“%(q)s”不是数字题。") % {"where": where, "q": q.text})
-
-    for q in definition.questions:
-        if q.kind == "choice" and len(q.options) < 2:
-            found.append(_("选择题“%(q)s”至少需要两个选项。") % {"q": q.text})
-        check_conditions(q.ask_if, _("问题“%(q)s”的提问条件") % {"q": q.text})
-    combined = {f["name"]: f for f in combined_fields(definition, facts)}
-    for m in definition.members:
-        entry = facts.get(m.entry)
-        label = entry.name if entry else m.entry
-        if entry is None:
-            found.append(_("事项 %(code)s 不存在。") % {"code": m.entry})
-            continue
-        if not entry.published:
-            found.append(
-                _("事项“%(name)s”（%(dept)s）未发布或已暂停，不能纳入一件事。")
-                % {"name": label, "dept": entry.department}
-            )
-        if not entry.department_open:
-            found.append(_("事项“%(name)s”的办理部门已停用。") % {"name": label})
-        check_conditions(m.when, _("事项“%(name)s”的选择条件") % {"name": label})
-        for rule in m.situations:
-            check_conditions(rule.when, _("事项“%(name)s”的情形条件") % {"name": label})
-            if rule.seq not in entry.situations:
-                found.append(
-                    _("事项“%(name)s”没有序号为 %(seq)s 的办理情形。") % {"name": label, "seq": rule.seq}
-                )
-        if len(entry.situations) > 1 and not m.situations:
-            found.append(_("事项“%(name)s”有多个办理情形，请写明按哪些回答选择情形。") % {"name": label})
-        for upstream in m.after:
-            if upstream not in codes:
-                found.append(
-                    _("事项“%(name)s”的前置事项 %(code)s 不在本一件事中。")
-                    % {"name": label, "code": upstream}
-                )
-        upstream_issues = [facts[u] for u in m.after if u in facts and facts[u].issues]
-        for schema in entry.fields.values():
-            for f in schema:
-                source = source_of(definition, m.entry, f["name"])
-                where = {"name": label, "field": f.get("label", f["name"])}
-                if source.startswith(LICENCE_SOURCE):
-                    value = source[len(LICENCE_SOURCE) :]
-                    if not upstream_issues:
-                        found.append(
-                            _("事项“%(name)s”的字段“%(field)s”取自前置证照，但它没有核发证照的前置事项。")
-                            % where
-                        )
-                    elif not any(
-                        value in LICENCE_ATTRIBUTES or value in u.licence_fields for u in upstream_issues
-                    ):
-                        found.append(
-                            _("事项“%(name)s”的字段“%(field)s”：前置证照没有“%(value)s”这一项。")
-                            % {**where, "value": value}
-                        )
-                    continue
-                if not source:
-                    if f.get("required", False):
-                        found.append(_("事项“%(name)s”的必填字段“%(field)s”无法从一表中取得。") % where)
-                    continue
-                if source not in combined:
-                    if f.get("required", False):
-                        found.append(_("事项“%(name)s”的必填字段“%(field)s”无法从一表中取得。") % where)
-                elif not _compatible(f, combined[source]):
-                    found.append(
-                        _("事项“%(name)s”的字段“%(field)s”与一表字段“%(source)s”类型或选项不一致。")
-                        % {**where, "source": combined[source].get("label", source)}
-                    )
-    audiences = {m.entry: facts[m.entry].audience for m in definition.members if m.entry in facts}
-    mixed = {"person", "enterprise"} <= set(audiences.values())
-    for code, audience in audiences.items():
-        if audience == "both":
-            continue
-        if mixed or audience_of not in ("both", audience):
-            found.append(
-                _("事项“%(name)s”只面向%(who)s，与一件事的服务对象或其他事项不一致。")
-                % {"name": facts[code].name, "who": _("自然人") if audience == "person" else _("法人")}
-            )
-    never = [m for m in definition.members if not satisfiable(m.when)]
-    for m in never:
-        name = facts[m.entry].name if m.entry in facts else m.entry
-        found.append(_("事项“%(name)s”的选择条件互相矛盾，任何回答都选不中它。") % {"name": name})
-    if len(never) == len(definition.members):
-        found.append(_("问题流程选不出任何事项：至少要有一个事项在某些回答下被选中。"))
-    edges = {m.entry: tuple(a for a in m.after if a in codes) for m in definition.members}
-    if cycle := find_cycle(edges):
-        names = [facts[c].name if c in facts else c for c in cycle]
-        found.append(_("前后置关系成环：%(cycle)s。") % {"cycle": " → ".join(names)})
-    return found
 
 
 # --- What it saves -----------------------------------------------------------------------------

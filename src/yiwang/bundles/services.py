@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError as SchemaError
 
 from yiwang.accounts.models import User
-from yiwang.bundles import access, queries, rules
+from yiwang.bundles import access, checks, queries, rules
+from yiwang.bundles.definition import Definition, EntryFacts
 from yiwang.bundles.models import (
     Bundle,
     BundleApplication,
@@ -54,7 +55,7 @@ class Rejected(Exception):
 # --- Definitions -------------------------------------------------------------------------------
 
 
-def parse_definition(document: Any) -> rules.Definition:
+def parse_definition(document: Any) -> Definition:
     """A definition document, typed; a malformed one is refused naming where. It arrives as JSON
     typed into a page, so text no database stores (NUL, a lone surrogate) is refused here too, and
     a combined form the definition writes out is checked like any form."""
@@ -69,7 +70,7 @@ def parse_definition(document: Any) -> rules.Definition:
             {"definition": [_("定义第 %(where)s 项有误：%(msg)s") % {"where": where, "msg": message}]}
         )
     try:
-        definition = rules.Definition.model_validate(document)
+        definition = Definition.model_validate(document)
     except SchemaError as exc:
         messages = []
         for error in exc.errors()[:10]:
@@ -156,7 +157,7 @@ def publish_problems(version: BundleVersion) -> list[str]:
     if not version.definition:
         return [_("请先定义一件事包含的事项。")]
     definition, facts = queries.facts_of(version)
-    return rules.problems(definition, facts, version.audience)
+    return checks.problems(definition, facts, version.audience)
 
 
 def _blocking(version: BundleVersion) -> None:
@@ -242,7 +243,7 @@ def by_key(user: User, key: str) -> BundleApplication | None:
     return BundleApplication.objects.filter(created_by=user, idempotency_key=key[:100]).first()
 
 
-def _waiting_reason(after: tuple[str, ...], facts: dict[str, rules.EntryFacts]) -> str:
+def _waiting_reason(after: tuple[str, ...], facts: dict[str, EntryFacts]) -> str:
     names = "、".join(facts[a].name for a in after)
     return _("等待前置事项办结：%(names)s") % {"names": names}
 
@@ -458,7 +459,7 @@ def _write(
     days: int,
     saved: rules.Savings,
     key: str,
-    facts: dict[str, rules.EntryFacts],
+    facts: dict[str, EntryFacts],
 ) -> BundleApplication:
     bundle = version.bundle
     now = clock.now()

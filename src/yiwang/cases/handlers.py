@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from yiwang.cases import clock, deadlines, rules
+from yiwang.cases import clock, corrections, deadlines
 from yiwang.cases.changes import Acting, commit, payload_text, today
 from yiwang.cases.delivery import handle_complete, handle_deliver
 from yiwang.cases.drafts import case_schema, checklist, open_correction, required_materials
@@ -30,9 +30,9 @@ def _blank(value: Any) -> bool:
 
 def _request_correction(case: Case, acting: Acting, payload: dict) -> None:
     """一次性告知: the notice is built from the case. Each item names a material of its checklist or
-    a field of its form (or, `other`, neither) with the preset reasons (`rules.CORRECTION_REASONS`)
-    and a note; the label is the case's own. Errors are keyed `items.<index>.<part>` (from 0, as the
-    API's schema errors are)."""
+    a field of its form (or, `other`, neither) with the preset reasons
+    (`corrections.CORRECTION_REASONS`) and a note; the label is the case's own. Errors are keyed
+    `items.<index>.<part>` (from 0, as the API's schema errors are)."""
     items = payload.get("items") or []
     note = str(payload.get("reason") or "").strip()
     if not isinstance(items, list):
@@ -96,27 +96,29 @@ def _correction_item(
     raw_reasons = item.get("reasons") or []
     reasons: list[str] = []
     for code in raw_reasons if isinstance(raw_reasons, list) else [raw_reasons]:
-        code = str(code.value if isinstance(code, rules.CorrectionReason) else code)
-        if code not in rules.CORRECTION_REASONS:
+        code = str(code.value if isinstance(code, corrections.CorrectionReason) else code)
+        if code not in corrections.CORRECTION_REASONS:
             problems["reasons"] = [_("不认识的补正原因：%(code)s。") % {"code": code[:40]}]
-        elif kind == "field" and code not in rules.FIELD_REASONS:
+        elif kind == "field" and code not in corrections.FIELD_REASONS:
             problems["reasons"] = [
                 _("“%(reason)s”不适用于表单字段，可选：%(allowed)s。")
                 % {
-                    "reason": _(rules.CORRECTION_REASONS[code]),
-                    "allowed": "、".join(_(rules.CORRECTION_REASONS[r]) for r in rules.FIELD_REASONS),
+                    "reason": _(corrections.CORRECTION_REASONS[code]),
+                    "allowed": "、".join(
+                        _(corrections.CORRECTION_REASONS[r]) for r in corrections.FIELD_REASONS
+                    ),
                 }
             ]
         elif code not in reasons:
             reasons.append(code)
     note = str(item.get("note") or "").strip()
-    if len(note) > rules.NOTE_MAX:
-        problems["note"] = [_("长度不能超过 %(limit)s 个字符。") % {"limit": rules.NOTE_MAX}]
+    if len(note) > corrections.NOTE_MAX:
+        problems["note"] = [_("长度不能超过 %(limit)s 个字符。") % {"limit": corrections.NOTE_MAX}]
     elif "\x00" in note:
         problems["note"] = [_("不能包含空字符（U+0000）。")]
     elif not note and kind == "other":
         problems["note"] = [_("请写明需要补正的内容和要求。")]
-    elif not note and rules.CorrectionReason.OTHER in reasons:
+    elif not note and corrections.CorrectionReason.OTHER in reasons:
         problems["note"] = [_("选择“其他”时，请写明需要补正的内容。")]
     elif not note and not reasons and "reasons" not in problems:
         problems["reasons"] = [_("请选择补正原因，或写明需要补正的内容和要求。")]

@@ -282,8 +282,8 @@ class Correction(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections", db_index=False)
     round = models.PositiveSmallIntegerField()
     # [{"kind": material|field|other, "material": id | None, "field": name | None, "label": str,
-    #   "reasons": [rules.CorrectionReason], "note": str}]; before the preset reasons, items had
-    # neither kind nor reasons (`rules.correction_item` reads both shapes).
+    #   "reasons": [corrections.CorrectionReason], "note": str}]; before the preset reasons, items had
+    # neither kind nor reasons (`corrections.correction_item` reads both shapes).
     items = models.JSONField()
     note = models.TextField(blank=True, default="")  # the overall note to the applicant
     requested_at = models.DateTimeField(default=timezone.now)

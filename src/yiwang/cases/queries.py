@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from yiwang.accounts.models import User
 from yiwang.cases import access, clock, drafts
+from yiwang.cases.corrections import correction_item, correction_item_text, reason_labels
 from yiwang.cases.form_values import Answer, answers, masked_form
 from yiwang.cases.models import (
     OPEN_STATES,
@@ -28,7 +29,7 @@ from yiwang.cases.models import (
     state_label,
 )
 from yiwang.cases.published import published
-from yiwang.cases.rules import State, correction_item, correction_item_text, reason_labels
+from yiwang.cases.rules import State
 from yiwang.core.masking import mask_id_number, mask_name, mask_phone
 
 # States whose deadline runs (the work in hand); correction and suspension wait for someone else.

@@ -2,25 +2,37 @@
 
 Pure data and functions: no database. Each `Transition` declares everything about one action:
 the states it leaves from, the state it goes to, who may take it, the guards that must hold on the
-case (`Facts`, read by the services), and the shape of its payload (a Pydantic model, which the
-API documents as one member of a discriminated union and the workbench turns into its form). The
-services look an action up here, check the actor, the guards and the payload, and move the case
-to the target given here with a conditional UPDATE on its revision, so two staff acting at once
-cannot both win. An action not allowed now is refused naming the actions that are.
+case (`Facts`, read by the services), and the shape of its payload (a Pydantic model of
+`payloads`, which the API documents as one member of a discriminated union and the workbench turns
+into its form). The services look an action up here, check the actor, the guards and the payload,
+and move the case to the target given here with a conditional UPDATE on its revision, so two staff
+acting at once cannot both win. An action not allowed now is refused naming the actions that are.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from django.utils.translation import gettext_noop
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from yiwang.core.validation import RowId
+from yiwang.cases.payloads import (
+    AcceptWithPending,
+    Commitment,
+    Deliver,
+    Extend,
+    NoFields,
+    Opinion,
+    OptionalReason,
+    Payload,
+    Reason,
+    ReasonRemedy,
+    RequestCorrection,
+    Resume,
+    Suspend,
+)
 
 
 class State(StrEnum):
@@ -54,163 +66,6 @@ BEFORE_DECISION = frozenset(
     {State.SUBMITTED, State.CORRECTION_REQUESTED, State.ACCEPTED, State.UNDER_REVIEW, State.SUSPENDED}
 )
 REVIEW = frozenset({State.ACCEPTED, State.UNDER_REVIEW})
-
-
-# --- Payloads: one model per shape, named fields with their limits -----------------------------
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class Payload(BaseModel):
-    """An action's fields. Unknown fields are refused, so a misspelt field is named, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class NoFields(Payload):
-    pass
-
-
-class Opinion(Payload):
-    opinion: Text = Field("", title=gettext_noop("意见"))
-
-
-# 一次性告知: the preset reasons a material or a form field is sent back for, declared once (the
-# workbench's form, the API's schema and every display of a notice read them from here).
-class CorrectionReason(StrEnum):
-    UNCLEAR_SCAN = "unclear_scan"
-    MISSING_SIGNATURE = "missing_signature"
-    EXPIRED = "expired"
-    WRONG_FORM = "wrong_form"
-    INCONSISTENT = "inconsistent"
-    MISSING_PAGES = "missing_pages"
-    WRONG_ENTRY = "wrong_entry"
-    OTHER = "other"
-
-
-CORRECTION_REASONS: dict[str, str] = {
-    CorrectionReason.UNCLEAR_SCAN: gettext_noop("扫描件不清晰"),
-    CorrectionReason.MISSING_SIGNATURE: gettext_noop("缺少签名或盖章"),
-    CorrectionReason.EXPIRED: gettext_noop("已过有效期"),
-    CorrectionReason.WRONG_FORM: gettext_noop("使用了错误的表格/版本"),
-    CorrectionReason.INCONSISTENT: gettext_noop("内容与其他材料不一致"),
-    CorrectionReason.MISSING_PAGES: gettext_noop("缺少页面"),
-    CorrectionReason.WRONG_ENTRY: gettext_noop("信息填写有误"),
-    CorrectionReason.OTHER: gettext_noop("其他"),
-}
-# A form field has no scan, signature or pages: these are the reasons that fit one.
-FIELD_REASONS = (
-    CorrectionReason.WRONG_ENTRY,
-    CorrectionReason.INCONSISTENT,
-    CorrectionReason.EXPIRED,
-    CorrectionReason.OTHER,
-)
-CORRECTION_KINDS = ("material", "field", "other")
-NOTE_MAX = 500
-_REASON_DOC = "；".join(f"{code}：{label}" for code, label in CORRECTION_REASONS.items())
-
-
-class CorrectionItem(BaseModel):
-    """One thing to correct: a material of the case's checklist, a field of its form, or (`other`)
-    a requirement tied to neither; with the preset reasons and a note. The shape before the reasons
-    (`{"material": id, "note": "…"}`, `{"field": name, "note": "…"}`, `{"note": "…"}`) is still
-    accepted: `kind` is then taken from what the item names."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["material", "field", "other"] | None = Field(
-        None,
-        title=gettext_noop("类别"),
-        description="material：材料（须给 material）；field：表单字段（须给 field）；"
-        "other：其他事项（只写 note）。省略时按给出的 material 或 field 推定。",
-    )
-    material: RowId | None = Field(None, title=gettext_noop("材料"), description="材料清单中的材料编号")
-    field: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
-        None, title=gettext_noop("表单字段"), description="表单字段名"
-    )
-    reasons: list[CorrectionReason] = Field(
-        default_factory=list,
-        max_length=len(CorrectionReason),
-        title=gettext_noop("补正原因"),
-        description=f"预设的补正原因，可多选：{_REASON_DOC}。表单字段只可选 "
-        + "、".join(FIELD_REASONS)
-        + "。每项至少给出一个原因或写明 note；选 other 时须写明 note。",
-    )
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX)] = Field(
-        "", title=gettext_noop("补正要求"), description="补充说明（可选；未选原因或选了 other 时必填）"
-    )
-
-
-class RequestCorrection(Payload):
-    items: list[CorrectionItem] = Field(
-        default_factory=list,
-        max_length=200,
-        title=gettext_noop("补正事项"),
-        description="需要补正的材料和表单字段，每项列明原因；至少一项，或写明 reason。"
-        '兼容旧格式（不带原因）：{"material": 编号, "note": "…"}、{"field": 字段名, "note": "…"}、'
-        '{"note": "…"}（其他事项）仍可使用。',
-    )
-    reason: Text = Field("", title=gettext_noop("补正说明"), description="对申请人的总体说明（可选）")
-
-
-class AcceptWithPending(Payload):
-    pending_materials: list[int] = Field(..., min_length=1, max_length=100, title=gettext_noop("容缺的材料"))
-    commitment_date: dt.date = Field(..., title=gettext_noop("承诺补齐日期"))
-
-
-class ReasonRemedy(Payload):
-    reason: Required = Field(..., title=gettext_noop("理由"))
-    remedy: Required = Field(
-        ...,
-        title=gettext_noop("救济途径"),
-        description="告知申请人依法申请行政复议或者提起行政诉讼的权利、机关和期限",
-    )
-
-
-class Suspend(Payload):
-    procedure: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
-        ..., title=gettext_noop("特别程序")
-    )
-    reason: Required = Field(..., title=gettext_noop("原因与告知内容"))
-
-
-class Resume(Payload):
-    reason: Text = Field("", title=gettext_noop("特别程序结果"))
-
-
-class Extend(Payload):
-    days: int = Field(..., ge=1, le=10, title=gettext_noop("延长工作日数"))
-    reason: Required = Field(..., title=gettext_noop("延长理由"))
-
-
-class Commitment(Payload):
-    commitment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)] = (
-        Field(..., title=gettext_noop("申请人承诺内容"))
-    )
-
-
-class Reason(Payload):
-    reason: Required = Field(..., title=gettext_noop("理由"))
-
-
-class OptionalReason(Payload):
-    reason: Text = Field("", title=gettext_noop("理由"))
-
-
-class Deliver(Payload):
-    method: Literal["pickup", "express", "electronic"] = Field(..., title=gettext_noop("送达方式"))
-    pickup_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)] = Field(
-        "", title=gettext_noop("取件码")
-    )
-    recipient: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = Field(
-        "", title=gettext_noop("收件人")
-    )
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = Field(
-        "", title=gettext_noop("收件人电话")
-    )
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
-        "", title=gettext_noop("收件地址")
-    )
 
 
 # --- Facts and guards ---------------------------------------------------------------------------
@@ -570,45 +425,6 @@ def action_payloads() -> dict[str, type[Payload]]:
 
 def field_titles(action: str) -> dict[str, Any]:
     return {name: f.title for name, f in TRANSITIONS[action].payload.model_fields.items()}
-
-
-# --- Correction notices (一次性告知) ---------------------------------------------------------------
-
-
-def correction_item(item: Any) -> dict[str, Any]:
-    """An item of a stored notice in today's shape (`kind`, `material`, `field`, `label`,
-    `reasons`, `note`), whichever shape it was stored in: items stored before the preset reasons
-    have neither `kind` nor `reasons`."""
-    item = item if isinstance(item, dict) else {}
-    material, name = item.get("material") or None, item.get("field") or None
-    kind = item.get("kind")
-    if kind not in CORRECTION_KINDS:
-        kind = "material" if material else "field" if name else "other"
-    reasons = [r for r in item.get("reasons") or [] if isinstance(r, str) and r in CORRECTION_REASONS]
-    return {
-        "kind": kind,
-        "material": material,
-        "field": name,
-        "label": str(item.get("label") or ""),
-        "reasons": reasons,
-        "note": str(item.get("note") or ""),
-    }
-
-
-def reason_labels(item: Any) -> list[str]:
-    """The item's reasons in the reader's language."""
-    from django.utils.translation import gettext as _
-
-    return [_(CORRECTION_REASONS[r]) for r in correction_item(item)["reasons"]]
-
-
-def correction_item_text(item: Any) -> str:
-    """One item in words, for notices and the trace: “申请书：扫描件不清晰、缺少签名或盖章；请重新扫描”."""
-    from django.utils.translation import gettext as _
-
-    it = correction_item(item)
-    said = "；".join(p for p in ("、".join(reason_labels(it)), it["note"]) if p)
-    return f"{it['label'] or _('其他')}：{said}"
 
 
 # --- Remedies (art. 38) ---------------------------------------------------------------------------

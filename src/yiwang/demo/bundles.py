@@ -45,6 +45,7 @@ from django.utils import timezone
 from yiwang.accounts import services as accounts
 from yiwang.accounts.models import Staff, StaffRole, User
 from yiwang.bundles import chain, queries, rules, services
+from yiwang.bundles.definition import Definition, EntryFacts
 from yiwang.bundles.models import Bundle, BundleApplication
 from yiwang.cases import clock
 from yiwang.cases import services as case_services
@@ -90,11 +91,11 @@ def entry_codes() -> dict[Key, str]:
 
 
 def combined_fields(
-    document: dict[str, Any], facts: dict[str, rules.EntryFacts], overrides: dict[str, dict[str, Any]]
+    document: dict[str, Any], facts: dict[str, EntryFacts], overrides: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """The one form as `rules.derive_fields` makes it, with this bundle's overrides (a label, a
     choice narrowed to the options it needs)."""
-    definition = rules.Definition.model_validate(document)
+    definition = Definition.model_validate(document)
     return [{**f, **overrides.get(f["name"], {})} for f in rules.derive_fields(definition, facts)]
 
 
@@ -189,7 +190,8 @@ class Runner:
     """Moves the demo applications: 张三 applies, staff act, the chain follows each decision."""
 
     def __init__(self, today: dt.date):
-        from yiwang.demo.cases import Files, Line
+        from yiwang.demo.filling import Files
+        from yiwang.demo.workdays import Line
 
         self.files = Files()
         self.line = Line(today)

@@ -56,7 +56,7 @@ def _context(payload: dict[str, Any], due_key: str | None) -> dict[str, Any]:
     }
     action = payload.get("action")
     if action == "request_correction":
-        from yiwang.cases.rules import correction_item_text
+        from yiwang.cases.corrections import correction_item_text
 
         lines = [f"{n}. {correction_item_text(i)}" for n, i in enumerate(data.get("items", []), 1)]
         if context["reason"]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.bundles import access, queries, services
 from yiwang.cases.drafts import profile_of
 from yiwang.core import pdf
-from yiwang.portal.case_views import applicant_required
+from yiwang.portal.applicant_access import applicant_required
 from yiwang.workbench import bundle_forms
 
 

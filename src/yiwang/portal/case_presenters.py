@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.cases import queries
+from yiwang.cases.corrections import reason_labels
 from yiwang.cases.models import Case, CaseEvent, CaseMaterial
-from yiwang.cases.rules import State, reason_labels
+from yiwang.cases.rules import State
 from yiwang.catalog.models import Necessity
 from yiwang.workbench.schema_forms import SchemaField
 

@@ -30,14 +30,8 @@ from yiwang.core import uploads
 from yiwang.licences import access, documents, identifiers, queries, reuse, verification, wallet
 from yiwang.licences.links import absolute
 from yiwang.licences.models import Licence, ShareLink, Status
-from yiwang.portal.case_views import (
-    applicant_case,
-    applicant_required,
-    case_url,
-    messages_of,
-    refused,
-    render_case,
-)
+from yiwang.portal.applicant_access import applicant_case, applicant_required, case_url, messages_of, refused
+from yiwang.portal.case_pages import render_case
 
 
 def _mine_or_404(request: HttpRequest, identifier: str):

@@ -19,17 +19,16 @@ from django.views.decorators.http import require_POST
 from yiwang.cases import changes, drafts, queries
 from yiwang.cases.rules import State
 from yiwang.core import uploads
-from yiwang.portal.case_views import (
-    EDITABLE_STATES,
+from yiwang.portal.applicant_access import (
     applicant_case,
     applicant_required,
-    application_fragment,
     case_url,
     in_place,
     messages_of,
     refused,
-    render_case,
 )
+from yiwang.portal.case_pages import application_fragment, render_case
+from yiwang.portal.case_views import EDITABLE_STATES
 
 
 def _refused_in_place(message: str, status: int) -> HttpResponse:

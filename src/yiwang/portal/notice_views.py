@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.notices import services as notice_services
 from yiwang.notices.models import Notice
-from yiwang.portal.case_views import applicant_required
+from yiwang.portal.applicant_access import applicant_required
 
 NOTICE_PAGE_SIZE = 20
 MAX_READ_ALL = 500

@@ -18,7 +18,7 @@ from yiwang.accounts.models import User
 from yiwang.cases import changes
 from yiwang.cases.models import Case
 from yiwang.core.models import Division, DivisionLevel
-from yiwang.portal.case_views import applicant_case, applicant_required, case_url
+from yiwang.portal.applicant_access import applicant_case, applicant_required, case_url
 from yiwang.ratings import access, form_input, queries, rules, services
 from yiwang.ratings.rules import Channel
 

@@ -17,7 +17,7 @@ from yiwang.cases.models import (
 )
 from yiwang.portal import case_presenters as present
 from yiwang.portal import licence_views, receipt_pdf
-from yiwang.portal.case_views import applicant_case, applicant_required, case_url
+from yiwang.portal.applicant_access import applicant_case, applicant_required, case_url
 from yiwang.portal.presenters import limit_text
 
 # --- The receipt (回执) ------------------------------------------------------------------------

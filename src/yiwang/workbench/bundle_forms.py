@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from yiwang.bundles import queries, rules, services
+from yiwang.bundles.definition import Definition, options_of
 from yiwang.bundles.models import Bundle, BundleApplication
 from yiwang.cases.models import DeliveryMethod
 from yiwang.catalog import form_schema
@@ -27,19 +28,19 @@ FORM_PREFIX = "f-"
 APPLICANT_FIELDS = ("name", "id_number", "uscc", "phone")
 
 
-def answers_from(request: HttpRequest, definition: rules.Definition) -> dict[str, str] | None:
+def answers_from(request: HttpRequest, definition: Definition) -> dict[str, str] | None:
     source = request.POST if request.method == "POST" else request.GET
     found = {q.code: source.get(f"a-{q.code}", "").strip()[:40] for q in definition.questions}
     return found if any(found.values()) else None
 
 
-def question_rows(definition: rules.Definition, raw: dict[str, str], errors: dict[str, list[str]]):
+def question_rows(definition: Definition, raw: dict[str, str], errors: dict[str, list[str]]):
     return [
         {
             "q": q,
             "name": f"a-{q.code}",
             "value": raw.get(q.code, ""),
-            "options": rules.options_of(q),
+            "options": options_of(q),
             "errors": errors.get(f"answers.{q.code}", []),
             "conditional": bool(q.ask_if),
         }

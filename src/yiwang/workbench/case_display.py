@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.accounts.models import StaffRole, User
 from yiwang.cases import clock, queries
+from yiwang.cases.corrections import correction_item, reason_labels
 from yiwang.cases.models import Case, CaseMaterial, Channel
-from yiwang.cases.rules import correction_item, reason_labels
 from yiwang.core.workdays import YearNotInCalendar, current_calendar
 
 TRACKING_STATUSES = [

@@ -1,7 +1,7 @@
 """Forms of the case pages: one form per procedure action, generated from the action's payload
 model in `rules.TRANSITIONS` (its fields, labels, limits and whether they are required are declared
-there once, for the API and the services too), the 一次性告知 checklist, the window intake forms,
-the 告知承诺 verification and express tracking.
+there once, for the API and the services too), the 一次性告知 checklist, the 告知承诺
+verification and express tracking. (Window intake's forms: `intake_forms`.)
 
 A form checks what it can (required, numbers, dates); the services check the rest and their
 ValidationError is put back next to the same fields (`add_service_errors`).
@@ -22,14 +22,10 @@ from django.utils.translation import gettext_lazy
 from pydantic.fields import FieldInfo
 
 from yiwang.cases import drafts, procedure, services
+from yiwang.cases.corrections import CORRECTION_REASONS, FIELD_REASONS, NOTE_MAX
 from yiwang.cases.models import Case, DeliveryMethod
-from yiwang.cases.rules import (
-    CORRECTION_REASONS,
-    FIELD_REASONS,
-    NOTE_MAX,
-    TRANSITIONS,
-    CorrectionItem,
-)
+from yiwang.cases.payloads import CorrectionItem
+from yiwang.cases.rules import TRANSITIONS
 from yiwang.workbench import case_display as display
 from yiwang.workbench.case_display import TRACKING_STATUSES, VERIFICATION_RESULTS, CorrectionTarget
 
@@ -358,7 +354,7 @@ class CorrectionRow:
 
 class CorrectionForm(ActionForm):
     """一次性告知, built from the case: its materials (with what was received) and its form's fields
-    (with their values), each with a tick, the preset reasons (`rules.CORRECTION_REASONS`; a field
+    (with their values), each with a tick, the preset reasons (`corrections.CORRECTION_REASONS`; a field
     only those that fit one) and a short note; and the overall note. The payload is the table's
     `RequestCorrection`: the service checks the items against the case and its errors come back
     next to the ticks, reasons and notes they concern."""
@@ -508,95 +504,3 @@ class TrackingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("prefix", "tracking")
         super().__init__(*args, **kwargs)
-
-
-# --- Window intake (一窗受理) --------------------------------------------------------------------
-
-
-class ApplicantForm(forms.Form):
-    """Who brings the application: a person by ID number, or an enterprise by credit code."""
-
-    KIND_CHOICES = [("person", gettext_lazy("自然人")), ("enterprise", gettext_lazy("法人（企业）"))]
-
-    kind = forms.ChoiceField(
-        label=gettext_lazy("申请人类型"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="person"
-    )
-    name = forms.CharField(label=gettext_lazy("申请人姓名或单位名称"), max_length=100, required=False)
-    id_number = forms.CharField(
-        label=gettext_lazy("居民身份证号码"),
-        max_length=18,
-        required=False,
-        help_text=gettext_lazy("自然人填写，18 位。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    uscc = forms.CharField(
-        label=gettext_lazy("统一社会信用代码"),
-        max_length=18,
-        required=False,
-        help_text=gettext_lazy("法人填写，18 位。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("联系电话"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel"}),
-    )
-    situation = forms.TypedChoiceField(
-        label=gettext_lazy("办理情形"), coerce=int, required=False, empty_value=None
-    )
-
-    def __init__(self, entry, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        situations = list(entry.published.situations.order_by("seq")) if entry.published_id else []
-        if situations:
-            self.fields["situation"].choices = [("", _("请选择")), *[(s.pk, s.name) for s in situations]]
-            self.fields["situation"].required = True
-        else:
-            del self.fields["situation"]
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("kind")
-        if kind == "person":
-            if not (data.get("id_number") or "").strip():
-                self.add_error("id_number", _("请填写申请人的居民身份证号码。"))
-            if not (data.get("name") or "").strip():
-                self.add_error("name", _("请填写申请人姓名。"))
-        elif kind == "enterprise" and not (data.get("uscc") or "").strip():
-            self.add_error("uscc", _("请填写统一社会信用代码。"))
-        return data
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for key, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-            target = key if key in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-
-
-class DeliveryChoiceForm(forms.Form):
-    method = forms.ChoiceField(
-        label=gettext_lazy("结果送达方式"),
-        choices=DeliveryMethod.choices,
-        widget=forms.RadioSelect,
-        initial=DeliveryMethod.PICKUP,
-    )
-    recipient = forms.CharField(label=gettext_lazy("收件人"), required=False, max_length=50)
-    phone = forms.CharField(label=gettext_lazy("收件人电话"), required=False, max_length=20)
-    address = forms.CharField(label=gettext_lazy("收件地址"), required=False, max_length=200)
-
-    def __init__(self, case: Case, *args: Any, **kwargs: Any):
-        kwargs.setdefault("prefix", "delivery")
-        super().__init__(*args, **kwargs)
-        if not case.version.express_delivery:
-            self.fields["method"].choices = [
-                c for c in DeliveryMethod.choices if c[0] != DeliveryMethod.EXPRESS
-            ]
-            for key in ("recipient", "phone", "address"):
-                del self.fields[key]
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for key, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-            target = key if key in self.fields else None
-            for message in messages:
-                self.add_error(target, message)

@@ -23,7 +23,7 @@ from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Entry, EntryStatus
 from yiwang.core import uploads
 from yiwang.workbench import case_display as display
-from yiwang.workbench import case_forms, rating_views
+from yiwang.workbench import intake_forms, rating_views
 from yiwang.workbench.access import role_required
 from yiwang.workbench.case_views import (
     FORM_PREFIX,
@@ -72,7 +72,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         )
         if entry is None:
             messages.error(request, _("未找到该事项，或该事项当前未发布、已暂停办理。"))
-    form = case_forms.ApplicantForm(entry, request.POST or None) if entry is not None else None
+    form = intake_forms.ApplicantForm(entry, request.POST or None) if entry is not None else None
     status = 200
     if request.method == "POST" and form is not None:
         if form.is_valid():
@@ -191,7 +191,7 @@ def _intake_page(request, case, *, data=None, errors=None, delivery_form=None, e
             "material_rows": rows,
             "extras": extras,
             "delivery_form": delivery_form
-            or case_forms.DeliveryChoiceForm(case, initial=_delivery_initial(case)),
+            or intake_forms.DeliveryChoiceForm(case, initial=_delivery_initial(case)),
             "contact_phone": (extra or {}).get("contact_phone", case.contact_phone),
             "commitment": (extra or {}).get("commitment", ""),
             "commitment_date": (extra or {}).get("commitment_date", ""),
@@ -241,7 +241,7 @@ def intake_case(request: HttpRequest, key: UUID) -> HttpResponse:
         "commitment_date": (post.get("commitment_date") or "").strip()[:10],
     }
     errors: dict[str, list[str]] = {}
-    delivery_form = case_forms.DeliveryChoiceForm(case, post)
+    delivery_form = intake_forms.DeliveryChoiceForm(case, post)
     try:
         errors.update(attach_files(request, case, [m.pk for m in drafts.required_materials(case)]))
         try:
