@@ -197,11 +197,9 @@ def execute(sql: str, params: Sequence[Any]) -> list[tuple]:
     The SQL must be preparable: no `%s` where PostgreSQL takes no parameter (an identifier, a
     keyword), one statement."""
     conn = _connection()
-    prepared = getattr(conn, "prepared_cursor", None)
-    if prepared is not None:
-        cur = prepared()  # kept by the connection: not closed here
-        cur.execute(sql, params)
-        return cur.fetchall()
+    run_prepared = getattr(conn, "run_prepared", None)
+    if run_prepared is not None:
+        return run_prepared(sql, params)
     with conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from yiwang.core import masking, rows
@@ -71,8 +70,21 @@ class Answer:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@functools.lru_cache(maxsize=16)
+def _texts(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Every answer's message and every status's label in `language`: translated once per
+    language instead of twice per verification (two `gettext` calls and a lazy label were a
+    tenth of a verification's own work). The catalogs do not change while the process runs."""
+    with translation.override(language):
+        return (
+            {code: translation.gettext(text) for code, text in MESSAGES.items()},
+            {status.value: str(status.label) for status in Status},
+        )
+
+
 def _answer(code: str, **kwargs: Any) -> Answer:
-    return Answer(code=code, genuine=kwargs.pop("genuine", False), message=_(MESSAGES[code]), **kwargs)
+    messages, _labels = _texts(translation.get_language())
+    return Answer(code=code, genuine=kwargs.pop("genuine", False), message=messages[code], **kwargs)
 
 
 def public_view(licence: Licence) -> dict[str, Any]:
@@ -126,7 +138,7 @@ def _judge(
         genuine=True,
         unchanged=True,
         status=status,
-        status_text=str(Status(status).label),
+        status_text=_texts(translation.get_language())[1][status],
         status_reason=licence.status_reason if status == licence.status else "",
         licence=view,
     )

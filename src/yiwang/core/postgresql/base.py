@@ -85,7 +85,33 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.ensure_connection()
         if self.connection.prepare_threshold is None:
             return self.cursor()
-        kept = self.__dict__.get("_kept_cursor")
+        return self._prepare_cursor(self._kept_cursor())
+
+    def run_prepared(self, sql: str, params: Any) -> list[tuple]:
+        """`prepared_cursor().execute(sql, params)` and its rows. With no `execute_wrapper` and no
+        query log, the kept cursor runs it as Django's cursor wrapper would (the thread and
+        transaction checks, the database errors wrapped as Django's) without making a wrapper
+        object for one statement: ~15 µs of the ~75 a verification's SELECT costs this process."""
+        if self.execute_wrappers or self.queries_logged:
+            cursor = self.prepared_cursor()
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        if self.connection.prepare_threshold is None:
+            with self.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        kept = self._kept_cursor()
+        self.validate_thread_sharing()
+        self.validate_no_broken_transaction()
+        with self.wrap_database_errors:
+            kept.execute(sql, params)
+            return kept.fetchall()
+
+    def _kept_cursor(self) -> Any:
+        """The connection's `PreparingCursor`, made at first use on each connection."""
+        kept = self.__dict__.get("_kept")
         if kept is None or kept.connection is not self.connection or kept.closed:
             with self.wrap_database_errors:
                 kept = PreparingCursor(self.connection)
@@ -93,8 +119,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
             if self.timezone != loader.timezone:
                 base.register_tzloader(self.timezone, kept)
-            self._kept_cursor = kept
-        return self._prepare_cursor(kept)
+            self.__dict__["_kept"] = kept
+        return kept
 
     def close_if_health_check_failed(self) -> None:
         if self.connection is None or self.pool or not self.health_check_enabled or self.health_check_done:
