@@ -18,11 +18,10 @@ def _django(argv: list[str]) -> None:
     execute_from_command_line(["yiwang", *argv])
 
 
-def _serve(host: str, port: int, workers: int) -> None:
-    """Serve with gunicorn (threads share one process's calendar and connections)."""
-    from gunicorn.app.wsgiapp import run
-
-    sys.argv = [
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    """gunicorn's command line for `yiwang serve` (threads share one process's calendar and
+    connections)."""
+    return [
         "gunicorn",
         "yiwang.wsgi:application",
         "--bind",
@@ -31,6 +30,10 @@ def _serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--threads",
         "4",
+        # gunicorn's threaded worker, whose own answers to a request it cannot read (raw UTF-8 in
+        # the request line, a malformed header) are in Chinese and English (`core.server`).
+        "--worker-class",
+        "yiwang.core.server.ThreadWorker",
         # No access log: the application logs each request once (`yiwang.request`, JSON, masked,
         # with its request id and duration). The logger class masks gunicorn's own lines, and an
         # access log should an operator turn one on (--access-logfile).
@@ -39,6 +42,12 @@ def _serve(host: str, port: int, workers: int) -> None:
         "--graceful-timeout",
         "5",
     ]
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = gunicorn_argv(host, port, workers)
     run()
 
 

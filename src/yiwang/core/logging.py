@@ -141,7 +141,14 @@ except ImportError:  # pragma: no cover - gunicorn is a dependency; tolerate its
 class GunicornLogger(_GunicornBase):  # type: ignore[misc,valid-type]
     """gunicorn's logger (`--logger-class`, set by `yiwang serve`) whose access log masks the query
     string (`%(q)s`), the request line (`%(r)s`), the referrer, the path, every header and environ
-    value, and leaves out credentials (Authorization, Cookie)."""
+    value, and leaves out credentials (Authorization, Cookie); and whose own lines are masked as
+    the platform's are: gunicorn names a request line it cannot read in its warning, and that
+    line is the client's text (an ID number in a path, a mobile number in a query)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if not any(isinstance(f, MaskPersonalDataFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(MaskPersonalDataFilter())  # setup runs again on a reload
 
     def atoms(self, resp, req, environ, request_time):
         return mask_access_atoms(super().atoms(resp, req, environ, request_time))
