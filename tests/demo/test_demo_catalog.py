@@ -19,7 +19,7 @@ from yiwang.catalog.models import (
     VersionState,
 )
 from yiwang.core.models import StoredFile
-from yiwang.demo import catalog, region
+from yiwang.demo import catalog, catalog_plans, catalog_specs, region
 
 # Key words that must all appear in the name of at least one published entry.
 REQUIRED = [
@@ -100,7 +100,7 @@ TOPICS = {
 
 
 def test_item_data_is_consistent():
-    specs = catalog.item_specs()
+    specs = catalog_specs.item_specs()
     department_keys = {key for key, *_rest in region.DEPARTMENTS}
     assert len({s.code for s in specs}) == len(specs), "basic codes are unique"
     for spec in specs:
@@ -113,7 +113,7 @@ def test_item_data_is_consistent():
         legal, promised = spec.guide["legal_limit"], spec.guide["promised_limit"]
         assert promised <= legal, spec.name
         assert (spec.guide["case_kind"] == "instant") == (promised == 0), spec.name
-    for dept_key, code, _state, rule in catalog.SEEDED_DEFECTS:
+    for dept_key, code, _state, rule in catalog_plans.SEEDED_DEFECTS:
         assert any(s.code == code and dept_key in s.claims for s in specs), (dept_key, code)
         assert rule in {r.code for r in rules.RULES}
 
@@ -185,13 +185,13 @@ def test_demo_catalog(settings, tmp_path, django_assert_max_num_queries):
         assert doc["review_steps"] and doc["form_schema"]["fields"]
     seeded_published = {
         (_entry(d, c, departments).pk, rule)
-        for d, c, state, rule in catalog.SEEDED_DEFECTS
+        for d, c, state, rule in catalog_plans.SEEDED_DEFECTS
         if state == "published"
     }
     assert warnings == seeded_published
 
     # The seeded defects are found where they were put.
-    for dept_key, code, state, rule in catalog.SEEDED_DEFECTS:
+    for dept_key, code, state, rule in catalog_plans.SEEDED_DEFECTS:
         version = _entry(dept_key, code, departments).versions.get(state=state)
         found = {f.rule for f in rules.audit(guide_document.version_to_document(version))}
         assert rule in found, (dept_key, code, rule)

@@ -13,7 +13,7 @@ import pytest
 
 from yiwang.catalog import rules
 from yiwang.core.models import DivisionLevel
-from yiwang.demo import catalog, region
+from yiwang.demo import catalog_documents, catalog_plans, catalog_specs, region
 
 NEW_RULES = ("paper_original_without_visit", "limit_with_bracketed_exception", "phones_identical")
 
@@ -26,12 +26,12 @@ def _department(division_code: str) -> SimpleNamespace:
 def _published_documents() -> list[tuple[str, dict]]:
     departments = {key: _department(division) for key, _name, division, _nature in region.DEPARTMENTS}
     documents = []
-    for spec in catalog.item_specs():
+    for spec in catalog_specs.item_specs():
         for dept_key in spec.claims:
-            plan = catalog.FIRST_VERSION_PLANS.get((dept_key, spec.code), {})
+            plan = catalog_plans.FIRST_VERSION_PLANS.get((dept_key, spec.code), {})
             if plan.get("state", "published") != "published":
                 continue
-            doc = catalog.build_document(spec, dept_key, departments[dept_key], None)
+            doc = catalog_documents.build_document(spec, dept_key, departments[dept_key], None)
             documents.append((f"{dept_key}/{spec.name}", doc))
     return documents
 

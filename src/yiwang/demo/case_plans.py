@@ -58,9 +58,9 @@ class EntryInfo:
 
 
 def entry_infos() -> list[EntryInfo]:
-    from yiwang.demo import catalog as demo_catalog
+    from yiwang.demo.catalog_specs import item_specs
 
-    specs = {s.code: s for s in demo_catalog.item_specs()}
+    specs = {s.code: s for s in item_specs()}
     infos = []
     qs = (
         Entry.objects.filter(published__isnull=False, status=EntryStatus.ACTIVE)

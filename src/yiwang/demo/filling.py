@@ -216,9 +216,9 @@ class Filler:
 
     def _sample(self, f: dict) -> Any:
         if self.info.spec is not None:
-            from yiwang.demo.catalog import _sample_value
+            from yiwang.demo.catalog_forms import sample_value
 
-            value = _sample_value(self.info.spec, f)
+            value = sample_value(self.info.spec, f)
             if value and value != "按实际情况填写":
                 return value
         name = self.info.entry.name
