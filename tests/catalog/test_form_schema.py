@@ -71,7 +71,11 @@ def schemas(draw, types=tuple(FIELD_TYPES), min_fields=1, max_fields=8):
     for i, f in enumerate(fields):
         if i and draw(st.booleans()):
             other = fields[draw(st.integers(0, i - 1))]
-            f["show_if"] = {"field": other["name"], "equals": draw(st.text(max_size=4))}
+            if other["type"] in ("choice", "multichoice"):  # one of its options, or never met
+                value = draw(st.sampled_from([o["value"] for o in other["options"]]))
+            else:
+                value = draw(st.text(max_size=4))
+            f["show_if"] = {"field": other["name"], "equals": value}
     return {"fields": fields}
 
 
@@ -105,6 +109,15 @@ def _mutate(schema, data, kind):
     if kind == "show_if_missing":
         f["show_if"] = {"field": "no_such_field_x", "equals": "1"}
         return "显示条件引用了不存在的字段"
+    if kind == "show_if_not_an_option":
+        j = data.draw(st.integers(0, len(fields) - 1).filter(lambda j: j != i))
+        fields[j].update(type="choice", options=[{"value": "yes", "label": "是"}])
+        fields[j].pop("columns", None)
+        f["show_if"] = {
+            "field": fields[j]["name"],
+            **data.draw(st.sampled_from([{"equals": "no"}, {"in": ["yes", "no"]}])),
+        }
+        return "不是字段"
     if kind == "choice_without_options":
         f.update(
             type=data.draw(st.sampled_from(["choice", "multichoice"])),
@@ -125,6 +138,7 @@ def _mutate(schema, data, kind):
         "unknown_type",
         "bad_regex",
         "show_if_missing",
+        "show_if_not_an_option",
         "choice_without_options",
         "min_over_max",
     ],
@@ -350,6 +364,32 @@ def test_show_if_hides_fields(opts, data):
     else:
         # hidden: neither required nor kept, even when a value was sent
         assert clean_data(schema, {"kind": chosen, "detail": "忽略"}) == {"kind": chosen}
+
+
+def test_a_condition_on_a_choice_must_name_one_of_its_options():
+    kind = {
+        "name": "kind",
+        "label": "申请类型",
+        "type": "choice",
+        "options": [{"value": "new"}, {"value": "renew"}],
+    }
+    old = {"name": "old", "label": "原证号", "type": "text"}
+    for cond, wrong in (
+        ({"equals": "renew"}, []),
+        ({"in": ["new", "renew"]}, []),
+        ({"equals": "换领"}, ["换领"]),  # the option's label, not its value
+        ({"in": ["renew", "x", "y"]}, ["x", "y"]),
+    ):
+        problems = schema_errors({"fields": [kind, {**old, "show_if": {"field": "kind", **cond}}]})
+        assert problems == [
+            f"字段“原证号”的显示条件取值“{value}”不是字段“申请类型”的选项，该字段永远不会显示。"
+            for value in wrong
+        ]
+    # a condition on a text field may name any value
+    assert (
+        schema_errors({"fields": [old, {**old, "name": "o2", "show_if": {"field": "old", "equals": "x"}}]})
+        == []
+    )
 
 
 def test_show_if_on_a_multichoice_and_a_truthy_condition():

@@ -149,6 +149,7 @@ def test_row_operations(as_user, with_schema):
         ({"fields-2-pattern": "[unclosed"}, "格式规则（正则表达式）无效"),
         ({"fields-1-options": ""}, "需要至少一个有值的选项"),
         ({"fields-2-show_if_field": "nothing_here"}, "显示条件引用了不存在的字段"),
+        ({"fields-2-show_if_value": "换领"}, "显示条件取值“换领”不是字段“申请类型”的选项"),
         ({"fields-3-min": "100", "fields-3-max": "10"}, "min 大于 max"),
         ({"fields-3-min": "十"}, "“最小值”应为数字"),
         ({"fields-0-name": "Applicant Name"}, "名称应以小写字母开头"),
@@ -165,6 +166,24 @@ def test_bad_schemas_are_refused_with_clear_messages(as_user, with_schema, chang
     assert message in page
     assert "尚未保存" in page
     assert with_schema.versions.get().form_schema == SCHEMA  # unchanged
+
+
+def test_a_condition_on_a_choice_offers_its_options(as_user, with_schema):
+    """The value of a display condition on a choice field is one of that field's options: they
+    are offered (a datalist, and named in the hint the input points to); a text field's not."""
+    page = as_user("demo-itemadmin").get(form_url(with_schema)).content.decode()
+    value = re.search(r'<input[^>]*id="fields-2-show_if_value"[^>]*>', page)[0]
+    assert 'value="renew"' in value
+    assert 'list="fields-2-show_if_options"' in value
+    assert 'aria-describedby="fields-2-show_if_hint"' in value
+    datalist = re.search(r'<datalist id="fields-2-show_if_options">(.*?)</datalist>', page)[1]
+    assert re.findall(r'<option value="([^"]*)">([^<]*)</option>', datalist) == [
+        ("new", "首次申领"),
+        ("renew", "换领"),
+    ]
+    hint = re.search(r'<p class="help" id="fields-2-show_if_hint">(.*?)</p>', page)[1]
+    assert "new（首次申领）" in hint and "renew（换领）" in hint
+    assert "list=" not in re.search(r'<input[^>]*id="fields-0-show_if_value"[^>]*>', page)[0]
 
 
 def test_live_preview_endpoint(as_user, with_schema):

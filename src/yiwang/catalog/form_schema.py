@@ -128,6 +128,7 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
             problems.append(
                 _("字段“%(label)s”的预填来源“%(src)s”不支持。") % {"label": label, "src": field["prefill"]}
             )
+    by_name = {f.get("name"): f for f in fields if isinstance(f, dict)}
     for field in fields:
         cond = field.get("show_if") if isinstance(field, dict) else None
         if cond is not None and (
@@ -138,7 +139,26 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
             problems.append(
                 _("字段“%(label)s”的显示条件引用了不存在的字段。") % {"label": field.get("label", "")}
             )
+        elif cond is not None:
+            problems += _condition_value_errors(field, cond, by_name[cond["field"]])
     return problems
+
+
+def _condition_value_errors(field: dict, cond: dict, other: dict) -> list[str]:
+    """A condition on a choice field whose value is none of its options is never met: the field
+    would never be shown (and a required one never asked). One message per such value."""
+    if other.get("type") not in ("choice", "multichoice"):
+        return []
+    options = {str(o.get("value")) for o in other.get("options") or [] if isinstance(o, dict)}
+    wanted = [cond["equals"]] if "equals" in cond else cond.get("in", [])
+    if not isinstance(wanted, list):
+        wanted = [wanted]
+    return [
+        _("字段“%(label)s”的显示条件取值“%(value)s”不是字段“%(other)s”的选项，该字段永远不会显示。")
+        % {"label": field.get("label", ""), "value": value, "other": other.get("label") or other.get("name")}
+        for value in wanted
+        if str(value) not in options
+    ]
 
 
 # --- Questions the platform asks in its own steps -------------------------------------------

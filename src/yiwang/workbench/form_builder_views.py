@@ -82,8 +82,15 @@ def _decorate_rows(rows: list[dict[str, Any]], focus: tuple[int, str] | None = N
     """Input names, numbers, type groups, show-if choices and where the focus goes (after an
     operation) for the builder template."""
     names = [(r["name"], f"{i + 1}. {r['label'] or r['name']}") for i, r in enumerate(rows) if r["name"]]
+    # A condition on a choice field is offered that field's options (its value must be one).
+    options = {
+        r["name"]: schema_builder.option_lines(r["options"])
+        for r in rows
+        if r["name"] and r["type"] in ("choice", "multichoice")
+    }
     for i, row in enumerate(rows):
         _decorate_row(row, f"fields-{i}", i, names)
+        row["show_if_options"] = options.get(row["show_if_field"], [])
         row["platform_note"] = _platform_note(row)
         row["focus"] = focus[1] if focus and focus[0] == i else ""
         columns = row.get("columns", [])

@@ -92,6 +92,17 @@ def empty_row(column: bool = False) -> dict[str, Any]:
     return row
 
 
+def option_lines(text: str) -> list[dict[str, str]]:
+    """The options a builder row's text gives, one per line: `value` or `value|label`."""
+    options = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            value, _sep, label = line.partition("|")
+            options.append({"value": value.strip(), "label": (label or value).strip()})
+    return options
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -285,13 +296,7 @@ def _field_from_row(row: dict[str, Any], column: bool, strict: bool) -> dict[str
     if row["help"]:
         fld["help"] = row["help"]
     if "options" in edited:
-        options = []
-        for line in row["options"].splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            value, _sep, label = line.partition("|")
-            options.append({"value": value.strip(), "label": (label or value).strip()})
+        options = option_lines(row["options"])
         fld["options"] = options
         if strict and not options:
             row["errors"].append(_("请填写选项，每行一个。"))
