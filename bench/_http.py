@@ -74,18 +74,14 @@ def start_gunicorn(
         "DJANGO_SETTINGS_MODULE": "yiwang.settings",
         **(extra_env or {}),
     }
+    from yiwang.__main__ import gunicorn_argv  # `yiwang serve`'s own command line
+
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "yiwang.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
+            *gunicorn_argv("127.0.0.1", port, 2)[1:],
             "--log-level",
             "warning",
         ],

@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from yiwang.catalog import form_schema
-from yiwang.catalog.form_schema import FIELD_TYPES, PREFILL_SOURCES, clean_data, is_visible, schema_errors
+from yiwang.catalog.form_schema import (
+    FIELD_TYPES,
+    PREFILL_SOURCES,
+    clean_data,
+    is_visible,
+    schema_errors,
+    without_never_shown,
+)
 from yiwang.core.identifiers import ric_check_digit, uscc_with_check
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
@@ -390,6 +397,35 @@ def test_a_condition_on_a_choice_must_name_one_of_its_options():
         schema_errors({"fields": [old, {**old, "name": "o2", "show_if": {"field": "old", "equals": "x"}}]})
         == []
     )
+
+
+def test_a_narrowed_choice_leaves_out_the_fields_only_its_removed_options_showed():
+    kind = {"name": "kind", "label": "申请类型", "type": "choice", "options": [{"value": "first"}]}
+    reason = {
+        "name": "reason",
+        "label": "补换原因",
+        "type": "text",
+        "show_if": {"field": "kind", "equals": "replace"},
+    }
+    detail = {"name": "detail", "label": "说明", "type": "text", "show_if": {"field": "reason"}}
+    either = {
+        "name": "either",
+        "label": "备注",
+        "type": "text",
+        "show_if": {"field": "kind", "in": ["first", "x"]},
+    }
+    kept = without_never_shown([kind, reason, detail, either])
+    assert [f["name"] for f in kept] == ["kind", "either"]  # detail hung on reason; either can show
+    assert without_never_shown([kind, either]) == [kind, either]
+
+
+@given(schemas())
+def test_what_is_left_never_has_a_condition_no_answer_meets(schema):
+    for f in schema["fields"]:  # narrow every choice to its first option
+        if f["type"] in ("choice", "multichoice"):
+            f["options"] = f["options"][:1]
+    kept = without_never_shown(schema["fields"])
+    assert not any("永远不会显示" in p or "不存在的字段" in p for p in schema_errors({"fields": kept}))
 
 
 def test_show_if_on_a_multichoice_and_a_truthy_condition():

@@ -20,6 +20,7 @@ from yiwang.bundles.definition import (
     options_of,
 )
 from yiwang.bundles.rules import combined_fields, find_cycle, satisfiable, source_of
+from yiwang.catalog import form_schema
 
 
 def _compatible(target: dict[str, Any], source: dict[str, Any]) -> bool:
@@ -108,13 +109,11 @@ def problems(definition: Definition, facts: dict[str, EntryFacts], audience_of: 
                             % {**where, "value": value}
                         )
                     continue
-                if not source:
-                    if f.get("required", False):
+                if not source or source not in combined:
+                    if f.get("required", False) and not _never_shown(definition, m.entry, f, combined):
                         found.append(_("事项“%(name)s”的必填字段“%(field)s”无法从一表中取得。") % where)
-                    continue
-                if source not in combined:
-                    if f.get("required", False):
-                        found.append(_("事项“%(name)s”的必填字段“%(field)s”无法从一表中取得。") % where)
+                    if not source:
+                        continue
                 elif not _compatible(f, combined[source]):
                     found.append(
                         _("事项“%(name)s”的字段“%(field)s”与一表字段“%(source)s”类型或选项不一致。")
@@ -141,3 +140,17 @@ def problems(definition: Definition, facts: dict[str, EntryFacts], audience_of: 
         names = [facts[c].name if c in facts else c for c in cycle]
         found.append(_("前后置关系成环：%(cycle)s。") % {"cycle": " → ".join(names)})
     return found
+
+
+def _never_shown(definition: Definition, entry: str, field: dict[str, Any], combined: dict[str, Any]) -> bool:
+    """Whether a member's field is never shown when its form is filled from the one form: its
+    display condition names only values the one-form field feeding the field it depends on cannot
+    take (a newborn's 社保卡 applies for the first card: 补换原因, shown for 补换卡, is not asked)."""
+    cond = field.get("show_if")
+    if not isinstance(cond, dict):
+        return False
+    other = combined.get(source_of(definition, entry, str(cond.get("field", ""))))
+    if other is None:
+        return False
+    wanted, impossible = form_schema.condition_values(cond, other)
+    return bool(wanted) and len(impossible) == len(wanted)

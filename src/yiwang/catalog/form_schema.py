@@ -144,21 +144,50 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
     return problems
 
 
+def condition_values(cond: dict, other: dict) -> tuple[list[Any], list[Any]]:
+    """(the values a display condition names, those of them the choice field `other` cannot
+    take); both empty when `other` is not a choice or the condition names no value."""
+    if other.get("type") not in ("choice", "multichoice") or not ("equals" in cond or "in" in cond):
+        return [], []
+    options = {str(o.get("value")) for o in other.get("options") or [] if isinstance(o, dict)}
+    wanted = [cond["equals"]] if "equals" in cond else cond["in"]
+    if not isinstance(wanted, list):
+        wanted = [wanted]
+    return wanted, [value for value in wanted if str(value) not in options]
+
+
 def _condition_value_errors(field: dict, cond: dict, other: dict) -> list[str]:
     """A condition on a choice field whose value is none of its options is never met: the field
     would never be shown (and a required one never asked). One message per such value."""
-    if other.get("type") not in ("choice", "multichoice"):
-        return []
-    options = {str(o.get("value")) for o in other.get("options") or [] if isinstance(o, dict)}
-    wanted = [cond["equals"]] if "equals" in cond else cond.get("in", [])
-    if not isinstance(wanted, list):
-        wanted = [wanted]
     return [
         _("字段“%(label)s”的显示条件取值“%(value)s”不是字段“%(other)s”的选项，该字段永远不会显示。")
         % {"label": field.get("label", ""), "value": value, "other": other.get("label") or other.get("name")}
-        for value in wanted
-        if str(value) not in options
+        for value in condition_values(cond, other)[1]
     ]
+
+
+def without_never_shown(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`fields` without those no answer can show: a condition on a choice field naming none of
+    its options, or on a field itself left out. A form whose choice was narrowed (a bundle's one
+    form offering only 首次申领) so drops the fields only the removed options showed (补换原因)."""
+    kept = list(fields)
+    while True:
+        by_name = {f.get("name"): f for f in kept}
+        dead = set()
+        for f in kept:
+            cond = f.get("show_if")
+            if not isinstance(cond, dict):
+                continue
+            other = by_name.get(cond.get("field"))
+            if other is None:
+                dead.add(f.get("name"))
+                continue
+            wanted, impossible = condition_values(cond, other)
+            if wanted and len(impossible) == len(wanted):
+                dead.add(f.get("name"))
+        if not dead:
+            return kept
+        kept = [f for f in kept if f.get("name") not in dead]
 
 
 # --- Questions the platform asks in its own steps -------------------------------------------

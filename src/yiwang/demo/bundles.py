@@ -50,6 +50,7 @@ from yiwang.bundles.models import Bundle, BundleApplication
 from yiwang.cases import clock
 from yiwang.cases import services as case_services
 from yiwang.cases.models import Case
+from yiwang.catalog import form_schema
 from yiwang.catalog.models import Entry
 from yiwang.core.models import Department, Division
 from yiwang.demo import region as demo_region
@@ -94,9 +95,10 @@ def combined_fields(
     document: dict[str, Any], facts: dict[str, EntryFacts], overrides: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """The one form as `rules.derive_fields` makes it, with this bundle's overrides (a label, a
-    choice narrowed to the options it needs)."""
+    choice narrowed to the options it needs), without the fields only a removed option showed."""
     definition = Definition.model_validate(document)
-    return [{**f, **overrides.get(f["name"], {})} for f in rules.derive_fields(definition, facts)]
+    fields = [{**f, **overrides.get(f["name"], {})} for f in rules.derive_fields(definition, facts)]
+    return form_schema.without_never_shown(fields)
 
 
 def definition_of(spec: Spec, codes: dict[Key, str]) -> dict[str, Any]:
