@@ -267,3 +267,28 @@ def test_a_licence_two_upstreams_may_issue_comes_from_the_one_this_member_waits_
         selected = rules.select(definition, {"kind": answer}, f)
         (licence,) = rules.merged_materials(definition, selected, f)
         assert licence.from_upstream == issuer
+
+
+def test_a_required_field_the_one_form_never_shows_is_not_asked_of_it():
+    """A member's required field shown only for an option the one form left out (a newborn's
+    social card: 补换原因 for 补换卡, the one form offering 首次申领 only) is not asked of the one
+    form; shown for an option it keeps, it is."""
+    kind = {
+        "name": "apply_type",
+        "label": "申请类型",
+        "type": "choice",
+        "options": [{"value": "first", "label": "首次申领"}, {"value": "replace", "label": "补换卡"}],
+    }
+    reason = {
+        "name": "replace_reason",
+        "label": "补换原因",
+        "type": "text",
+        "required": True,
+        "show_if": {"field": "apply_type", "equals": "replace"},
+    }
+    f = {code(1): facts(code(1), 5, fields=[kind, reason])}
+    narrowed = {**kind, "options": [{"value": "first", "label": "首次申领"}]}
+    definition = Definition(members=(Member(entry=code(1)),), fields=(narrowed,))
+    assert checks.problems(definition, f) == []
+    kept = Definition(members=(Member(entry=code(1)),), fields=(kind,))
+    assert checks.problems(kept, f) == ["事项“事项01”的必填字段“补换原因”无法从一表中取得。"]
