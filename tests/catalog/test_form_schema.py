@@ -94,6 +94,29 @@ def test_generated_valid_schemas_pass(schema):
     assert schema_errors(schema) == []
 
 
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(schemas(min_fields=2), st.data())
+def test_any_json_in_a_name_or_a_condition_is_a_message_not_an_exception(schema, data):
+    """A guide document comes in as JSON from the API and imports: a list or a map where a name,
+    a condition's field or its value belongs is reported, never raised."""
+    fields = schema["fields"]
+    target = fields[data.draw(st.integers(0, len(fields) - 1))]
+    key = data.draw(st.sampled_from(["name", "show_if"]))
+    if key == "name":
+        target["name"] = data.draw(JSON)
+    else:
+        target["show_if"] = data.draw(
+            JSON | st.fixed_dictionaries({"field": JSON}, optional={"equals": JSON, "in": JSON})
+        )
+    assert isinstance(schema_errors(schema), list)
+
+
 def test_empty_schema_is_valid_and_wrong_shapes_are_not():
     assert schema_errors({}) == [] and schema_errors(None) == []
     assert schema_errors({"fields": "x"}) and schema_errors([1, 2])

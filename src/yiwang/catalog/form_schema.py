@@ -84,7 +84,8 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
             )
         elif name in names:
             problems.append(_("字段名称“%(name)s”重复。") % {"name": name})
-        names.add(name)
+        if isinstance(name, str):  # a list or a map as a name is reported above, not kept
+            names.add(name)
         if not str(field.get("label", "")).strip():
             problems.append(_("字段“%(name)s”缺少标签。") % {"name": name})
         kind = field.get("type")
@@ -128,11 +129,12 @@ def _fields_errors(fields: list, *, prefix: str, allow_table: bool) -> list[str]
             problems.append(
                 _("字段“%(label)s”的预填来源“%(src)s”不支持。") % {"label": label, "src": field["prefill"]}
             )
-    by_name = {f.get("name"): f for f in fields if isinstance(f, dict)}
+    by_name = {f.get("name"): f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
     for field in fields:
         cond = field.get("show_if") if isinstance(field, dict) else None
         if cond is not None and (
             not isinstance(cond, dict)
+            or not isinstance(cond.get("field"), str)
             or cond.get("field") not in names
             or cond.get("field") == field.get("name")
         ):
