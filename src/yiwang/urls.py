@@ -20,3 +20,7 @@ urlpatterns = [
     path("workbench/", include("yiwang.workbench.urls")),
     path("", include("yiwang.portal.urls")),
 ]
+
+# JSON under /api/, the portal's pages elsewhere.
+handler404 = "yiwang.api.errors.page_not_found"
+handler500 = "yiwang.api.errors.server_error"

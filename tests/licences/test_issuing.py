@@ -115,6 +115,8 @@ def test_every_verification_answer_is_exactly_the_documented_schema(
         assert "\\u" not in response.content.decode()  # Chinese as UTF-8, not escapes
     invalid = client.post("/api/v1/licences/verification", {"payload": 5}, content_type="application/json")
     assert invalid.status_code == 422  # the request is still validated
+    # ... and the field is named: it is `payload`, as is the body parameter that holds it.
+    assert set(invalid.json()["fields"]) == {"payload"}
 
 
 def test_a_verification_is_one_statement_that_reads_no_private_key_or_personal_data(

@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -29,15 +30,30 @@ class Conflict(Exception):
         super().__init__(message)
 
 
-# Location parts that are not field names: the request part, the body parameter's name, and the
-# tag of the action body's discriminated union (`{"action": "refuse", ...}` errors name `remedy`).
-_NOT_FIELDS = {"body", "query", "path", "form", "header", "cookie", "payload", *TRANSITIONS}
+# Where django-ninja's error locations start: the request part, and for a body the body
+# parameter's name (`payload` throughout the API), then the field's own path. Only there are they
+# not field names: `POST /licences/verification` has a field named `payload` in its `payload`.
+_REQUEST_PARTS = {"body", "query", "path", "form", "header", "cookie"}
+_BODY_PARAMETERS = {"payload"}
+# The tag of the action body's discriminated union (`{"action": "refuse", ...}` errors name `remedy`).
+_UNION_TAGS = set(TRANSITIONS)
+
+
+def _field_location(location: tuple | list) -> list:
+    """The location without its request part and body parameter's name."""
+    parts = list(location)
+    if parts and parts[0] in _REQUEST_PARTS:
+        part = parts.pop(0)
+        if part in ("body", "form") and parts and parts[0] in _BODY_PARAMETERS:
+            parts.pop(0)
+    return parts
 
 
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(SchemaValidationError)
     def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
-        fields = validation.by_field(exc.errors, skip=_NOT_FIELDS)
+        errors = [{**error, "loc": _field_location(error.get("loc", ()))} for error in exc.errors]
+        fields = validation.by_field(errors, skip=_UNION_TAGS)
         return api.create_response(
             request, error_body("invalid", _("请求参数有误，请检查标出的字段。"), fields), status=422
         )
@@ -120,3 +136,31 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body("server_error", _("服务器内部错误，已记录，请稍后再试。")), status=500
         )
+
+
+# --- Django's own 404 and 500 under the API's prefix ---------------------------------------------
+# A path no route matches never reaches django-ninja, nor does an error raised by a middleware:
+# Django answers them with its handler views, which render the portal's HTML pages. Under
+# /api/ a client expects the API's JSON error shape, in the request's language.
+
+API_PREFIX = "/api/"
+
+
+def _api_answer(request: HttpRequest, body: dict, status: int) -> HttpResponse:
+    from yiwang.api.router import api  # the router installs this module's handlers
+
+    return api.create_response(request, body, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_answer(request, error_body("not_found", _("未找到该资源。")), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_answer(
+            request, error_body("server_error", _("服务器内部错误，已记录，请稍后再试。")), 500
+        )
+    return defaults.server_error(request)
