@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
+from yiwang.api import errors
 from yiwang.api.router import api
 from yiwang.api.url_groups import SegmentResolver
 
@@ -10,7 +11,7 @@ admin.site.site_title = "一网管理"
 admin.site.index_title = "平台管理"
 
 urlpatterns = [
-    SegmentResolver("api/v1/", api.urls),
+    SegmentResolver("api/v1/", errors.json_method_not_allowed(api.urls)),
     # The admin signs in through the platform's own page, so its rate limit and TOTP apply there too.
     path("admin/login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)),
     path("admin/", admin.site.urls),

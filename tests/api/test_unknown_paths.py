@@ -38,3 +38,16 @@ def test_a_server_error_under_the_api_is_json_and_elsewhere_the_page():
     assert b'"code": "server_error"' in api.content or b'"code":"server_error"' in api.content
     page = errors.server_error(factory.get("/items/"))
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_a_method_a_route_does_not_offer_is_a_json_405_naming_those_it_does(client):
+    response = client.delete("/api/v1/licences/trust-list")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == "method_not_allowed" and "DELETE" in body["message"] and "GET" in body["message"]
+    english = client.delete("/api/v1/licences/trust-list", headers={"accept-language": "en"})
+    assert english.json()["message"] == "This address does not accept DELETE requests; it accepts: GET."
+    # The routes still work, CSRF-exempt as django-ninja made them.
+    assert client.get("/api/v1/licences/trust-list").status_code == 200

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from django.views import defaults
 from ninja import NinjaAPI
@@ -156,6 +160,38 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return _api_answer(request, error_body("not_found", _("未找到该资源。")), 404)
     return defaults.page_not_found(request, exception)
+
+
+def json_method_not_allowed(urls: tuple[list[Any], str, str]) -> tuple[list[Any], str, str]:
+    """`api.urls` with each route's view answering a method it does not offer (405) in the API's
+    JSON shape and language, keeping the `Allow` header: django-ninja answers it itself, before
+    any exception handler, with the English text "Method not allowed" as an HTML page."""
+    patterns, app_name, namespace = urls
+    wrapped = [
+        URLPattern(p.pattern, _json_405(p.callback), p.default_args, p.name)
+        if isinstance(p, URLPattern)
+        else p
+        for p in patterns
+    ]
+    return wrapped, app_name, namespace
+
+
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)  # keeps django-ninja's csrf_exempt mark
+    def answering_405_in_json(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        message = _("此地址不接受 %(method)s 请求，可用的方法：%(allowed)s。") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        answer = _api_answer(request, error_body("method_not_allowed", message), 405)
+        answer["Allow"] = allowed
+        return answer
+
+    return answering_405_in_json
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
