@@ -35,6 +35,8 @@ from typing import Any
 
 from django.db.backends.postgresql import base, operations
 
+from yiwang.core.postgresql import libpq
+
 # psycopg prepares a statement once it has run this many times on a connection, or at once when
 # asked (`prepare=True`). Django's own cursors never prepare (they bind on the client), so a
 # threshold that is never reached leaves preparing to `PreparingCursor` alone.
@@ -89,9 +91,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def run_prepared(self, sql: str, params: Any) -> list[tuple]:
         """`prepared_cursor().execute(sql, params)` and its rows. With no `execute_wrapper` and no
-        query log, the kept cursor runs it as Django's cursor wrapper would (the thread and
-        transaction checks, the database errors wrapped as Django's) without making a wrapper
-        object for one statement: ~15 µs of the ~75 a verification's SELECT costs this process."""
+        query log, it runs as Django's cursor wrapper would (the thread and transaction checks,
+        the database errors wrapped as Django's) without making a wrapper object for one
+        statement, and through libpq's own call where that is all psycopg would do
+        (`libpq.Statements`): ~70 µs of this process's CPU for a verification's SELECT through
+        the wrapped cursor, ~30 this way."""
         if self.execute_wrappers or self.queries_logged:
             cursor = self.prepared_cursor()
             cursor.execute(sql, params)
@@ -105,7 +109,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         kept = self._kept_cursor()
         self.validate_thread_sharing()
         self.validate_no_broken_transaction()
+        statements = self.__dict__["_statements"]
         with self.wrap_database_errors:
+            if statements.usable():
+                return statements.run(sql, params)
             kept.execute(sql, params)
             return kept.fetchall()
 
@@ -120,6 +127,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if self.timezone != loader.timezone:
                 base.register_tzloader(self.timezone, kept)
             self.__dict__["_kept"] = kept
+            self.__dict__["_statements"] = libpq.Statements(kept)
         return kept
 
     def close_if_health_check_failed(self) -> None:
