@@ -292,3 +292,44 @@ def test_a_required_field_the_one_form_never_shows_is_not_asked_of_it():
     assert checks.problems(definition, f) == []
     kept = Definition(members=(Member(entry=code(1)),), fields=(kind,))
     assert checks.problems(kept, f) == ["事项“事项01”的必填字段“补换原因”无法从一表中取得。"]
+
+
+def test_a_derived_one_form_follows_the_map_in_its_display_conditions_and_is_checked():
+    """A member's field shown for an answer of a field the map renames is shown in the derived
+    one form for the renamed field; one shown for a field fed by the licence has nothing to
+    depend on there, and publishing names it."""
+    kind = {
+        "name": "apply_type",
+        "label": "申请类型",
+        "type": "choice",
+        "options": [{"value": "first", "label": "首次申领"}, {"value": "replace", "label": "补换卡"}],
+    }
+    reason = {
+        "name": "replace_reason",
+        "label": "补换原因",
+        "type": "text",
+        "required": True,
+        "show_if": {"field": "apply_type", "equals": "replace"},
+    }
+    f = {code(1): facts(code(1), 5, fields=[kind, reason])}
+    renamed = Definition(members=(Member(entry=code(1)),), map={code(1): {"apply_type": "card_kind"}})
+    form = {x["name"]: x for x in rules.combined_fields(renamed, f)}
+    assert set(form) == {"card_kind", "replace_reason"}
+    assert form["replace_reason"]["show_if"] == {"field": "card_kind", "equals": "replace"}
+    assert checks.problems(renamed, f) == []
+    selected = rules.select(renamed, {}, f)
+    data = {"card_kind": "replace", "replace_reason": "遗失"}
+    assert rules.member_form(renamed, code(1), None, f, data) == {
+        "apply_type": "replace",
+        "replace_reason": "遗失",
+    }
+    assert [x["name"] for x in rules.form_for(renamed, selected, f)] == ["replace_reason", "card_kind"]
+
+    upstream = facts(code(2), 5, issues="LT")
+    from_licence = Definition(
+        members=(Member(entry=code(2)), Member(entry=code(1), after=(code(2),))),
+        map={code(1): {"apply_type": "licence.kind"}},
+    )
+    f[code(2)] = EntryFacts(**{**upstream.__dict__, "licence_fields": ("kind",)})
+    found = checks.problems(from_licence, f)
+    assert found == ["由各事项表单合成的一表：字段“补换原因”的显示条件引用了不存在的字段。"]

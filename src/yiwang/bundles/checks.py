@@ -60,7 +60,15 @@ def problems(definition: Definition, facts: dict[str, EntryFacts], audience_of: 
         if q.kind == "choice" and len(q.options) < 2:
             found.append(_("选择题“%(q)s”至少需要两个选项。") % {"q": q.text})
         check_conditions(q.ask_if, _("问题“%(q)s”的提问条件") % {"q": q.text})
-    combined = {f["name"]: f for f in combined_fields(definition, facts)}
+    derived = combined_fields(definition, facts)
+    combined = {f["name"]: f for f in derived}
+    if not definition.fields:
+        # A one form of its own is checked by the form rules when it is saved (services); a
+        # derived one is as good as its members' forms and the map make it.
+        found.extend(
+            _("由各事项表单合成的一表：%(problem)s") % {"problem": problem}
+            for problem in form_schema.schema_errors({"fields": derived})
+        )
     for m in definition.members:
         entry = facts.get(m.entry)
         label = entry.name if entry else m.entry

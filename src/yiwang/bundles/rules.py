@@ -274,7 +274,10 @@ def source_of(definition: Definition, entry: str, field_name: str) -> str:
 def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[dict[str, Any]]:
     """The combined form a definition without its own `fields` gets: every member's fields
     (over all its situations) in member order, once per name, required if any member requires
-    it, skipping those mapped to the upstream licence or to another name."""
+    it, skipping those mapped to the upstream licence or to another name. A field's display
+    condition names the one form's field that feeds the one it named in the member's form (the
+    map renames it there too); one that names a field fed by the licence has none in the one
+    form, which the publish checks report (`checks.problems`)."""
     fields: dict[str, dict[str, Any]] = {}
     renamed: dict[str, dict[str, Any]] = {}  # a map onto a name no member's field has
     for m in definition.members:
@@ -283,6 +286,7 @@ def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[
             continue
         for schema in entry.fields.values():
             for f in schema:
+                f = _condition_renamed(definition, m.entry, f)
                 source = source_of(definition, m.entry, f["name"])
                 if source != f["name"]:
                     if source and not source.startswith(LICENCE_SOURCE):
@@ -299,6 +303,17 @@ def derive_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[
     for name, f in renamed.items():
         fields.setdefault(name, f)
     return list(fields.values())
+
+
+def _condition_renamed(definition: Definition, entry: str, field: dict[str, Any]) -> dict[str, Any]:
+    """`field` with its display condition naming the one form's field that feeds its subject."""
+    cond = field.get("show_if")
+    if not isinstance(cond, dict) or not isinstance(cond.get("field"), str):
+        return field
+    source = source_of(definition, entry, cond["field"])
+    if source == cond["field"] or not source or source.startswith(LICENCE_SOURCE):
+        return field
+    return {**field, "show_if": {**cond, "field": source}}
 
 
 def combined_fields(definition: Definition, facts: dict[str, EntryFacts]) -> list[dict[str, Any]]:
