@@ -81,7 +81,7 @@ def staff_filter(user: User) -> Q | None:
     return q if StaffRole.WINDOW_CLERK in roles else in_tree & q
 
 
-UNATTENDED_SECONDS = 300  # a new window clerk's account lifts the warning within this time
+UNATTENDED_SECONDS = 300  # the longest a subtree's count is kept, whatever changes
 _unattended = Memo(size=256, ttl=UNATTENDED_SECONDS)
 
 
@@ -91,13 +91,16 @@ def unattended_divisions(user: User) -> list[tuple[Division, int]]:
     clerk of the case's own division (or its department) sees it, so nobody's 待办 would hold it.
     For supervisors and platform administrators (the workbench's home page warns them). A
     province-wide count reads every entry (~60 ms at 50,000): kept per process and subtree for
-    `UNATTENDED_SECONDS`, outside transactions."""
+    `UNATTENDED_SECONDS`, outside transactions, and keyed on who serves (`STAFFING`: a new window
+    clerk lifts the warning) and on what is published (`CATALOG`): this process's own change
+    shows at once, another's within `generations.FRESH`."""
     prefix = access.staff_division_prefix(user)
     if prefix is None or not access.staff_roles(user) & {StaffRole.SUPERVISOR, StaffRole.PLATFORM_ADMIN}:
         return []
     if not generations.memo_usable():
         return _unattended_in(prefix)
-    return _unattended.get(prefix, lambda: _unattended_in(prefix))
+    key = f"{prefix}:{generations.seen(generations.STAFFING)}:{generations.seen(generations.CATALOG)}"
+    return _unattended.get(key, lambda: _unattended_in(prefix))
 
 
 def _unattended_in(prefix: str) -> list[tuple[Division, int]]:

@@ -23,6 +23,9 @@ STATS = "stats"  # the statistics of settled days (stats.queries): a late event,
 # a department's, an item type's, a topic's (`directory_changed`). Bumped rarely, so the guide's
 # rendered bodies can key on it (they do not key on CATALOG, which every publication bumps).
 DIRECTORY = "directory"
+# Who serves where: a staff account, its roles, its division or whether it is active changed
+# (`accounts.staffing`). The supervisors' warning of divisions no window clerk serves keys on it.
+STAFFING = "staffing"
 FRESH = 1.0  # seconds
 
 _seen = Memo(size=1, ttl=FRESH)
