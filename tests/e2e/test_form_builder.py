@@ -186,3 +186,45 @@ def test_without_javascript_fields_are_added_and_saved_by_plain_posts(browser, l
         ("name", "姓名", "text"),
         ("choice_1", "申请类型", "choice"),
     ]
+
+
+def test_a_conditions_value_is_offered_the_options_of_the_field_it_depends_on(journey, draft_entry):
+    """Choosing the field a display condition depends on brings that field's options beside the
+    value at once (named in the hint the input points to, and offered as suggestions), the focus
+    staying on the choice; the condition saved is on one of them."""
+    version = draft_entry.versions.get()
+    version.form_schema = {
+        "fields": [
+            {
+                "name": "kind",
+                "label": "申请类型",
+                "type": "choice",
+                "options": [{"value": "首次申领", "label": "首次申领"}, {"value": "换领", "label": "换领"}],
+            },
+            {"name": "old_number", "label": "原证号", "type": "text"},
+        ]
+    }
+    version.save()
+    j = journey()
+    page = j.page
+    j.sign_in("demo-itemadmin", DEMO_PASSWORD)
+    j.goto(f"/workbench/catalog/entries/{draft_entry.pk}/form/")
+    page.evaluate("window.stillTheSamePage = true")
+    second = page.locator("ol.builder-fields > li").nth(1)
+    second.locator(".field-props > summary").click()
+    value = page.locator("#fields-1-show_if_value")
+    expect(value).not_to_have_attribute("list", re.compile("."))  # no field chosen, nothing offered
+    page.locator("#fields-1-show_if_field").select_option(label="1. 申请类型")
+    hint = page.locator("#fields-1-show_if_hint")
+    expect(hint).to_have_text("可选的值：首次申领、换领", timeout=10_000)
+    expect(page.locator("#fields-1-show_if_field")).to_be_focused()
+    expect(value).to_have_attribute("aria-describedby", "fields-1-show_if_hint")
+    expect(page.locator("#fields-1-show_if_options option")).to_have_count(2)
+    assert page.evaluate("window.stillTheSamePage === true"), "choosing the field reloaded the page"
+    j.check("builder-condition-options")
+    value.fill("换领")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存表单").first.click()
+    expect(page.locator(".messages")).to_contain_text("申请表单已保存（2 个字段）")
+    version.refresh_from_db()
+    assert version.form_schema["fields"][1]["show_if"] == {"field": "kind", "equals": "换领"}

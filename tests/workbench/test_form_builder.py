@@ -186,6 +186,25 @@ def test_a_condition_on_a_choice_offers_its_options(as_user, with_schema):
     assert "list=" not in re.search(r'<input[^>]*id="fields-0-show_if_value"[^>]*>', page)[0]
 
 
+def test_choosing_a_conditions_field_offers_its_options_at_once(as_user, with_schema):
+    """Choosing the field a condition depends on posts the builder (`condition:<i>`, as the
+    select does with scripts on): the page comes back, nothing saved, with that field's options
+    offered for the value, the row open and the focus still on the choice. A table's columns
+    have no such post (their conditions are checked when saved)."""
+    client = as_user("demo-itemadmin")
+    data = builder_data(client, with_schema)
+    data.update({"fields-3-show_if_field": "kind", "op": "condition:3"})
+    page = client.post(form_url(with_schema), data, HTTP_HX_REQUEST="true").content.decode()
+    hint = re.search(r'<p class="help" id="fields-3-show_if_hint">(.*?)</p>', page)[1]
+    assert "new（首次申领）" in hint and "renew（换领）" in hint
+    select = re.search(r'<select[^>]*id="fields-3-show_if_field"[^>]*>', page)[0]
+    assert "autofocus" in select and 'hx-vals=\'{"op": "condition:3"}\'' in select
+    assert re.search(r'<details class="field-props" data-state="fields-3-open" open>', page)
+    assert with_schema.versions.get().form_schema == SCHEMA  # nothing saved
+    column = re.search(r'<select[^>]*id="fields-4-columns-0-show_if_field"[^>]*>', page)[0]
+    assert "hx-post" not in column
+
+
 def test_live_preview_endpoint(as_user, with_schema):
     client = as_user("demo-itemadmin")
     data = builder_data(client, with_schema)

@@ -62,7 +62,9 @@ def test_outside_a_transaction_the_kept_warning_follows_the_staff_at_once(as_use
     assert "南原市" in warning(supervisor)
     with CaptureQueriesContext(connection) as kept:
         assert "南原市" in warning(supervisor)
-    assert not [q for q in kept.captured_queries if "core_division" in q["sql"] and "staffrolegrant" in q["sql"]]
+    assert not [
+        q for q in kept.captured_queries if "core_division" in q["sql"] and "staffrolegrant" in q["sql"]
+    ]
     clerk = accounts.create_staff(
         username="test-clerk-nanyuan",
         password="x-Test-Password-123",

@@ -405,7 +405,9 @@ def apply_op(
 
     Ops: `add` (a blank text field), `ready:<key>` (a ready field, `form_presets.READY_FIELDS`),
     `new:<key>` (a blank field of a type, `form_presets.BLANK_FIELDS`), `remove:3`, `up:3`,
-    `down:3`, `addcol:3`, `removecol:3:1`, `upcol:3:1`, `downcol:3:1`."""
+    `down:3`, `addcol:3`, `removecol:3:1`, `upcol:3:1`, `downcol:3:1`, and `condition:3` (its
+    display condition's field was chosen: the page comes back with that field's options offered
+    for the value, the focus still on the choice)."""
     verb, _sep, rest = op.partition(":")
     if verb in ("add", "ready", "new"):
         if len(rows) >= MAX_ROWS:
@@ -444,6 +446,9 @@ def apply_op(
     if verb == "down" and len(args) == 1 and i < len(rows) - 1:
         rows[i + 1], rows[i] = rows[i], rows[i + 1]
         return i + 1, "down" if i + 1 < len(rows) - 1 else "up"
+    if verb == "condition" and len(args) == 1:
+        rows[i]["open"] = True
+        return i, "show_if_field"
     if verb == "addcol" and len(args) == 1:
         columns = rows[i].setdefault("columns", [])
         columns.append(empty_row(column=True))
