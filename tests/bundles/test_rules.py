@@ -269,24 +269,28 @@ def test_a_licence_two_upstreams_may_issue_comes_from_the_one_this_member_waits_
         assert licence.from_upstream == issuer
 
 
+# A social card's form: 补换原因 is shown, and required, for 补换卡 only.
+CARD_KIND = {
+    "name": "apply_type",
+    "label": "申请类型",
+    "type": "choice",
+    "options": [{"value": "first", "label": "首次申领"}, {"value": "replace", "label": "补换卡"}],
+}
+REPLACE_REASON = {
+    "name": "replace_reason",
+    "label": "补换原因",
+    "type": "text",
+    "required": True,
+    "show_if": {"field": "apply_type", "equals": "replace"},
+}
+
+
 def test_a_required_field_the_one_form_never_shows_is_not_asked_of_it():
     """A member's required field shown only for an option the one form left out (a newborn's
     social card: 补换原因 for 补换卡, the one form offering 首次申领 only) is not asked of the one
     form; shown for an option it keeps, it is."""
-    kind = {
-        "name": "apply_type",
-        "label": "申请类型",
-        "type": "choice",
-        "options": [{"value": "first", "label": "首次申领"}, {"value": "replace", "label": "补换卡"}],
-    }
-    reason = {
-        "name": "replace_reason",
-        "label": "补换原因",
-        "type": "text",
-        "required": True,
-        "show_if": {"field": "apply_type", "equals": "replace"},
-    }
-    f = {code(1): facts(code(1), 5, fields=[kind, reason])}
+    kind = CARD_KIND
+    f = {code(1): facts(code(1), 5, fields=[CARD_KIND, REPLACE_REASON])}
     narrowed = {**kind, "options": [{"value": "first", "label": "首次申领"}]}
     definition = Definition(members=(Member(entry=code(1)),), fields=(narrowed,))
     assert checks.problems(definition, f) == []
@@ -298,20 +302,7 @@ def test_a_derived_one_form_follows_the_map_in_its_display_conditions_and_is_che
     """A member's field shown for an answer of a field the map renames is shown in the derived
     one form for the renamed field; one shown for a field fed by the licence has nothing to
     depend on there, and publishing names it."""
-    kind = {
-        "name": "apply_type",
-        "label": "申请类型",
-        "type": "choice",
-        "options": [{"value": "first", "label": "首次申领"}, {"value": "replace", "label": "补换卡"}],
-    }
-    reason = {
-        "name": "replace_reason",
-        "label": "补换原因",
-        "type": "text",
-        "required": True,
-        "show_if": {"field": "apply_type", "equals": "replace"},
-    }
-    f = {code(1): facts(code(1), 5, fields=[kind, reason])}
+    f = {code(1): facts(code(1), 5, fields=[CARD_KIND, REPLACE_REASON])}
     renamed = Definition(members=(Member(entry=code(1)),), map={code(1): {"apply_type": "card_kind"}})
     form = {x["name"]: x for x in rules.combined_fields(renamed, f)}
     assert set(form) == {"card_kind", "replace_reason"}
