@@ -159,6 +159,11 @@ class SearchParams:
         return bool(self.topic or self.audience or self.department or self.level or self.full_online)
 
 
+# A page number further than any answer reaches (20 cards a page) shows the last page; beyond
+# this one it would not even fit the database's integers (a 500 on SQLite and PostgreSQL).
+MAX_PAGE = 1000
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int((value or "").strip())
@@ -180,7 +185,7 @@ def parse_search(data: QueryDict, topic_codes: set[str], department_ids: set[int
         department=department if department in department_ids else None,
         level=level if level in presenters.LEVEL_CHOICES else None,
         full_online=data.get("online") in ("1", "on", "6"),
-        page=max(page, 1),
+        page=min(max(page, 1), MAX_PAGE),
     )
 
 
