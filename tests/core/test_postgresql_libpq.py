@@ -63,9 +63,9 @@ def test_a_statement_is_prepared_once_and_again_after_psycopg_deallocates_all():
     statements = _statements()
     sql = "SELECT n FROM generate_series(1, %s) n"
     assert statements.run(sql, [2]) == [(1,), (2,)]
-    name = statements.names[(sql, next(iter(k[1] for k in statements.names if k[0] == sql)))]
+    (name,) = [n for (text, _types), n in statements.names.items() if text == sql]
     assert statements.run(sql, [3]) == [(1,), (2,), (3,)]
-    assert [n for k, n in statements.names.items() if k[0] == sql] == [name]  # not prepared again
+    assert [n for (text, _types), n in statements.names.items() if text == sql] == [name]  # not again
     # A rolled-back transaction in which psycopg prepared one of its own (the kept cursor runs
     # statements in a transaction): psycopg then sends DEALLOCATE ALL, ours included.
     with pytest.raises(ZeroDivisionError), transaction.atomic():

@@ -180,7 +180,7 @@ def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)  # keeps django-ninja's csrf_exempt mark
     def answering_405_in_json(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        if response.status_code != 405 or not isinstance(response, HttpResponseNotAllowed):
+        if not isinstance(response, HttpResponseNotAllowed):
             return response
         allowed = response["Allow"]
         message = _("此地址不接受 %(method)s 请求，可用的方法：%(allowed)s。") % {

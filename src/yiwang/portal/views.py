@@ -159,8 +159,9 @@ class SearchParams:
         return bool(self.topic or self.audience or self.department or self.level or self.full_online)
 
 
-# A page number further than any answer reaches (20 cards a page) shows the last page; beyond
-# this one it would not even fit the database's integers (a 500 on SQLite and PostgreSQL).
+# A page number past the answer's end shows its last page (`_answer`). Capped, so that the
+# offset (page × PAGE_SIZE) always fits the database's integers: an edited link's
+# ?page=99999999999999999999 was a 500 on SQLite and PostgreSQL.
 MAX_PAGE = 1000
 
 

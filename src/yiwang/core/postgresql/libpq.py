@@ -8,7 +8,7 @@ time, and runs the statement with psycopg's documented pieces only: `pgconn.prep
 `pgconn.exec_prepared` (libpq's PQprepare / PQexecPrepared, blocking with the GIL released, as the
 threads of `yiwang serve` need), and psycopg's `Transformer`, made on the kept cursor, to dump the
 parameters and load the rows: the same dumpers and loaders (the connection's time zone included)
-as the cursor's, so the values are the same Python objects (tests/core/test_postgresql_backend.py).
+as the cursor's, so the values are the same Python objects (tests/core/test_postgresql_libpq.py).
 
 Only a statement outside a transaction goes this way (`usable`); in a transaction, or on a
 connection that is not open and idle, the cursor runs it. psycopg deallocates every prepared
@@ -76,15 +76,17 @@ class Statements:
     def run(self, sql: str, params: Any) -> list[tuple]:
         """The statement's rows (none for a statement without), prepared at its first use."""
         transformer = self.transformer
-        values = transformer.dump_sequence(params, [PyFormat.AUTO] * len(params)) if params else []
-        key = (sql, transformer.types if params else ())
+        if params:
+            values = transformer.dump_sequence(params, [PyFormat.AUTO] * len(params))
+            types, formats = transformer.types, transformer.formats
+        else:
+            values, types, formats = [], (), None
+        key = (sql, types)
         name = self.names.get(key) or self._prepare(key)
-        result = self.pgconn.exec_prepared(name, values, transformer.formats if params else None)
+        result = self.pgconn.exec_prepared(name, values, formats)
         if result.status == _FATAL and result.error_field(_SQLSTATE) == _UNKNOWN_STATEMENT:
             self.names.clear()  # psycopg deallocated them all
-            result = self.pgconn.exec_prepared(
-                self._prepare(key), values, transformer.formats if params else None
-            )
+            result = self.pgconn.exec_prepared(self._prepare(key), values, formats)
         status = result.status
         if status == _TUPLES_OK:
             transformer.set_pgresult(result)
